@@ -1,0 +1,1 @@
+"""The ``tfx`` command: YAML specs in, trained and evaluated models out."""

@@ -1,0 +1,38 @@
+"""tfx: TensorFlow's API on a NumPy + Numba (CPU) and CuPy (GPU) backend.
+
+``import tfx as tf`` runs TensorFlow-style code for tensors, variables, GradientTape and
+Keras-style models, with the same numbers.
+"""
+from ._version import __version__
+from . import dtypes, errors, nest
+from .dtypes import (DType, as_dtype, bfloat16, bool, complex64, complex128, double, float16,
+                     float32, float64, half, int8, int16, int32, int64, string, uint8, uint16,
+                     uint32, uint64)
+from .core.shape import TensorShape, Dimension
+from .core.tensor import Tensor, constant, convert_to_tensor, is_tensor
+from .core.variable import Variable, VariableAggregation, VariableSynchronization
+from .core.indexed_slices import IndexedSlices
+from .core.device import device
+from .ops import operators as _operators  # noqa: F401 - attaches +, *, [], ... to tensors
+from .ops.math_ops import (abs, add, add_n, argmax, argmin, cast, ceil, clip_by_value, cos,
+                           cumsum, divide, equal, exp, floor, floordiv, greater, greater_equal,
+                           less, less_equal, logical_and, logical_not, logical_or, maximum,
+                           minimum, multiply, negative, not_equal, pow, reduce_all, reduce_any,
+                           reduce_logsumexp, reduce_max, reduce_mean, reduce_min, reduce_prod,
+                           reduce_std, reduce_sum, reduce_variance, round, saturate_cast,
+                           sigmoid, sign, sin, sqrt, square, subtract, tan, tanh, truediv,
+                           where, realdiv, truncatemod, floormod, scalar_mul)
+from .ops.array_ops import (broadcast_to, concat, expand_dims, eye, fill, gather, identity,
+                            linspace, ones, ones_like, range, rank, reshape, reverse, shape,
+                            size, slice, split, squeeze, stack, stop_gradient, strided_slice,
+                            transpose, unstack, zeros, zeros_like)
+from .ops.linalg_ops import einsum, matmul, norm, tensordot
+from .autodiff.tape import GradientTape, UnconnectedGradients
+from . import math, linalg, random, config, nn  # noqa: E402
+from .core.state import STATE as _STATE
+
+newaxis = None
+
+
+def executing_eagerly():
+    return _STATE.tracing is None

@@ -1,0 +1,13 @@
+"""CPU backend: NumPy arrays, with Numba kernels compiled lazily (importing tfx stays cheap)."""
+import numpy as np
+
+xp = np
+ndarray = np.ndarray
+
+
+def asarray(value, dtype=None):
+    return np.asarray(value, dtype=dtype)
+
+
+def to_numpy(array):
+    return array

@@ -1,0 +1,77 @@
+"""Devices and threading (``tf.config``)."""
+import os
+from collections import namedtuple
+
+from .backend import gpu as _gpu
+
+PhysicalDevice = namedtuple("PhysicalDevice", ["name", "device_type"])
+LogicalDevice = namedtuple("LogicalDevice", ["name", "device_type"])
+
+
+def list_physical_devices(device_type=None):
+    devs = [PhysicalDevice("/physical_device:CPU:0", "CPU")]
+    devs += [PhysicalDevice(f"/physical_device:GPU:{i}", "GPU")
+             for i in range(_gpu.device_count())]
+    if device_type is None:
+        return devs
+    return [d for d in devs if d.device_type == device_type.upper()]
+
+
+def list_logical_devices(device_type=None):
+    return [LogicalDevice(d.name.replace("physical_device", "device"), d.device_type)
+            for d in list_physical_devices(device_type)]
+
+
+def get_visible_devices(device_type=None):
+    return list_physical_devices(device_type)
+
+
+def set_visible_devices(devices, device_type=None):
+    pass
+
+
+class experimental:  # noqa: N801 - mirrors tf.config.experimental
+    @staticmethod
+    def set_memory_growth(device, enable):
+        pass
+
+    @staticmethod
+    def get_memory_growth(device):
+        return True
+
+    list_physical_devices = staticmethod(list_physical_devices)
+
+
+class threading:  # noqa: N801 - mirrors tf.config.threading
+    _intra = 0
+    _inter = 0
+
+    @staticmethod
+    def set_intra_op_parallelism_threads(num_threads):
+        threading._intra = int(num_threads)
+        if num_threads:
+            from .backend.threads import limit_threads
+            limit_threads(int(num_threads))
+
+    @staticmethod
+    def get_intra_op_parallelism_threads():
+        return threading._intra
+
+    @staticmethod
+    def set_inter_op_parallelism_threads(num_threads):
+        threading._inter = int(num_threads)
+
+    @staticmethod
+    def get_inter_op_parallelism_threads():
+        return threading._inter
+
+
+_run_eagerly = [False]
+
+
+def run_functions_eagerly(run_eagerly):
+    _run_eagerly[0] = bool(run_eagerly)
+
+
+def functions_run_eagerly():
+    return _run_eagerly[0]

@@ -1,0 +1,331 @@
+"""Tensor: an immutable n-d array with a dtype, TensorFlow's eager tensor.
+
+Operators (``+``, ``@``, indexing, ...) are attached by ``tfx.ops.operators`` so that each op is
+defined once, in its own module.
+"""
+import numpy as _np  # conversion at the edges only (values in, NumPy out)
+
+from .. import dtypes as _dt
+from ..backend import device_of as _device_of
+from .shape import TensorShape
+from .state import STATE
+
+__all__ = ["Tensor", "convert_to_tensor", "constant", "is_tensor", "wrap"]
+
+_new = object.__new__
+
+
+class TensorBase:
+    """What Tensor and Variable share: read-only views of the value and Python protocols."""
+
+    __slots__ = ()
+    __array_priority__ = 100  # NumPy defers `ndarray * tensor` to our reflected operators
+
+    @property
+    def shape(self):
+        return TensorShape._from_tuple(self._v.shape)
+
+    def get_shape(self):
+        return self.shape
+
+    @property
+    def dtype(self):
+        return self._dtype
+
+    @property
+    def ndim(self):
+        return self._v.ndim
+
+    @property
+    def device(self):
+        return f"/job:localhost/replica:0/task:0/device:{_device_of(self._v)}:0"
+
+    def numpy(self):
+        """The value as a NumPy array (a NumPy scalar for rank 0); a copy, safe to modify."""
+        if STATE.recording:
+            from ..autodiff.tape import note_exit
+            note_exit(self, ".numpy()")
+        return _to_host(self._v, copy=True)
+
+    def __array__(self, dtype=None, copy=None):
+        if STATE.recording:
+            from ..autodiff.tape import note_exit
+            note_exit(self, "NumPy conversion")
+        a = _to_host(self._v, copy=False)
+        a = _np.asarray(a)
+        return a if dtype is None else a.astype(dtype, copy=False)
+
+    def __len__(self):
+        if self._v.ndim == 0:
+            raise TypeError("len is not well defined for a rank-0 tensor.")
+        return self._v.shape[0]
+
+    def __iter__(self):
+        if self._v.ndim == 0:
+            raise TypeError("Cannot iterate over a scalar tensor.")
+        return (self[i] for i in range(self._v.shape[0]))
+
+    def __bool__(self):
+        if STATE.tracing is not None:
+            from ..diagnostics import bool_in_graph_error
+            raise bool_in_graph_error(self)
+        return bool(self._scalar("bool"))
+
+    def __float__(self):
+        return float(self._scalar("float"))
+
+    def __int__(self):
+        return int(self._scalar("int"))
+
+    def __index__(self):
+        if not (self._dtype.is_integer or self._dtype.is_bool):
+            raise TypeError(f"Only integer tensors can be used as an index, got {self._dtype.name}")
+        return int(self._scalar("index"))
+
+    def __complex__(self):
+        return complex(self._scalar("complex"))
+
+    def _scalar(self, what):
+        v = self._v
+        if v.size != 1:
+            raise ValueError(
+                f"The truth value of a tensor with {v.size} elements is ambiguous; "
+                "use tfx.reduce_any or tfx.reduce_all." if what == "bool" else
+                f"Only size-1 tensors can be converted to Python {what}s, got shape {v.shape}")
+        return _to_host(v, copy=False).reshape(())[()]
+
+    __hash__ = None  # like TF2's eager tensors: == is elementwise; use .ref() as a key
+
+    def ref(self):
+        return Reference(self)
+
+    experimental_ref = ref
+
+    def __repr__(self):
+        kind = "tfx.Tensor" if self.__class__ is Tensor else type(self).__name__
+        return (f"<{kind}: shape={self.shape}, dtype={self._dtype.name}, "
+                f"numpy={_numpy_text(self._v)}>")
+
+    def __str__(self):
+        text = str(_to_host(self._v, copy=False))
+        if "\n" in text:
+            text = "\n" + text
+        return f"tfx.Tensor({text}, shape={self.shape}, dtype={self._dtype.name})"
+
+    def __format__(self, spec):
+        if self._v.ndim == 0:
+            return format(self._scalar("format"), spec)
+        return format(str(self), spec)
+
+    def __copy__(self):
+        return self
+
+    def __deepcopy__(self, memo):
+        return self
+
+
+class Tensor(TensorBase):
+    """An immutable multi-dimensional array. Build one with ``tfx.constant``."""
+
+    __slots__ = ("_v", "_dtype", "__weakref__")
+
+    def __init__(self, value, dtype=None):
+        t = convert_to_tensor(value, dtype)
+        self._v = t._v
+        self._dtype = t._dtype
+
+    @property
+    def name(self):
+        raise AttributeError("Tensor.name is undefined when eager execution is enabled.")
+
+    def __reduce__(self):
+        return constant, (_to_host(self._v, True), self._dtype)
+
+
+class Reference:
+    """A hashable reference to a tensor or variable (``t.ref()``)."""
+
+    __slots__ = ("_obj",)
+
+    def __init__(self, obj):
+        self._obj = obj
+
+    def deref(self):
+        return self._obj
+
+    def __hash__(self):
+        return id(self._obj)
+
+    def __eq__(self, other):
+        return isinstance(other, Reference) and other._obj is self._obj
+
+
+def wrap(value, dtype):
+    """A Tensor around a backend array (no copy, no checks)."""
+    t = _new(Tensor)
+    t._v = value
+    t._dtype = dtype
+    return t
+
+
+def _to_host(v, copy):
+    if type(v).__module__.startswith("cupy"):
+        return v.get()
+    if v.ndim == 0:
+        return v[()] if isinstance(v, _np.ndarray) else v
+    return v.copy() if copy else v
+
+
+def _numpy_text(v):
+    v = _to_host(v, copy=False)
+    text = repr(v) if isinstance(v, _np.ndarray) else repr(v.item()) if isinstance(v, _np.generic) and not isinstance(v, (_np.bytes_, _np.object_)) else repr(v)
+    if "\n" in text:
+        text = "\n" + text
+    return text
+
+
+def is_tensor(x):
+    from .variable import Variable
+    return isinstance(x, (Tensor, Variable))
+
+
+# ---- conversion -------------------------------------------------------------------------------
+
+_float32, _int32, _int64, _string, _bool = _dt.float32, _dt.int32, _dt.int64, _dt.string, _dt.bool
+_from_np = _dt.from_numpy
+
+
+def _infer_python(value):
+    """Convert nested Python data the way TensorFlow does: floats -> float32, ints -> int32."""
+    arr = _np.asarray(value)
+    k = arr.dtype.kind
+    if k == "f":
+        return arr.astype(_np.float32) if arr.dtype != _np.float32 else arr, _float32
+    if k in "iu":
+        if arr.size and (arr.max() > 2**31 - 1 or arr.min() < -2**31):
+            return arr.astype(_np.int64), _int64
+        return arr.astype(_np.int32), _int32
+    if k == "b":
+        return arr, _bool
+    if k in "USO":
+        return _to_bytes_array(arr), _string
+    if k == "c":
+        return arr.astype(_np.complex128), _dt.complex128
+    raise TypeError(f"Cannot convert {value!r} to a tfx tensor.")
+
+
+def _to_bytes_array(arr):
+    out = _np.empty(arr.shape, dtype=object)
+    flat = arr.reshape(-1)
+    out_flat = out.reshape(-1)
+    for i, s in enumerate(flat):
+        if isinstance(s, str):
+            s = s.encode("utf-8")
+        elif isinstance(s, _np.str_):
+            s = str(s).encode("utf-8")
+        elif isinstance(s, (bytes, _np.bytes_)):
+            s = bytes(s)
+        else:
+            raise TypeError(f"Cannot convert {s!r} to a string tensor.")
+        out_flat[i] = s
+    return out
+
+
+def _cast_python(value, dtype):
+    """Convert Python data to ``dtype``, refusing lossy conversions as TensorFlow does."""
+    if dtype is _string:
+        return _to_bytes_array(_np.asarray(value, dtype=object)
+                               if not isinstance(value, (str, bytes)) else _np.asarray(value))
+    arr = _np.asarray(value)
+    k = arr.dtype.kind
+    if k in "USO" and not dtype.is_bool:
+        raise TypeError(f"Cannot convert {value!r} to EagerTensor of dtype {dtype.name}")
+    if k == "f" and (dtype.is_integer or dtype.is_bool):
+        raise TypeError(f"Cannot convert {value!r} to EagerTensor of dtype {dtype.name}")
+    if k == "c" and not dtype.is_complex:
+        raise TypeError(f"Cannot convert {value!r} to EagerTensor of dtype {dtype.name}")
+    if k in "iu" and dtype.is_integer and arr.size:
+        info = _np.iinfo(dtype._np)
+        if arr.max() > info.max or arr.min() < info.min:
+            raise TypeError(f"Cannot convert {value!r} to EagerTensor of dtype {dtype.name}")
+    return arr.astype(dtype._np, copy=False)
+
+
+def convert_to_tensor(value, dtype=None, dtype_hint=None, name=None):
+    """Convert ``value`` (Tensor, Variable, NumPy array, Python data) to a Tensor."""
+    cls = value.__class__
+    if cls is Tensor:
+        if dtype is not None and _dt.as_dtype(dtype) is not value._dtype:
+            raise ValueError(f"Tensor conversion requested dtype {_dt.as_dtype(dtype).name} "
+                             f"for Tensor with dtype {value._dtype.name}: {value!r}")
+        return value
+    conv = getattr(value, "_as_tensor", None)
+    if conv is not None:  # Variable, and other tensor-likes
+        t = conv()
+        if dtype is not None and _dt.as_dtype(dtype) is not t._dtype:
+            raise ValueError(f"Tensor conversion requested dtype {_dt.as_dtype(dtype).name} "
+                             f"for {type(value).__name__} with dtype {t._dtype.name}")
+        return t
+    if dtype is not None:
+        dtype = _dt.as_dtype(dtype)
+    if isinstance(value, (_np.ndarray, _np.generic)):
+        if dtype is None:
+            if value.dtype.kind in "USO":
+                return wrap(_to_bytes_array(_np.asarray(value)), _string)
+            return wrap(_np.asarray(value), _from_np(value.dtype))
+        if dtype is _string:
+            return wrap(_to_bytes_array(_np.asarray(value)), _string)
+        return wrap(_np.asarray(value).astype(dtype._np, copy=False), dtype)
+    if type(value).__module__.startswith("cupy"):
+        d = dtype or _from_np(value.dtype)
+        return wrap(value.astype(d._np, copy=False), d)
+    if value is None:
+        raise ValueError("Attempt to convert a value (None) with an unsupported type "
+                         "(<class 'NoneType'>) to a Tensor.")
+    if dtype is None and dtype_hint is not None:
+        try:
+            return wrap(_cast_python(value, _dt.as_dtype(dtype_hint)), _dt.as_dtype(dtype_hint))
+        except (TypeError, ValueError):
+            pass
+    if isinstance(value, (list, tuple)) and _contains_tensor(value):
+        from ..ops.array_ops import stack
+        return stack([convert_to_tensor(v, dtype) for v in value])
+    try:
+        if dtype is None:
+            arr, d = _infer_python(value)
+        else:
+            arr, d = _cast_python(value, dtype), dtype
+    except ValueError as e:
+        raise ValueError(f"Can't convert non-rectangular Python sequence to Tensor. ({e})") \
+            from None
+    return wrap(arr, d)
+
+
+def _contains_tensor(seq):
+    for v in seq:
+        if isinstance(v, TensorBase):
+            return True
+        if isinstance(v, (list, tuple)) and _contains_tensor(v):
+            return True
+    return False
+
+
+def constant(value, dtype=None, shape=None, name="Const"):
+    """Create a constant tensor, as ``tf.constant``: a scalar fills ``shape``."""
+    t = convert_to_tensor(value, dtype)
+    if shape is None:
+        return t
+    shape = tuple(TensorShape(shape).as_list())
+    v = t._v
+    if v.shape == shape:
+        return t
+    if v.size == 1:
+        return wrap(_np.broadcast_to(v.reshape(()), shape).copy(), t._dtype)
+    n = 1
+    for s in shape:
+        n *= s
+    if v.size != n:
+        raise TypeError(f"Eager execution of tf.constant with unsupported shape. Tensor "
+                        f"{value!r} (converted from {value!r}) has {v.size} elements, but got "
+                        f"`shape` {shape} with {n} elements).")
+    return wrap(v.reshape(shape), t._dtype)

@@ -1,0 +1,14 @@
+"""``tfx.math``: elementwise math and reductions (``tf.math``)."""
+from .ops.math_ops import (abs, add, add_n, argmax, argmin, ceil, cos, count_nonzero, cumprod,
+                           cumsum, divide, divide_no_nan, equal, erf, exp, expm1, floor,
+                           floordiv, floormod, greater, greater_equal, is_finite, is_inf, is_nan,
+                           less, less_equal, log, log1p, logical_and, logical_not, logical_or,
+                           logical_xor, maximum, minimum, multiply, negative, not_equal, pow,
+                           reciprocal, reduce_all, reduce_any, reduce_euclidean_norm,
+                           reduce_logsumexp, reduce_max, reduce_mean, reduce_min, reduce_prod,
+                           reduce_std, reduce_sum, reduce_variance, round, rsqrt, scalar_mul,
+                           sigmoid, sign, sin, softplus, sqrt, square, squared_difference,
+                           subtract, tan, tanh, truediv, truncatemod)
+from .ops.linalg_ops import norm as _norm  # noqa: F401
+
+mod = floormod

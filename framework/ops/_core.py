@@ -1,0 +1,131 @@
+"""The op table and the dispatch helpers every op uses.
+
+An op is one ``OpDef``: its name, its gradient (written with tfx ops, so higher derivatives
+and traced backward passes come for free) and its shape rule. The forward lives in the op's
+public function, next to the ``OpDef`` in the same module.
+
+Hot path, eager with no tape: convert/check inputs, call the backend, ``wrap`` the result,
+read ``STATE.recording`` once. Recording and error formatting live off that path.
+"""
+from .. import dtypes as _dt
+from ..core.state import STATE
+from ..core.tensor import Tensor, convert_to_tensor, wrap
+from ..errors import InvalidArgumentError
+
+__all__ = ["OpDef", "OPS", "register", "record", "wrap", "Tensor", "STATE", "t", "pair",
+           "dtype_error"]
+
+OPS = {}
+
+
+class OpDef:
+    """One registered op: gradient and shape/dtype rule, keyed by name in ``OPS``."""
+
+    __slots__ = ("name", "grad", "shape_fn", "differentiable", "api")
+
+    def __init__(self, name, grad=None, shape_fn=None, api=None):
+        self.name = name
+        self.grad = grad
+        self.shape_fn = shape_fn
+        # An op registered without a gradient cuts the chain (argmax, comparisons, ...).
+        self.differentiable = grad is not None
+        self.api = api or f"tfx.{name}"
+
+    def __repr__(self):
+        return f"<OpDef {self.name}>"
+
+
+def register(name, grad=None, shape_fn=None, api=None):
+    if name in OPS:
+        raise ValueError(f"op {name!r} is already registered")
+    op = OpDef(name, grad, shape_fn, api)
+    OPS[name] = op
+    return op
+
+
+def gradient(name):
+    """Decorator: attach the gradient function ``grad(node, *upstream)`` to op ``name``."""
+    def deco(fn):
+        op = OPS[name]
+        op.grad = fn
+        op.differentiable = True
+        return fn
+    return deco
+
+
+def record(op, inputs, outputs, attrs=None):
+    """Offer an executed op to every recording tape (called only when STATE.recording)."""
+    for tape in STATE.tapes:
+        if tape._recording:
+            tape._record(op, inputs, outputs, attrs)
+
+
+def t(x, dtype=None):
+    """Any tensor-like to a Tensor (a Variable is read, and the read is taped)."""
+    if x.__class__ is Tensor and dtype is None:
+        return x
+    return convert_to_tensor(x, dtype)
+
+
+def _is_tensorlike(x):
+    return x.__class__ is Tensor or hasattr(x, "_as_tensor")
+
+
+def pair(x, y, api):
+    """Convert two operands for a binary op: a Python or NumPy operand takes the tensor's dtype."""
+    if _is_tensorlike(x):
+        x = t(x)
+        if _is_tensorlike(y):
+            y = t(y)
+        else:
+            y = _adapt(y, x._dtype, api, x)
+    elif _is_tensorlike(y):
+        y = t(y)
+        x = _adapt(x, y._dtype, api, y)
+    else:
+        x = t(x)
+        y = _adapt(y, x._dtype, api, x)
+    if x._dtype is not y._dtype:
+        raise dtype_error(api, x, y)
+    return x, y
+
+
+def _adapt(value, dtype, api, other):
+    try:
+        return convert_to_tensor(value, dtype)
+    except (TypeError, ValueError):
+        v = convert_to_tensor(value)
+        raise dtype_error(api, other, v, swapped=True) from None
+
+
+def dtype_error(api, x, y, swapped=False):
+    """TensorFlow's InvalidArgumentError for mixed dtypes, naming the user's op and the fix."""
+    from ..diagnostics import describe_call
+    a, b = (y, x) if swapped else (x, y)
+    where, expr = describe_call(api)
+    target = a._dtype.name
+    msg = (f"{expr}: cannot combine a {a._dtype.name} tensor with a {b._dtype.name} tensor "
+           f"(tfx never converts dtypes implicitly). Cast one side first, e.g. "
+           f"`tfx.cast(value, tfx.{target})`.")
+    if where:
+        msg += f"\n  at {where}"
+    return InvalidArgumentError(None, api, msg)
+
+
+def op_error(api, exc, *tensors):
+    """Turn a backend failure (NumPy's ValueError, ...) into InvalidArgumentError."""
+    from ..diagnostics import describe_call
+    where, expr = describe_call(api)
+    shapes = " vs. ".join(str(list(x._v.shape)) for x in tensors)
+    msg = f"{expr}: {exc}" + (f" (shapes {shapes})" if tensors else "")
+    if where:
+        msg += f"\n  at {where}"
+    return InvalidArgumentError(None, api, msg)
+
+
+def shape_of(x):
+    return x._v.shape
+
+
+_new = object.__new__
+float32 = _dt.float32
