@@ -30,6 +30,19 @@ from .ops.linalg_ops import einsum, matmul, norm, tensordot
 from .autodiff.tape import GradientTape, UnconnectedGradients
 from . import math, linalg, random, config, nn  # noqa: E402
 from .core.state import STATE as _STATE
+from .registry import register
+
+_LAZY = ("keras", "data", "saved_model", "train", "strings", "sparse", "ragged", "sets",
+         "queue", "debugging", "summary", "experimental", "io", "distribute", "image",
+         "signal", "bitwise", "compat", "feature_column")
+
+
+def __getattr__(name):
+    # Heavy namespaces load on first use: `import tfx` stays cheap.
+    if name in _LAZY:
+        import importlib
+        return importlib.import_module(f"{__name__}.{name}")
+    raise AttributeError(f"module 'tfx' has no attribute {name!r}")
 
 newaxis = None
 

@@ -1,0 +1,126 @@
+"""Objects to JSON-ready configs and back, resolving names only through the registry and
+tfx's own built-ins. Nothing here imports a module or follows an attribute path from a file.
+"""
+import inspect
+import types
+
+from ... import registry as _reg
+from ...errors import ModelFormatError
+
+__all__ = ["serialize_keras_object", "deserialize_keras_object", "UnknownObjectError",
+           "lookup_name"]
+
+
+class UnknownObjectError(ValueError):
+    """A name in a config resolves to nothing registered, built in, or passed in."""
+
+
+def serialize_keras_object(obj):
+    """``{"module", "class_name", "config", "registered_name"}``, Keras 3's layout."""
+    if obj is None:
+        return None
+    if isinstance(obj, (str, int, float, bool)):
+        return obj
+    if isinstance(obj, (list, tuple)):
+        return [serialize_keras_object(o) for o in obj]
+    if isinstance(obj, dict):
+        return {k: serialize_keras_object(v) for k, v in obj.items()}
+    if isinstance(obj, types.FunctionType) or isinstance(obj, types.BuiltinFunctionType):
+        registered = _reg.get_registered_name(obj)
+        name = getattr(obj, "__name__", registered)
+        if name == "<lambda>":
+            raise _not_serializable_lambda(obj)
+        return {"module": getattr(obj, "__module__", None), "class_name": "function",
+                "config": name, "registered_name": registered}
+    cls = type(obj)
+    if not hasattr(obj, "get_config"):
+        raise TypeError(f"Cannot serialize {obj!r}: it has no get_config() method")
+    config = obj.get_config()
+    return {"module": cls.__module__, "class_name": cls.__name__, "config": config,
+            "registered_name": _reg.get_registered_name(cls)}
+
+
+def _not_serializable_lambda(fn):
+    from .autoconfig import NotSerializableError
+    return NotSerializableError(
+        "A Python lambda cannot be saved by name. Give it a name with `def` and register it "
+        "(@tfx.register()), or use a Lambda layer with save_lambda=True and load with "
+        "safe_mode=False.")
+
+
+def lookup_name(name, custom_objects=None, module_objects=None):
+    """Resolve a bare or ``package>name`` string: custom objects, scope, registry, built-ins."""
+    obj = _reg.get_registered_object(name, custom_objects, module_objects)
+    if obj is None and ">" not in name:
+        e = _reg.lookup(name)
+        obj = e.obj if e is not None else None
+    return obj
+
+
+def _missing(name, where, candidates, metadata=None):
+    hints = _reg.suggest(name, candidates)
+    msg = f"Unknown {where}: {name!r}."
+    src = (metadata or {}).get("registered_objects", {}).get(name) if metadata else None
+    if src:
+        msg += f" When the file was written, {name!r} was registered by {src}."
+    msg += (" Provide it with custom_objects={" + repr(name.split('>')[-1]) + ": ...}, "
+            "inside tfx.keras.saving.custom_object_scope(...), or by loading the plugin that "
+            "registers it (--plugin / TFX_PLUGINS / a `tfx.plugins` entry point).")
+    if hints:
+        msg += f" Did you mean: {', '.join(hints)}?"
+    return UnknownObjectError(msg)
+
+
+def deserialize_keras_object(config, module_objects=None, custom_objects=None,
+                             printable_module_name="object", safe_mode=True, **kwargs):
+    """Rebuild an object from ``serialize_keras_object``'s output, or a name string."""
+    if config is None:
+        return None
+    if isinstance(config, (list, tuple)):
+        return [deserialize_keras_object(c, module_objects, custom_objects,
+                                         printable_module_name, safe_mode) for c in config]
+    module_objects = module_objects or {}
+    if isinstance(config, str):
+        obj = lookup_name(config, custom_objects, module_objects)
+        if obj is None:
+            raise _missing(config, printable_module_name,
+                           list(module_objects) + [e.name for e in _reg.entries()])
+        return obj
+    if not isinstance(config, dict):
+        raise ModelFormatError(f"Malformed {printable_module_name} config: expected a dict or "
+                               f"a name, got {type(config).__name__}")
+    class_name = config.get("class_name")
+    inner = config.get("config")
+    if not isinstance(class_name, str):
+        raise ModelFormatError(f"Malformed {printable_module_name} config: no 'class_name'")
+    if class_name == "function":
+        name = config.get("registered_name") or inner
+        if not isinstance(name, str):
+            raise ModelFormatError(f"Malformed function config in {printable_module_name}")
+        obj = lookup_name(name, custom_objects, module_objects)
+        if obj is None and isinstance(inner, str) and inner != name:
+            obj = lookup_name(inner, custom_objects, module_objects)
+        if obj is None:
+            raise _missing(inner if isinstance(inner, str) else name, printable_module_name,
+                           list(module_objects) + [e.name for e in _reg.entries()])
+        return obj
+    registered = config.get("registered_name")
+    cls = None
+    for name in ([registered] if isinstance(registered, str) else []) + [class_name]:
+        cls = lookup_name(name, custom_objects, module_objects)
+        if cls is not None:
+            break
+    if cls is None:
+        raise _missing(class_name, printable_module_name,
+                       list(module_objects) + [e.name for e in _reg.entries()])
+    if not inspect.isclass(cls):
+        return cls
+    if inner is None:
+        inner = {}
+    if not isinstance(inner, dict):
+        raise ModelFormatError(f"Malformed config for {class_name}: 'config' must be a dict")
+    from .autoconfig import accepted_kwargs
+    if hasattr(cls, "from_config"):
+        with _reg.custom_object_scope(custom_objects or {}):
+            return cls.from_config(inner)
+    return cls(**accepted_kwargs(cls, inner))
