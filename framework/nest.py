@@ -18,7 +18,14 @@ def _sort_key(k):
 
 
 def flatten(structure, expand_composites=False):
-    if not is_nested(structure):
+    cls = structure.__class__
+    if cls is list or cls is tuple:
+        for x in structure:  # the common flat case, without recursion
+            if isinstance(x, (list, tuple, dict)):
+                break
+        else:
+            return list(structure)
+    elif not is_nested(structure):
         return [structure]
     out = []
     _flatten_into(structure, out)
@@ -52,6 +59,12 @@ def _pack(structure, flat, i):
 
 
 def pack_sequence_as(structure, flat_sequence, expand_composites=False):
+    if structure.__class__ is list and len(structure) == len(flat_sequence):
+        for x in structure:
+            if isinstance(x, (list, tuple, dict)):
+                break
+        else:
+            return list(flat_sequence)
     flat_sequence = list(flat_sequence)
     n = len(flatten(structure))
     if n != len(flat_sequence):

@@ -10,8 +10,12 @@ import enum
 import sys
 
 from .. import nest
+from ..backend import xp
+from ..core.indexed_slices import IndexedSlices
 from ..core.state import STATE
-from ..core.tensor import Tensor, TensorBase, convert_to_tensor
+from ..core.tensor import Tensor, TensorBase, convert_to_tensor, wrap
+from ..ops.array_ops import zeros_like
+from ..ops.math_ops import add, cast
 
 __all__ = ["GradientTape", "UnconnectedGradients", "Node", "note_exit"]
 
@@ -123,7 +127,7 @@ class GradientTape:
             self._cuts.append(op.name)
 
     def _record_read(self, var, value):
-        if self._watch_accessed and var.trainable:
+        if self._watch_accessed and var._trainable and id(var) not in self._tracked:
             self._watch_variable(var)
         if id(var) in self._tracked:
             self._nodes.append(Node(READ, (var,), (value,), None))
@@ -145,7 +149,8 @@ class GradientTape:
         if self._used and not self._persistent:
             raise RuntimeError("A non-persistent GradientTape can only be used to compute one "
                                "set of gradients (or jacobians)")
-        unconnected = UnconnectedGradients(unconnected_gradients)
+        unconnected = unconnected_gradients if unconnected_gradients.__class__ is \
+            UnconnectedGradients else UnconnectedGradients(unconnected_gradients)
         flat_sources = nest.flatten(sources)
         for s in flat_sources:
             if not isinstance(s, TensorBase):
@@ -170,15 +175,11 @@ class GradientTape:
         out = []
         for s, g in zip(flat_sources, grads):
             if g is None and unconnected is UnconnectedGradients.ZERO:
-                from ..ops.array_ops import zeros_like
                 g = zeros_like(s)
             out.append(g)
         return nest.pack_sequence_as(sources, out)
 
     def _backward(self, targets, ogs, sources):
-        from ..ops.array_ops import ones_like, zeros_like
-        from ..ops.math_ops import add, cast
-        from ..core.indexed_slices import IndexedSlices
         nodes = self._nodes
 
         # Forward reachability from the sources prunes the backward pass to what matters.
@@ -199,7 +200,11 @@ class GradientTape:
             if not tg._dtype.is_differentiable:
                 continue
             g = ogs[i] if ogs is not None and ogs[i] is not None else None
-            g = ones_like(tg) if g is None else convert_to_tensor(g, tg._dtype)
+            if g is None:
+                v = tg._v
+                g = wrap(xp.ones(v.shape, dtype=v.dtype), tg._dtype)
+            else:
+                g = convert_to_tensor(g, tg._dtype)
             k = id(tg)
             grads[k] = add(grads[k], g) if k in grads else g
 
@@ -318,7 +323,6 @@ class GradientTape:
 
 
 def _dense(g):
-    from ..core.indexed_slices import IndexedSlices
     return g.to_dense() if isinstance(g, IndexedSlices) else g
 
 

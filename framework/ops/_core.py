@@ -67,20 +67,23 @@ def t(x, dtype=None):
     return convert_to_tensor(x, dtype)
 
 
-def _is_tensorlike(x):
-    return x.__class__ is Tensor or hasattr(x, "_as_tensor")
+def _as_tensor_or_none(x):
+    """x as a Tensor if it is tensor-like (Tensor, Variable, ...), else None (Python/NumPy)."""
+    if x.__class__ is Tensor:
+        return x
+    conv = getattr(x, "_as_tensor", None)
+    return conv() if conv is not None else None
 
 
 def pair(x, y, api):
     """Convert two operands for a binary op: a Python or NumPy operand takes the tensor's dtype."""
-    if _is_tensorlike(x):
-        x = t(x)
-        if _is_tensorlike(y):
-            y = t(y)
-        else:
-            y = _adapt(y, x._dtype, api, x)
-    elif _is_tensorlike(y):
-        y = t(y)
+    tx = _as_tensor_or_none(x)
+    ty = _as_tensor_or_none(y)
+    if tx is not None:
+        x = tx
+        y = ty if ty is not None else _adapt(y, x._dtype, api, x)
+    elif ty is not None:
+        y = ty
         x = _adapt(x, y._dtype, api, y)
     else:
         x = t(x)
