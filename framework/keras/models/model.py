@@ -1,0 +1,387 @@
+"""``Model``: a Layer that trains. compile / fit / evaluate / predict, Keras' semantics.
+
+The step functions (``train_step``, ``test_step``, ``predict_step``) are plain overridable
+methods; ``fit`` only feeds them batches and drives callbacks, so a compiled step (graph
+functions) can replace the eager one without touching the loop.
+"""
+import numpy as np  # host-side results of predict/evaluate
+
+from ... import nest
+from ...autodiff.tape import GradientTape
+from ...core.tensor import TensorBase, convert_to_tensor
+from ...ops import math_ops as M
+from ..layers.layer import Layer, call_context
+from ..trainers.data import (DataHandler, concat_batches, train_validation_split,
+                             unpack_x_y_sample_weight)
+from .compile_utils import CompiledLoss, CompiledMetrics
+
+__all__ = ["Model"]
+
+
+class Model(Layer):
+    """Group layers into an object with training and inference features."""
+
+    def __new__(cls, *args, **kwargs):
+        if cls is Model and (len(args) >= 2 or "inputs" in kwargs or "outputs" in kwargs):
+            from .functional import Functional
+            return Functional.__new__(Functional, *args, **kwargs)
+        return super().__new__(cls, *args, **kwargs)
+
+    def __init__(self, *args, **kwargs):
+        trainable = kwargs.pop("trainable", True)
+        name = kwargs.pop("name", None)
+        dtype = kwargs.pop("dtype", None)
+        super().__init__(trainable=trainable, name=name, dtype=dtype, **kwargs)
+        self.optimizer = None
+        self.compiled = False
+        self.stop_training = False
+        self.history = None
+        self._compiled = None
+        self._run_eagerly = False
+        self._train_cache = None
+
+    # -- compile ------------------------------------------------------------------------------
+    def compile(self, optimizer="rmsprop", loss=None, loss_weights=None, metrics=None,
+                weighted_metrics=None, run_eagerly=False, steps_per_execution=1,
+                jit_compile="auto", auto_scale_loss=True):
+        from .. import optimizers
+        from ..metrics import Mean
+        self.optimizer = optimizers.get(optimizer)
+        self._compiled = {
+            "loss": CompiledLoss(loss, loss_weights, self._output_names()),
+            "metrics": CompiledMetrics(metrics, weighted_metrics, self._output_names()),
+            "tracker": Mean(name="loss"),
+            "config": {"loss": loss, "loss_weights": loss_weights, "metrics": metrics,
+                       "weighted_metrics": weighted_metrics, "run_eagerly": run_eagerly,
+                       "steps_per_execution": steps_per_execution},
+        }
+        self._run_eagerly = bool(run_eagerly)
+        self.compiled = True
+        self._train_cache = None
+
+    def _output_names(self):
+        return getattr(self, "output_names", None)
+
+    @property
+    def run_eagerly(self):
+        return self._run_eagerly
+
+    @run_eagerly.setter
+    def run_eagerly(self, value):
+        self._run_eagerly = bool(value)
+
+    @property
+    def loss(self):
+        return self._compiled["config"]["loss"] if self._compiled else None
+
+    @property
+    def metrics(self):
+        out = []
+        if self._compiled is not None:
+            out.append(self._compiled["tracker"])
+            out.extend(self._compiled["metrics"].metrics)
+        seen = {id(m) for m in out}
+        for m in super().metrics:
+            if id(m) not in seen:
+                out.append(m)
+        for layer in self._flatten_layers():
+            for m in layer.__dict__.get("_added_metrics", {}).values():
+                if id(m) not in seen:
+                    seen.add(id(m))
+                    out.append(m)
+        return out
+
+    @property
+    def metrics_names(self):
+        return [m.name for m in self.metrics]
+
+    def reset_metrics(self):
+        for m in self.metrics:
+            m.reset_state()
+
+    # -- the steps ------------------------------------------------------------------------------
+    def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
+        """Compiled loss plus every loss the layers added (regularization, ``add_loss``)."""
+        total = None
+        if self._compiled is not None and self._compiled["loss"].active:
+            total = self._compiled["loss"](y, y_pred, sample_weight)
+        extra = self.losses
+        if extra:
+            s = M.add_n([M.cast(convert_to_tensor(l), "float32") if not hasattr(l, "_dtype")
+                         else l for l in extra])
+            total = s if total is None else M.add(total, M.cast(s, total.dtype))
+        if total is None:
+            raise ValueError("No loss to compute. Provide a `loss` argument in `compile()`.")
+        return total
+
+    def compute_metrics(self, x, y, y_pred, sample_weight=None):
+        self._compiled["metrics"].update_state(y, y_pred, sample_weight)
+        return self.get_metrics_result()
+
+    def get_metrics_result(self):
+        return {m.name: m.result() for m in self.metrics}
+
+    def _trainable_cache(self):
+        c = self._train_cache
+        if c is None:
+            c = self._train_cache = self.trainable_variables
+        return c
+
+    def train_step(self, data):
+        x, y, sample_weight = unpack_x_y_sample_weight(data)
+        with GradientTape() as tape:
+            y_pred = self(x, training=True)
+            loss = self.compute_loss(x, y, y_pred, sample_weight)
+        tvars = self._trainable_cache()
+        grads = tape.gradient(loss, tvars)
+        self.optimizer.apply_gradients(zip(grads, tvars))
+        self._compiled["tracker"].update_state(loss)
+        return self.compute_metrics(x, y, y_pred, sample_weight)
+
+    def test_step(self, data):
+        x, y, sample_weight = unpack_x_y_sample_weight(data)
+        y_pred = self(x, training=False)
+        loss = self.compute_loss(x, y, y_pred, sample_weight, training=False)
+        self._compiled["tracker"].update_state(loss)
+        return self.compute_metrics(x, y, y_pred, sample_weight)
+
+    def predict_step(self, data):
+        x, _, _ = unpack_x_y_sample_weight(data)
+        return self(x, training=False)
+
+    # -- loops ----------------------------------------------------------------------------------
+    def _assert_compiled(self):
+        if not self.compiled:
+            raise RuntimeError("You must compile your model before training/testing. Use "
+                               "`model.compile(optimizer, loss)`.")
+
+    def fit(self, x=None, y=None, batch_size=None, epochs=1, verbose="auto", callbacks=None,
+            validation_split=0.0, validation_data=None, shuffle=True, class_weight=None,
+            sample_weight=None, initial_epoch=0, steps_per_epoch=None, validation_steps=None,
+            validation_batch_size=None, validation_freq=1):
+        from ..callbacks import CallbackList
+        self._assert_compiled()
+        verbose = 1 if verbose == "auto" else int(verbose)
+        if validation_split and validation_data is None:
+            (x, y, sample_weight), validation_data = train_validation_split(
+                (x, y, sample_weight), validation_split)
+        data = DataHandler(x, y, sample_weight, batch_size, steps_per_epoch, shuffle,
+                           class_weight)
+        val = None
+        if validation_data is not None:
+            vx, vy, vsw = unpack_x_y_sample_weight(validation_data)
+            val = DataHandler(vx, vy, vsw, validation_batch_size or batch_size,
+                              validation_steps)
+        cbs = CallbackList(callbacks, add_history=True, add_progbar=verbose != 0, model=self,
+                           verbose=verbose, epochs=epochs, steps=data.num_steps)
+        self.stop_training = False
+        self._train_cache = None
+        train_step = self.train_step
+        begin = cbs.wants("on_train_batch_begin")
+        end = cbs.wants("on_train_batch_end")
+        logs = {}
+        cbs.on_train_begin()
+        prev_training = call_context.training
+        for epoch in range(initial_epoch, epochs):
+            self.reset_metrics()
+            cbs.on_epoch_begin(epoch)
+            logs = {}
+            for step, batch in data.steps():
+                if begin:
+                    cbs.on_train_batch_begin(step)
+                logs = train_step(batch)
+                if end:
+                    cbs.on_train_batch_end(step, _floats(logs))
+                if self.stop_training:
+                    break
+            if self._train_cache is None and not self.built:
+                raise ValueError("Training ran no step: the training data is empty.")
+            epoch_logs = _floats(self.get_metrics_result() if logs else logs)
+            if val is not None and (epoch + 1) % validation_freq == 0:
+                val_logs = self._evaluate_handler(val, None)
+                epoch_logs.update({"val_" + k: v for k, v in val_logs.items()})
+            cbs.on_epoch_end(epoch, epoch_logs)
+            if self.stop_training:
+                break
+        call_context.training = prev_training
+        cbs.on_train_end(epoch_logs if epochs > initial_epoch else {})
+        return cbs._history
+
+    def _evaluate_handler(self, data, cbs):
+        self._assert_compiled()
+        self.reset_metrics()
+        if cbs is not None:
+            cbs.on_test_begin()
+        logs = {}
+        test_step = self.test_step
+        for step, batch in data.steps():
+            if cbs is not None:
+                cbs.on_test_batch_begin(step)
+            logs = test_step(batch)
+            if cbs is not None:
+                cbs.on_test_batch_end(step, _floats(logs))
+        logs = _floats(self.get_metrics_result())
+        if cbs is not None:
+            cbs.on_test_end(logs)
+        return logs
+
+    def evaluate(self, x=None, y=None, batch_size=None, verbose="auto", sample_weight=None,
+                 steps=None, callbacks=None, return_dict=False, **kwargs):
+        from ..callbacks import CallbackList
+        verbose = 1 if verbose == "auto" else int(verbose)
+        data = DataHandler(x, y, sample_weight, batch_size, steps)
+        cbs = CallbackList(callbacks, add_progbar=verbose != 0, model=self, verbose=verbose,
+                           epochs=1, steps=data.num_steps)
+        logs = self._evaluate_handler(data, cbs)
+        if return_dict:
+            return logs
+        vals = list(logs.values())
+        return vals[0] if len(vals) == 1 else vals
+
+    def predict(self, x, batch_size=None, verbose="auto", steps=None, callbacks=None):
+        from ..callbacks import CallbackList
+        verbose = 1 if verbose == "auto" else int(verbose)
+        data = DataHandler(x, None, None, batch_size, steps)
+        cbs = CallbackList(callbacks, add_progbar=verbose != 0, model=self, verbose=verbose,
+                           epochs=1, steps=data.num_steps) if callbacks or verbose else None
+        if cbs is not None:
+            cbs.on_predict_begin()
+        outs = []
+        predict_step = self.predict_step
+        for step, batch in data.steps():
+            if cbs is not None:
+                cbs.on_predict_batch_begin(step)
+            out = predict_step(batch)
+            outs.append(nest.map_structure(_host, out))
+            if cbs is not None:
+                cbs.on_predict_batch_end(step, {"outputs": out})
+        if cbs is not None:
+            cbs.on_predict_end()
+        return concat_batches(outs)
+
+    def train_on_batch(self, x, y=None, sample_weight=None, class_weight=None,
+                       return_dict=False):
+        self._assert_compiled()
+        data = DataHandler(x, y, sample_weight, batch_size=_num(x), class_weight=class_weight)
+        self.reset_metrics()
+        logs = {}
+        for _, batch in data.steps():
+            logs = _floats(self.train_step(batch))
+        return logs if return_dict else _single_or_list(logs)
+
+    def test_on_batch(self, x, y=None, sample_weight=None, return_dict=False):
+        self._assert_compiled()
+        data = DataHandler(x, y, sample_weight, batch_size=_num(x))
+        logs = self._evaluate_handler(data, None)
+        return logs if return_dict else _single_or_list(logs)
+
+    def predict_on_batch(self, x):
+        data = DataHandler(x, None, None, batch_size=_num(x))
+        for _, batch in data.steps():
+            return nest.map_structure(_host, self.predict_step(batch))
+
+    # -- structure ------------------------------------------------------------------------------
+    def build(self, input_shape):
+        if type(self).call is Model.call or self.built:
+            self.built = True
+            return
+        if input_shape is None:
+            raise ValueError("You must provide an `input_shape` argument.")
+        from ..layers.functional_call import output_spec
+        output_spec(_BuildProxy(self), input_shape)
+        self.built = True
+        self._build_input_shape = [None if d is None else int(d) for d in input_shape] \
+            if isinstance(input_shape, (list, tuple)) and all(
+                d is None or isinstance(d, int) for d in input_shape) else input_shape
+
+    def summary(self, line_length=None, positions=None, print_fn=None, expand_nested=False,
+                show_trainable=False, layer_range=None):
+        from .summary import print_summary
+        print_summary(self, print_fn=print_fn, show_trainable=show_trainable)
+
+    # -- saving (the work lives in tfx.keras.saving.model_io) ------------------------------------
+    def save(self, filepath, overwrite=True, zipped=None, **kwargs):
+        from ..saving import model_io
+        model_io.save_model(self, filepath, overwrite=overwrite, zipped=zipped, **kwargs)
+
+    def save_weights(self, filepath, overwrite=True, **kwargs):
+        from ..saving import model_io
+        model_io.save_weights(self, filepath, overwrite=overwrite, **kwargs)
+
+    def load_weights(self, filepath, skip_mismatch=False, **kwargs):
+        from ..saving import model_io
+        return model_io.load_weights(self, filepath, skip_mismatch=skip_mismatch, **kwargs)
+
+    def get_build_config(self):
+        shape = getattr(self, "_build_input_shape", None)
+        return None if shape is None else {"input_shape": shape}
+
+    def build_from_config(self, config):
+        if config and config.get("input_shape") is not None and not self.built:
+            self.build(config["input_shape"])
+
+    def get_compile_config(self):
+        if self._compiled is None:
+            return None
+        from ..saving.serialization import serialize_keras_object
+        cfg = self._compiled["config"]
+        return {"optimizer": serialize_keras_object(self.optimizer),
+                "loss": _ser(cfg["loss"]), "metrics": _ser(cfg["metrics"]),
+                "loss_weights": cfg["loss_weights"], "weighted_metrics": _ser(
+                    cfg["weighted_metrics"]), "run_eagerly": cfg["run_eagerly"],
+                "steps_per_execution": cfg["steps_per_execution"]}
+
+    def get_config(self):
+        return Layer.get_config(self)
+
+    @classmethod
+    def from_config(cls, config, custom_objects=None):
+        if "layers" in config and ("input_layers" in config or cls.__name__ == "Sequential"):
+            from .functional import functional_from_config
+            return functional_from_config(cls, config, custom_objects)
+        return super().from_config(config)
+
+
+class _BuildProxy:
+    """Calls a subclassed model's __call__ during build without re-entering build."""
+
+    def __init__(self, model):
+        self._model = model
+        self.dtype = model.dtype
+
+    def __call__(self, *args, **kwargs):
+        m = self._model
+        m.built = True
+        return m(*args, **kwargs)
+
+    def _clear_losses(self):
+        self._model._clear_losses()
+
+
+def _ser(obj):
+    from ..saving.serialization import serialize_keras_object
+    if obj is None or isinstance(obj, str):
+        return obj
+    if isinstance(obj, dict):
+        return {k: _ser(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [_ser(v) for v in obj]
+    return serialize_keras_object(obj)
+
+
+def _host(t):
+    return t.numpy() if isinstance(t, TensorBase) else t
+
+
+def _num(x):
+    flat = [a for a in nest.flatten(x) if a is not None]
+    return int(flat[0].shape[0]) if flat else None
+
+
+def _floats(logs):
+    return {k: float(v) if isinstance(v, TensorBase) else v for k, v in logs.items()}
+
+
+def _single_or_list(logs):
+    vals = list(logs.values())
+    return vals[0] if len(vals) == 1 else vals
