@@ -84,7 +84,7 @@ class Layer(Module, AutoConfig):
     _TRACK_SKIP = frozenset(["_inbound_nodes", "_losses", "_own_weights", "_build_shapes",
                              "_weight_regularizers",
                              "_output_spec", "_callbacks", "history", "_compiled",
-                             "_train_cache", "_flat_layers_cache", "optimizer", "_nodes",
+                             "_train_cache", "_flat_layers_cache", "_metrics_cache", "optimizer", "_nodes",
                              "_node_order", "_input_tensors", "_output_tensors",
                              "_input_layers", "_output_layers", "_metrics_tracker"])
 
@@ -196,6 +196,9 @@ class Layer(Module, AutoConfig):
         return [v for v in walk_attributes(self, self._TRACK_SKIP) if isinstance(v, Layer)]
 
     def _flatten_layers(self, include_self=True):
+        cached = self.__dict__.get("_flat_layers_cache")
+        if cached is not None and include_self:
+            return cached
         out, seen = [], set()
         stack = [self] if include_self else list(reversed(self._sublayers()))
         while stack:

@@ -39,6 +39,8 @@ class Model(Layer):
         self._compiled = None
         self._run_eagerly = False
         self._train_cache = None
+        self._flat_layers_cache = None
+        self._metrics_cache = None
 
     # -- compile ------------------------------------------------------------------------------
     def compile(self, optimizer="rmsprop", loss=None, loss_weights=None, metrics=None,
@@ -76,6 +78,9 @@ class Model(Layer):
 
     @property
     def metrics(self):
+        cached = self.__dict__.get("_metrics_cache")
+        if cached is not None:
+            return cached
         out = []
         if self._compiled is not None:
             out.append(self._compiled["tracker"])
@@ -180,32 +185,47 @@ class Model(Layer):
         begin = cbs.wants("on_train_batch_begin")
         end = cbs.wants("on_train_batch_end")
         logs = {}
+        epoch_logs = {}
         cbs.on_train_begin()
-        prev_training = call_context.training
-        for epoch in range(initial_epoch, epochs):
-            self.reset_metrics()
-            cbs.on_epoch_begin(epoch)
-            logs = {}
-            for step, batch in data.steps():
-                if begin:
-                    cbs.on_train_batch_begin(step)
-                logs = train_step(batch)
-                if end:
-                    cbs.on_train_batch_end(step, _floats(logs))
+        try:
+            for epoch in range(initial_epoch, epochs):
+                self.reset_metrics()
+                cbs.on_epoch_begin(epoch)
+                logs = {}
+                for step, batch in data.steps():
+                    if begin:
+                        cbs.on_train_batch_begin(step)
+                    logs = train_step(batch)
+                    if self._flat_layers_cache is None:
+                        self._freeze_structure()
+                    if end:
+                        cbs.on_train_batch_end(step, _floats(logs))
+                    if self.stop_training:
+                        break
+                if not logs:
+                    raise ValueError("Training ran no step: the training data is empty.")
+                epoch_logs = _floats(self.get_metrics_result())
+                if val is not None and (epoch + 1) % validation_freq == 0:
+                    val_logs = self._evaluate_handler(val, None)
+                    epoch_logs.update({"val_" + k: v for k, v in val_logs.items()})
+                cbs.on_epoch_end(epoch, epoch_logs)
                 if self.stop_training:
                     break
-            if self._train_cache is None and not self.built:
-                raise ValueError("Training ran no step: the training data is empty.")
-            epoch_logs = _floats(self.get_metrics_result() if logs else logs)
-            if val is not None and (epoch + 1) % validation_freq == 0:
-                val_logs = self._evaluate_handler(val, None)
-                epoch_logs.update({"val_" + k: v for k, v in val_logs.items()})
-            cbs.on_epoch_end(epoch, epoch_logs)
-            if self.stop_training:
-                break
-        call_context.training = prev_training
-        cbs.on_train_end(epoch_logs if epochs > initial_epoch else {})
+        finally:
+            self._thaw_structure()
+        cbs.on_train_end(epoch_logs)
         return cbs._history
+
+    def _freeze_structure(self):
+        """Inside a loop the layer tree does not change: walk it once, not on every step."""
+        self._flat_layers_cache = None
+        self._metrics_cache = None
+        self._flat_layers_cache = self._flatten_layers()
+        self._metrics_cache = self.metrics
+
+    def _thaw_structure(self):
+        self._flat_layers_cache = None
+        self._metrics_cache = None
 
     def _evaluate_handler(self, data, cbs):
         self._assert_compiled()
