@@ -1,15 +1,27 @@
-"""The ``tfx`` console script (a Typer app)."""
+"""The ``tfx`` console script (a Typer app). Commands import the framework lazily so that
+``tfx --help`` stays fast."""
+import os
+import sys
+from typing import List, Optional
+
 import typer
 
 from tfx._version import __version__
 
 app = typer.Typer(
     name="tfx",
-    help="Build, train and evaluate models from YAML specs.",
+    help="Build, train and evaluate models from YAML specs.\n\n"
+         "Example: tfx train configs/housing.yaml training.epochs=3",
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,
     pretty_exceptions_enable=False,
+    rich_markup_mode="rich",
 )
+plugins_app = typer.Typer(help="List, create and check plugins.", no_args_is_help=True)
+app.add_typer(plugins_app, name="plugins")
+
+EXIT_SPEC = 2
+EXIT_FAIL = 1
 
 
 def _version_callback(value: bool):
@@ -22,6 +34,250 @@ def _version_callback(value: bool):
 def _root(version: bool = typer.Option(False, "--version", callback=_version_callback,
                                        is_eager=True, help="Print the version and exit.")):
     """tfx: a deep-learning framework with TensorFlow's API, and a YAML model builder."""
+
+
+def _err(text):
+    from rich.console import Console
+    Console(file=sys.stderr, highlight=False, soft_wrap=True).print(text, markup=False)
+
+
+def _load(spec, overrides, plugins, errors):
+    from .spec.errors import SpecErrors, format_problems
+    from .spec.load import load_spec
+    try:
+        return load_spec(spec, overrides, plugins)
+    except SpecErrors as e:
+        text = format_problems(e.problems, e.source, as_json=errors == "json")
+        (typer.echo(text) if errors == "json" else _err(text))
+        raise typer.Exit(EXIT_SPEC)
+
+
+@app.command()
+def train(spec: str = typer.Argument(..., help="the YAML spec"),
+          overrides: Optional[List[str]] = typer.Argument(
+              None, help="dotted overrides, e.g. training.epochs=3 model.0.Dense.units=64"),
+          output: Optional[str] = typer.Option(None, "--output", "-o",
+                                               help="run folder (must be empty)"),
+          overwrite: bool = typer.Option(False, help="allow a non-empty --output folder"),
+          seed: Optional[int] = typer.Option(None, help="override the spec's seed"),
+          device: Optional[str] = typer.Option(None, help="cpu or gpu"),
+          plugin: Optional[List[str]] = typer.Option(None, "--plugin",
+                                                     help="extra plugin file or module"),
+          errors: str = typer.Option("text", help="how to print spec errors: text or json")):
+    """Train a model from a spec and write a run folder.
+
+    Example: [bold]tfx train configs/housing.yaml training.epochs=3[/bold]
+    """
+    overrides = list(overrides or [])
+    if device is not None:
+        overrides.append(f"device={device}")
+    loaded = _load(spec, overrides, plugin or [], errors)
+    from .spec.errors import SpecErrors, format_problems
+    from .train import run_training
+    try:
+        run_dir, metrics = run_training(loaded, output=output, overwrite=overwrite, seed=seed)
+    except SpecErrors as e:
+        _err(format_problems(e.problems, e.source))
+        raise typer.Exit(EXIT_SPEC)
+    except FileExistsError as e:
+        _err(f"error: {e}")
+        raise typer.Exit(EXIT_SPEC)
+    except KeyboardInterrupt:
+        _err("interrupted")
+        raise typer.Exit(130)
+    typer.echo(f"run folder: {run_dir}")
+
+
+@app.command()
+def validate(spec: str = typer.Argument(..., help="the YAML spec"),
+             overrides: Optional[List[str]] = typer.Argument(None, help="dotted overrides"),
+             shapes: bool = typer.Option(False, "--shapes",
+                                         help="also build the model on the data's shape"),
+             plugin: Optional[List[str]] = typer.Option(None, "--plugin"),
+             errors: str = typer.Option("text", help="text or json")):
+    """Check a spec (schema, names, arguments, files); with --shapes, a dry build."""
+    loaded = _load(spec, list(overrides or []), plugin or [], errors)
+    if shapes:
+        from .spec.errors import SpecErrors, format_problems
+        from .train import prepare
+        try:
+            p = prepare(loaded)
+        except SpecErrors as e:
+            _err(format_problems(e.problems, e.source))
+            raise typer.Exit(EXIT_SPEC)
+        p.model.summary()
+    typer.echo(f"{spec}: OK")
+
+
+def _model_path(target):
+    if os.path.isdir(target) and os.path.exists(os.path.join(target, "model.tfx")):
+        return os.path.join(target, "model.tfx"), target
+    return target, None
+
+
+def _load_model(path, plugin):
+    from tfx.plugins import load_plugins
+    load_plugins(plugin or [], os.getcwd())
+    import tfx
+    try:
+        return tfx.keras.models.load_model(path)
+    except Exception as e:
+        _err(f"error: cannot load {path}: {e}")
+        raise typer.Exit(EXIT_FAIL)
+
+
+def _eval_data(run_dir, data):
+    import numpy as np
+    if data is not None:
+        if data.endswith(".npz"):
+            with np.load(data, allow_pickle=False) as z:
+                return z["x"], z["y"]
+        if data.endswith(".csv"):
+            raise typer.BadParameter("for a CSV, evaluate a run folder (its spec names the "
+                                     "target column) or pass an .npz with x and y")
+    if run_dir is None:
+        raise typer.BadParameter("--data is required when MODEL is a model file")
+    from .spec.load import load_spec
+    loaded = load_spec(os.path.join(run_dir, "spec.yaml"),
+                       [l for l in open(os.path.join(run_dir, "overrides.txt")).read()
+                        .splitlines() if l])
+    from .datasets import load_source
+    spec = loaded.spec
+    src = spec.data.test or spec.data.validation or spec.data.train
+    s = load_source(src, os.path.dirname(os.path.abspath(os.path.join(run_dir, "spec.yaml"))))
+    return s.x, s.y
+
+
+@app.command("eval")
+def eval_(model: str = typer.Argument(..., help="a model file or a run folder"),
+          data: Optional[str] = typer.Option(None, help=".npz with x and y"),
+          as_json: bool = typer.Option(False, "--json", help="print JSON"),
+          plugin: Optional[List[str]] = typer.Option(None, "--plugin")):
+    """Evaluate a saved model: metrics as a table or JSON."""
+    path, run_dir = _model_path(model)
+    m = _load_model(path, plugin)
+    x, y = _eval_data(run_dir, data)
+    result = m.evaluate(x, y, verbose=0, return_dict=True)
+    if as_json:
+        import json
+        typer.echo(json.dumps(result, indent=2))
+        return
+    from rich.console import Console
+    from rich.table import Table
+    table = Table(title=f"{path}")
+    table.add_column("metric")
+    table.add_column("value", justify="right")
+    for k, v in result.items():
+        table.add_row(k, f"{v:.6g}")
+    Console().print(table)
+
+
+@app.command()
+def predict(model: str = typer.Argument(..., help="a model file or a run folder"),
+            data: str = typer.Option(..., help=".npz (x), .npy or .csv of features"),
+            output: Optional[str] = typer.Option(None, "--output", "-o", help="CSV to write"),
+            plugin: Optional[List[str]] = typer.Option(None, "--plugin")):
+    """Predict with a saved model; writes CSV (stdout without --output)."""
+    import numpy as np
+    path, _ = _model_path(model)
+    m = _load_model(path, plugin)
+    if data.endswith(".npz"):
+        with np.load(data, allow_pickle=False) as z:
+            x = z["x"]
+    elif data.endswith(".npy"):
+        x = np.load(data, allow_pickle=False)
+    else:
+        x = np.loadtxt(data, delimiter=",", skiprows=1, dtype=np.float32, ndmin=2)
+    y = np.asarray(m.predict(x.astype(np.float32), verbose=0))
+    y2 = y.reshape(len(y), -1)
+    lines = ["," .join(f"pred_{i}" for i in range(y2.shape[1]))]
+    lines += [",".join(f"{v:.8g}" for v in row) for row in y2]
+    text = "\n".join(lines) + "\n"
+    if output:
+        from .runs import write_text
+        write_text(output, text)
+        typer.echo(f"wrote {len(y2)} predictions to {output}")
+    else:
+        typer.echo(text, nl=False)
+
+
+@app.command()
+def inspect(model: str = typer.Argument(..., help="a model file or run folder"),
+            plugin: Optional[List[str]] = typer.Option(None, "--plugin")):
+    """Show a saved model's summary, metadata and compile config."""
+    import json
+    path, _ = _model_path(model)
+    m = _load_model(path, plugin)
+    m.summary()
+    try:
+        from tfx.keras.saving import model_io
+        meta = model_io.read_metadata(path)
+        typer.echo("metadata: " + json.dumps(meta, indent=2))
+    except (ImportError, AttributeError):
+        pass
+    typer.echo("compile config: " + json.dumps(m.get_compile_config(), indent=2, default=str))
+
+
+@app.command()
+def schema():
+    """Print the spec's JSON Schema (for yaml-language-server and editors)."""
+    import json
+    from .spec.schema import Spec
+    typer.echo(json.dumps(Spec.model_json_schema(), indent=2))
+
+
+_STARTERS = {
+    "regression": """\
+# yaml-language-server: $schema=tfx-spec.schema.json
+# A regression starter: edit the data path and target column, then `tfx train {name}`.
+seed: 42
+data:
+  train: {{path: data.csv, target: y}}
+  validation_split: 0.2
+  standardize: true
+model:
+  - Dense: {{units: 30, activation: relu}}
+  - Dense: {{units: 30, activation: relu}}
+  - Dense: {{units: 1}}
+training:
+  optimizer: {{type: Nadam, learning_rate: 0.001}}
+  loss: mse
+  metrics: [mae]
+  epochs: 10
+  batch_size: 32
+""",
+    "classification": """\
+# yaml-language-server: $schema=tfx-spec.schema.json
+# A classification starter: integer class labels in column `label`.
+seed: 42
+data:
+  train: {{path: data.csv, target: label}}
+  validation_split: 0.2
+  standardize: true
+model:
+  - Dense: {{units: 32, activation: relu}}
+  - Dense: {{units: 3, activation: softmax}}
+training:
+  optimizer: adam
+  loss: sparse_categorical_crossentropy
+  metrics: [accuracy]
+  epochs: 10
+""",
+}
+
+
+@app.command()
+def init(file: str = typer.Argument("spec.yaml", help="where to write the starter spec"),
+         task: str = typer.Option("regression", help="regression or classification")):
+    """Write a commented starter spec."""
+    if task not in _STARTERS:
+        raise typer.BadParameter(f"task must be one of {sorted(_STARTERS)}")
+    if os.path.exists(file):
+        _err(f"error: {file} exists; not overwriting it")
+        raise typer.Exit(EXIT_SPEC)
+    from .runs import write_text
+    write_text(file, _STARTERS[task].format(name=file))
+    typer.echo(f"wrote {file}")
 
 
 @app.command()

@@ -53,10 +53,14 @@ class Progbar:
         self._seen = current
         if values:
             self._values.update(values)
-        if finalize is None:
-            finalize = self.target is not None and current >= self.target
         if self.verbose == 0:
             return
+        if finalize is None:
+            # Reaching the target redraws a live bar; a log file gets one line per epoch,
+            # written when the epoch's logs are final.
+            finalize = self.target is not None and current >= self.target
+            if finalize and not self._live:
+                return
         now = time.perf_counter()
         if self.verbose == 1 and not finalize:
             if not self._live or now - self._last < self.interval:

@@ -1,9 +1,10 @@
 """``tfx.keras.layers``: the Layer base and the built-in layers."""
 from .layer import InputSpec, Layer
 from .core import Activation, Dense, Dropout, Flatten, Input, InputLayer, Lambda
+from .preprocessing import Normalization
 
 __all__ = ["Layer", "InputSpec", "Input", "InputLayer", "Dense", "Activation", "Dropout",
-           "Flatten", "Lambda", "serialize", "deserialize", "get_builtin_layer"]
+           "Flatten", "Lambda", "Normalization", "serialize", "deserialize", "get_builtin_layer"]
 
 
 def _builtins():

@@ -1,0 +1,81 @@
+"""Run folders: one per training run, never overwritten, holding everything to judge it."""
+import csv
+import datetime as _dt
+import json
+import os
+import platform
+import subprocess
+import sys
+
+__all__ = ["new_run_dir", "write_json", "write_text", "environment", "write_history_csv",
+           "atomic_write"]
+
+
+def atomic_write(path, data, mode="w"):
+    tmp = f"{path}.tmp-{os.getpid()}"
+    with open(tmp, mode, **({} if "b" in mode else {"encoding": "utf-8"})) as f:
+        f.write(data)
+        f.flush()
+        os.fsync(f.fileno())
+    os.replace(tmp, path)
+
+
+def write_json(path, obj):
+    atomic_write(path, json.dumps(obj, indent=2, sort_keys=False, default=str) + "\n")
+
+
+def write_text(path, text):
+    atomic_write(path, text)
+
+
+def new_run_dir(parent, name, output=None, overwrite=False):
+    """``parent/name-YYYYmmdd-HHMMSS`` (suffixed if taken), or ``output`` if given and empty."""
+    if output is not None:
+        if os.path.isdir(output) and os.listdir(output) and not overwrite:
+            raise FileExistsError(f"output folder {output} is not empty (use --overwrite to "
+                                  "replace it, or --resume to continue the run in it)")
+        os.makedirs(output, exist_ok=True)
+        return output
+    stamp = _dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    base = os.path.join(parent, f"{name}-{stamp}")
+    path, i = base, 1
+    while os.path.exists(path):
+        i += 1
+        path = f"{base}-{i}"
+    os.makedirs(path)
+    return path
+
+
+def _git_commit(cwd):
+    try:
+        out = subprocess.run(["git", "rev-parse", "HEAD"], cwd=cwd, capture_output=True,
+                             text=True, timeout=5)
+        return out.stdout.strip() or None if out.returncode == 0 else None
+    except (OSError, subprocess.SubprocessError):
+        return None
+
+
+def environment(spec_dir, seed, threads=None):
+    import numpy
+    import tfx
+    try:
+        import numba
+        numba_version = numba.__version__
+    except ImportError:
+        numba_version = None
+    return {"tfx": tfx.__version__, "python": sys.version.split()[0],
+            "platform": platform.platform(), "numpy": numpy.__version__,
+            "numba": numba_version, "backend": "numpy", "seed": seed,
+            "threads": threads or os.cpu_count(), "git_commit": _git_commit(spec_dir),
+            "argv": sys.argv}
+
+
+def write_history_csv(path, history):
+    keys = list(history.history.keys())
+    rows = zip(*[history.history[k] for k in keys])
+    with open(path + ".tmp", "w", newline="", encoding="utf-8") as f:
+        w = csv.writer(f)
+        w.writerow(["epoch"] + keys)
+        for i, row in enumerate(rows):
+            w.writerow([i] + [f"{v:.8g}" for v in row])
+    os.replace(path + ".tmp", path)

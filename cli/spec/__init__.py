@@ -1,0 +1,1 @@
+"""The spec layer: YAML with positions -> overrides -> schema and registry checks."""

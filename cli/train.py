@@ -1,0 +1,149 @@
+"""``tfx train``: spec -> run folder with model, history, metrics, plots and the resolved spec."""
+import os
+import time
+
+import yaml
+
+from . import runs
+from .spec.errors import SpecErrors, SpecProblem
+
+__all__ = ["run_training", "prepare"]
+
+
+class Prepared:
+    """Everything built from a spec, before training."""
+
+
+def prepare(loaded, seed_override=None):
+    import tfx
+    from .build import (build_callbacks, build_loss, build_metrics, build_model,
+                        build_optimizer)
+    from .datasets import load_source
+    spec = loaded.spec
+    seed = seed_override if seed_override is not None else spec.seed
+    if seed is not None:
+        tfx.keras.utils.set_random_seed(int(seed))
+    p = Prepared()
+    p.seed = seed
+    problems = []
+    splits = {}
+    for name in ("train", "validation", "test"):
+        src = getattr(spec.data, name)
+        if src is None:
+            continue
+        try:
+            splits[name] = load_source(src, loaded.base_dir)
+        except (ValueError, OSError) as e:
+            problems.append(SpecProblem(("data", name), str(e)))
+    if problems:
+        raise SpecErrors(problems, loaded.source)
+    p.splits = splits
+    train = splits["train"]
+    normalizer = None
+    if spec.data.standardize:
+        normalizer = tfx.keras.layers.Normalization(name="standardize")
+        normalizer.adapt(train.x)
+    try:
+        p.model = build_model(spec, train.x, normalizer)
+    except Exception as e:  # a dry build failing is a spec problem: say which layer
+        problems.append(SpecProblem(_locate_layer(loaded, e), f"the model does not build: "
+                                    f"{type(e).__name__}: {e}"))
+        raise SpecErrors(problems, loaded.source) from None
+    t = spec.training
+    p.optimizer = build_optimizer(t.optimizer)
+    p.loss = build_loss(t.loss)
+    p.metrics = build_metrics(t.metrics)
+    p.callbacks = build_callbacks(t.callbacks)
+    p.model.compile(optimizer=p.optimizer, loss=p.loss, metrics=p.metrics,
+                    loss_weights=t.loss_weights)
+    return p
+
+
+def _locate_layer(loaded, exc):
+    """Point a build error at the layer it came from (named in the message, or tagged)."""
+    model = loaded.data.get("model")
+    layers = model if isinstance(model, list) else (model.get("layers") or []
+                                                    if isinstance(model, dict) else [])
+    msg = str(exc)
+    from .spec.check import component_parts
+    for i, l in enumerate(layers):
+        name, args, form = component_parts(l)
+        lname = args.get("name") if args else None
+        if lname and lname in msg:
+            return (("model", i) if isinstance(model, list) else ("model", "layers", i))
+    idx = getattr(exc, "_tfx_layer_index", None)
+    if idx is not None:
+        return ("model", idx) if isinstance(model, list) else ("model", "layers", idx)
+    return ("model",)
+
+
+def run_training(loaded, output=None, overwrite=False, seed=None, console=None):
+    """Train as the spec says and fill a run folder. Returns the run folder path."""
+    spec = loaded.spec
+    p = prepare(loaded, seed)
+    run_dir = runs.new_run_dir(spec.output.dir, spec.output.name or loaded.name, output,
+                               overwrite)
+    with open(loaded.path, encoding="utf-8") as f:
+        runs.write_text(os.path.join(run_dir, "spec.yaml"), f.read())
+    runs.write_text(os.path.join(run_dir, "overrides.txt"),
+                    "".join(o + "\n" for o in loaded.overrides))
+    resolved = spec.model_dump(mode="json")
+    resolved["seed"] = p.seed
+    runs.write_text(os.path.join(run_dir, "config.resolved.yaml"),
+                    yaml.safe_dump(resolved, sort_keys=False))
+    env = runs.environment(loaded.base_dir, p.seed)
+    from .datasets import sha256
+    env["data_sha256"] = {os.path.relpath(f, loaded.base_dir): sha256(f)
+                          for s in p.splits.values() for f in s.files}
+    runs.write_json(os.path.join(run_dir, "environment.json"), env)
+
+    t = spec.training
+    train = p.splits["train"]
+    val = p.splits.get("validation")
+    callbacks = list(p.callbacks)
+    if spec.output.tensorboard:
+        try:
+            from tfx.keras.callbacks import TensorBoard
+            callbacks.append(TensorBoard(log_dir=os.path.join(run_dir, "tensorboard")))
+        except (ImportError, AttributeError):
+            pass
+    start = time.perf_counter()
+    history = p.model.fit(train.x, train.y, batch_size=t.batch_size, epochs=t.epochs,
+                          verbose=t.verbose, callbacks=callbacks,
+                          validation_split=spec.data.validation_split if val is None else 0.0,
+                          validation_data=(val.x, val.y) if val is not None else None,
+                          shuffle=spec.data.shuffle, class_weight=t.class_weight,
+                          steps_per_epoch=t.steps_per_epoch, validation_freq=t.validation_freq)
+    train_seconds = time.perf_counter() - start
+    runs.write_history_csv(os.path.join(run_dir, "history.csv"), history)
+    metrics = {"train": {k: v[-1] for k, v in history.history.items()
+                         if not k.startswith("val_")},
+               "validation": {k[4:]: v[-1] for k, v in history.history.items()
+                              if k.startswith("val_")} or None,
+               "train_seconds": round(train_seconds, 3)}
+    test = p.splits.get("test")
+    if test is not None:
+        metrics["test"] = p.model.evaluate(test.x, test.y, batch_size=t.batch_size,
+                                           verbose=0, return_dict=True)
+    runs.write_json(os.path.join(run_dir, "metrics.json"), metrics)
+    p.model.save(os.path.join(run_dir, "model.tfx"))
+    if spec.output.plots:
+        from . import plots
+        plots.learning_curves(history.history, os.path.join(run_dir, "learning_curves.png"))
+        judge = test or val or train
+        y_pred = p.model.predict(judge.x, batch_size=256, verbose=0)
+        if not isinstance(y_pred, (list, dict)):
+            if _is_classification(loaded, y_pred):
+                plots.confusion_matrix(judge.y, y_pred, os.path.join(run_dir,
+                                                                     "confusion_matrix.png"))
+            else:
+                plots.predicted_vs_true(judge.y, y_pred,
+                                        os.path.join(run_dir, "predicted_vs_true.png"))
+    return run_dir, metrics
+
+
+def _is_classification(loaded, y_pred):
+    loss = loaded.data.get("training", {}).get("loss")
+    name = loss if isinstance(loss, str) else (loss or {}).get("type", "") \
+        if isinstance(loss, dict) else ""
+    return "crossentropy" in str(name).lower() or "hinge" in str(name).lower()
