@@ -25,6 +25,7 @@ class SpecProblem:
         self.file = None
         self.line = None
         self.col = None
+        self.override = None
 
     @property
     def dotted(self):
@@ -38,21 +39,27 @@ class SpecProblem:
 
     def as_dict(self):
         return {"file": self.file, "line": self.line, "column": self.col, "path": self.dotted,
-                "message": self.message, "suggestions": self.suggestions}
+                "message": self.message, "suggestions": self.suggestions,
+                "override": self.override}
 
 
 class SpecErrors(Exception):
     """Every problem found in a spec (exit code 2)."""
 
-    def __init__(self, problems, source=None):
+    def __init__(self, problems, source=None, origins=None):
         super().__init__(f"{len(problems)} problem(s) in spec")
         self.problems = problems
         self.source = source
         for p in problems:
-            locate(p, source)
+            locate(p, source, origins)
 
 
-def locate(problem, source):
+def locate(problem, source, origins=None):
+    for path, text in (origins or {}).items():
+        if problem.loc[:len(path)] == path:
+            problem.file = "command line"
+            problem.override = text
+            return
     if source is None:
         return
     problem.file = source.path
@@ -69,7 +76,11 @@ def format_problems(problems, source=None, as_json=False):
         return json.dumps([p.as_dict() for p in problems], indent=2)
     out = []
     for p in problems:
-        head = f"{p.file}:{p.line}:{p.col}: " if p.file else ""
+        if p.override is not None:
+            out.append(f"command line: {p.override}: {p.dotted}: {p.text()}")
+            continue
+        head = f"{p.file}:{p.line}:{p.col}: " if p.file and p.line else \
+            (f"{p.file}: " if p.file else "")
         out.append(f"{head}{p.dotted}: {p.text()}")
         if source is not None and p.line and 0 < p.line <= len(source.lines):
             line = source.lines[p.line - 1]

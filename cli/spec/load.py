@@ -44,7 +44,8 @@ def load_spec(path, overrides=(), extra_plugins=()):
         raise SpecErrors([SpecProblem((), "a spec must be a mapping of sections (model, data, "
                                       "training, ...)")], source)
     data = copy.deepcopy(raw)
-    problems = apply_overrides(data, overrides)
+    origins = {}
+    problems = apply_overrides(data, overrides, origins)
     data, ref_problems = interpolate(data)
     problems += ref_problems
     base_dir = os.path.dirname(os.path.abspath(path))
@@ -58,5 +59,5 @@ def load_spec(path, overrides=(), extra_plugins=()):
     spec, more = check(data, base_dir)
     problems += more
     if problems:
-        raise SpecErrors(problems, source)
+        raise SpecErrors(problems, source, origins)
     return LoadedSpec(path, source, raw, data, spec, overrides)

@@ -13,8 +13,9 @@ def _parse_path(text):
     return [int(p) if p.lstrip("-").isdigit() else p for p in text.split(".")]
 
 
-def apply_overrides(data, overrides):
-    """Apply ``path=value`` overrides in place; returns problems for malformed ones."""
+def apply_overrides(data, overrides, origins=None):
+    """Apply ``path=value`` overrides in place; returns problems for malformed ones.
+    ``origins`` (a dict) receives path tuple -> the override's text."""
     problems = []
     for i, item in enumerate(overrides):
         if "=" not in item:
@@ -50,6 +51,8 @@ def apply_overrides(data, overrides):
         if not ok:
             continue
         last = keys[-1]
+        if origins is not None:
+            origins[tuple(keys)] = item
         if isinstance(cur, list) and isinstance(last, int) and -len(cur) <= last < len(cur):
             cur[last] = value
         elif isinstance(cur, dict):
