@@ -22,10 +22,13 @@ from .ops.math_ops import (abs, add, add_n, argmax, argmin, cast, ceil, clip_by_
                            reduce_std, reduce_sum, reduce_variance, round, saturate_cast,
                            sigmoid, sign, sin, sqrt, square, subtract, tan, tanh, truediv,
                            where, realdiv, truncatemod, floormod, scalar_mul)
-from .ops.array_ops import (broadcast_to, concat, expand_dims, eye, fill, gather, identity,
-                            linspace, ones, ones_like, range, rank, reshape, reverse, shape,
-                            size, slice, split, squeeze, stack, stop_gradient, strided_slice,
-                            transpose, unstack, zeros, zeros_like)
+from .ops.array_ops import (argsort, boolean_mask, broadcast_to, concat, expand_dims, eye, fill,
+                            gather, gather_nd, identity, linspace, meshgrid, one_hot, ones,
+                            ones_like, pad, range, rank, repeat, reshape, reverse, roll,
+                            scatter_nd, searchsorted, shape, size, slice, sort, split, squeeze,
+                            stack, stop_gradient, strided_slice, tensor_scatter_nd_add,
+                            tensor_scatter_nd_sub, tensor_scatter_nd_update, tile, transpose,
+                            unique, unstack, zeros, zeros_like)
 from .ops.linalg_ops import einsum, matmul, norm, tensordot
 from .autodiff.tape import GradientTape, UnconnectedGradients
 from . import math, linalg, random, config, nn  # noqa: E402

@@ -214,6 +214,8 @@ class GradientTape:
                 g = grads.get(id(outs[0]))
                 if g is None:
                     continue
+                if g.__class__ is IndexedSlices and node.op is not READ:
+                    g = g.to_dense()  # only a variable read passes a sparse gradient on as is
                 gs = (g,)
             else:
                 gs = [grads.get(id(o)) for o in outs]

@@ -3,6 +3,7 @@ import itertools
 
 from .. import dtypes as _dt
 from ..backend import xp
+from .shape import TensorShape
 from .state import STATE
 from .tensor import TensorBase, convert_to_tensor, wrap
 
@@ -44,11 +45,17 @@ class Variable(TensorBase):
         if isinstance(initial_value, TensorBase):
             init = wrap(xp.array(initial_value._v, copy=True), initial_value._dtype)
             if dtype is not None and _dt.as_dtype(dtype) is not init._dtype:
-                from ..ops.math_ops import cast
-                init = cast(init, dtype)
+                # As TF: a tensor is never cast silently; Python data is converted below.
+                raise ValueError(f"initial_value: Tensor conversion requested dtype "
+                                 f"{_dt.as_dtype(dtype).name} for Tensor with dtype "
+                                 f"{init._dtype.name}")
         else:
             init = convert_to_tensor(initial_value, dtype)
             init = wrap(xp.array(init._v, copy=True), init._dtype)
+        if shape is not None and not TensorShape(shape).is_compatible_with(init._v.shape):
+            raise ValueError(f"In this `tfx.Variable` creation, the initial value's shape "
+                             f"({init._v.shape}) is not compatible with the explicitly supplied "
+                             f"`shape` argument ({TensorShape(shape)}).")
         if constraint is not None and not callable(constraint):
             raise ValueError(f"The `constraint` argument must be a callable. Received: "
                              f"{constraint}")
@@ -57,11 +64,15 @@ class Variable(TensorBase):
                              "only for non-trainable variables.")
         self._v = init._v
         self._dtype = init._dtype
-        self._trainable = True if trainable is None else bool(trainable)
+        if trainable is None:
+            trainable = synchronization != VariableSynchronization.ON_READ
+        self._trainable = bool(trainable)
         self._name = _default_name(name)
         self._constraint = constraint
         self._uid = next(_uid)
-        self._shape = None if validate_shape else shape
+        # The declared shape (``shape=``, e.g. [None]) that assignments must fit; None: the
+        # initial value's shape, fixed for the variable's life.
+        self._shape = None if shape is None else TensorShape(shape)
         self.synchronization = synchronization
         self.aggregation = aggregation
         self._path = None
@@ -84,6 +95,10 @@ class Variable(TensorBase):
     @property
     def name(self):
         return self._name + ":0"
+
+    @property
+    def shape(self):
+        return self._shape if self._shape is not None else TensorShape._from_tuple(self._v.shape)
 
     @property
     def trainable(self):
@@ -137,11 +152,19 @@ class Variable(TensorBase):
     # -- writing -----------------------------------------------------------------------------
     def _new_value(self, value, what):
         t = convert_to_tensor(value, self._dtype)
-        if self._shape is None and t._v.shape != self._v.shape:
-            if t._v.size == 1 and self._v.size == 1 and t._v.ndim <= self._v.ndim:
-                return t._v.reshape(self._v.shape)
-            raise ValueError(f"Cannot {what} to variable {self.name} due to variable shape "
-                             f"{self.shape} and value shape {t.shape} are incompatible")
+        if self._shape is None:
+            ok = t._v.shape == self._v.shape
+        else:
+            ok = self._shape.is_compatible_with(t._v.shape)
+        if not ok:
+            if what == "assign":
+                raise ValueError(f"Cannot assign value to variable '{self.name}': Shape "
+                                 f"mismatch. The variable shape {self.shape}, and the assigned "
+                                 f"value shape {t.shape} are incompatible.")
+            from ..errors import InvalidArgumentError
+            raise InvalidArgumentError(None, f"Variable.{what}", f"Cannot update variable "
+                                       f"with shape {list(self._v.shape)} using a Tensor with "
+                                       f"shape {list(t._v.shape)}, shapes must be equal.")
         return t._v
 
     def assign(self, value, use_locking=None, name=None, read_value=True):
@@ -158,20 +181,22 @@ class Variable(TensorBase):
         return self if read_value else None
 
     def _scatter(self, indices, updates, how):
-        idx = convert_to_tensor(indices)._v
-        upd = convert_to_tensor(updates, self._dtype)._v
+        from ..ops.array_ops import _scatter_values
+        if how in ("max", "min"):
+            return self._scatter_extreme(indices, updates, how)
+        self._v = _scatter_values(f"Variable.scatter_nd_{how}", how, self._v, self._dtype,
+                                  _index_column(indices),
+                                  convert_to_tensor(updates, self._dtype))[0]
+        return self
+
+    def _scatter_extreme(self, indices, updates, how):
+        from ..ops.array_ops import _check_scatter
+        i = _index_column(indices)
+        upd = convert_to_tensor(updates, self._dtype)
+        _check_scatter(f"Variable.scatter_nd_{how}", self._v.shape, i, upd._v.shape)
         v = xp.array(self._v, copy=True)
-        key = tuple(xp.moveaxis(idx, -1, 0))
-        if how == "update":
-            v[key] = upd
-        elif how == "add":
-            xp.add.at(v, key, upd)
-        elif how == "sub":
-            xp.subtract.at(v, key, upd)
-        elif how == "max":
-            xp.maximum.at(v, key, upd)
-        elif how == "min":
-            xp.minimum.at(v, key, upd)
+        key = tuple(xp.moveaxis(i._v, -1, 0))
+        (xp.maximum if how == "max" else xp.minimum).at(v, key, upd._v)
         self._v = v
         return self
 
@@ -224,55 +249,62 @@ class Variable(TensorBase):
         return gather_nd(self, indices)
 
 
-class _SliceRef(TensorBase):
-    """``v[...]``: reads like a tensor, and ``.assign`` writes the slice back (TF's sliced
-    assignment)."""
+def _index_column(indices):
+    """TF's variable scatters read a 1-D ``indices`` as one leading index per update
+    (``scatter_nd_update([0], [5.])``), unlike tensor_scatter_nd_*."""
+    i = convert_to_tensor(indices)
+    return wrap(i._v.reshape(-1, 1), i._dtype) if i._v.ndim == 1 else i
 
-    __slots__ = ("_var", "_key")
+
+class _SliceRef(TensorBase):
+    """``v[...]``: the slice's value read now (as TF, later assignments do not change it),
+    and ``.assign`` writes into that slice of the variable (TF's sliced assignment)."""
+
+    __slots__ = ("_var", "_key", "_t")
 
     def __init__(self, var, key):
+        from ..ops.array_ops import getitem
         self._var = var
         self._key = key
-
-    def _tensor(self):
-        from ..ops.array_ops import getitem
-        return getitem(self._var, self._key)
+        self._t = getitem(var, key)
 
     def _as_tensor(self):
-        return self._tensor()
+        return self._t
 
     @property
     def _v(self):
-        return self._tensor()._v
+        return self._t._v
 
     @property
     def _dtype(self):
-        return self._var._dtype
+        return self._t._dtype
 
     def __repr__(self):
-        return repr(self._tensor())
+        return repr(self._t)
 
     def assign(self, value, use_locking=None, name=None, read_value=True):
-        from ..ops.array_ops import _norm_key
+        from ..errors import InvalidArgumentError
+        from ..ops.array_ops import _slice_key
         var = self._var
-        key = _norm_key(self._key)
+        key = _slice_key(self._key, var._v.shape)
         new = xp.array(var._v, copy=True)
         cur = new[key]
         val = convert_to_tensor(value, var._dtype)._v
         try:
             new[key] = xp.broadcast_to(val, xp.shape(cur))
         except ValueError:
-            raise ValueError(f"Cannot assign a value of shape {list(xp.shape(val))} to the "
-                             f"slice of shape {list(xp.shape(cur))} of variable "
-                             f"{var.name}") from None
+            raise InvalidArgumentError(None, "Variable[...].assign", f"Cannot broadcast input "
+                                       f"shape {list(xp.shape(val))} into final shape "
+                                       f"{list(xp.shape(cur))} (slice of variable "
+                                       f"{var.name})") from None
         var._v = new
         return var if read_value else None
 
     def assign_add(self, delta, use_locking=None, name=None, read_value=True):
-        return self.assign(self._tensor() + delta, read_value=read_value)
+        return self.assign(self._t + delta, read_value=read_value)
 
     def assign_sub(self, delta, use_locking=None, name=None, read_value=True):
-        return self.assign(self._tensor() - delta, read_value=read_value)
+        return self.assign(self._t - delta, read_value=read_value)
 
     def __getattr__(self, item):
-        return getattr(self._tensor(), item)
+        return getattr(self._t, item)

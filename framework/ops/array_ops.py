@@ -1,45 +1,139 @@
-"""Creation, shape and indexing ops, each with its gradient beside it."""
+"""Creation, shape, indexing and sorting ops, each with its gradient beside it.
+
+Primitives with hand-written gradients: reshape, broadcast_to, transpose, concat, stack,
+split, unstack, tile, pad, reverse, roll, fill, strided slicing, gather, gather_nd and the
+tensor scatters. The rest (squeeze, boolean_mask, sort, top_k, repeat, meshgrid, linspace,
+mirror padding, ...) is built from them, so its gradient comes for free.
+"""
 import builtins
+import collections
+import operator
 
 from .. import dtypes as _dt
 from ..backend import xp
 from ..core.shape import TensorShape
-from ._core import OPS, STATE, Tensor, op_error, record, register, t, wrap
+from ..core.tensor import TensorBase, convert_to_tensor
+from ..errors import InvalidArgumentError
+from ._core import STATE, Tensor, dtype_error, record, register, t, wrap
 
 _int32, _int64, _float32 = _dt.int32, _dt.int64, _dt.float32
+_INDEX_DTYPES = (_dt.int32, _dt.int64)
+
+TopKV2 = collections.namedtuple("TopKV2", ["values", "indices"])
+Unique = collections.namedtuple("Unique", ["y", "idx"])
+
+
+# ---- helpers -----------------------------------------------------------------------------------
+
+def _invalid(api, msg):
+    """TensorFlow's InvalidArgumentError, naming the call as the user wrote it."""
+    from ..diagnostics import describe_call
+    where, expr = describe_call(api)
+    text = f"{expr}: {msg}"
+    if where:
+        text += f"\n  at {where}"
+    return InvalidArgumentError(None, api, text)
+
+
+def _tensorlike(x):
+    return x.__class__ is Tensor or hasattr(x, "_as_tensor")
+
+
+def _ints(value):
+    """An int, sequence, TensorShape, NumPy array or int tensor -> list of Python ints."""
+    if isinstance(value, TensorShape):
+        return value.as_list()
+    if isinstance(value, TensorBase):
+        value = value._v
+    if hasattr(value, "tolist"):
+        value = value.tolist()
+    if isinstance(value, (list, tuple)):
+        return [int(v) for v in value]
+    return [int(value)]
 
 
 def _shape_arg(shape):
     """A shape given as list, tuple, TensorShape or int tensor -> tuple of ints."""
-    if isinstance(shape, TensorShape):
-        return tuple(shape.as_list())
-    if hasattr(shape, "_v"):
-        return tuple(int(s) for s in xp.asarray(shape._v).reshape(-1).tolist())
-    if isinstance(shape, (int,)) or (hasattr(shape, "__index__") and not hasattr(shape, "__len__")):
-        return (int(shape),)
-    return tuple(int(s) for s in shape)
+    if shape.__class__ is tuple:
+        return shape
+    return tuple(_ints(shape))
+
+
+def _dims(api, shape):
+    s = _shape_arg(shape)
+    for d in s:
+        if d < 0:
+            raise _invalid(api, f"Dimension {d} must be >= 0")
+    return s
+
+
+def _axis(api, axis, ndim, exc=None):
+    """Normalize one axis into [0, ndim); out of range raises InvalidArgumentError (or exc)."""
+    a = operator.index(axis) if not isinstance(axis, TensorBase) else int(axis)
+    if not -ndim <= a < ndim:
+        msg = f"Argument `axis` = {a} not in range [{-ndim}, {ndim})"
+        raise exc(msg) if exc is not None else _invalid(api, msg)
+    return a % ndim
+
+
+def _check_index_dtype(api, i):
+    if i._dtype not in _INDEX_DTYPES:
+        raise _invalid(api, f"indices must be int32 or int64, got {i._dtype.name}")
+
+
+def _like(value, dtype, api):
+    """``value`` as a tensor of ``dtype``: Python data is converted (TypeError if lossy, as TF),
+    a tensor of another dtype is an InvalidArgumentError."""
+    if _tensorlike(value):
+        v = t(value)
+        if v._dtype is not dtype:
+            raise _invalid(api, f"expected a {dtype.name} tensor, got {v._dtype.name} "
+                                f"(cast it first with tfx.cast)")
+        return v
+    return convert_to_tensor(value, dtype)
+
+
+def _arr(v):
+    """Indexing a NumPy array down to one element gives a scalar: keep tensors on arrays."""
+    return xp.asarray(v) if v.ndim == 0 else v
 
 
 # ---- creation ----------------------------------------------------------------------------------
 
 def zeros(shape, dtype=_float32, name=None):
     d = _dt.as_dtype(dtype)
-    return wrap(xp.zeros(_shape_arg(shape), dtype=d._np), d)
+    s = _dims("tfx.zeros", shape)
+    if d is _dt.string:
+        return wrap(xp.full(s, b"", dtype=object), d)
+    return wrap(xp.zeros(s, dtype=d._np), d)
 
 
 def ones(shape, dtype=_float32, name=None):
     d = _dt.as_dtype(dtype)
-    return wrap(xp.ones(_shape_arg(shape), dtype=d._np), d)
+    return wrap(xp.ones(_dims("tfx.ones", shape), dtype=d._np), d)
+
+
+_fill_op = register("fill", lambda node, g: (_m.reduce_sum(g),), api="tfx.fill")
 
 
 def fill(dims, value, name=None):
+    """A tensor of shape ``dims`` filled with the scalar ``value`` (its dtype)."""
     v = t(value)
-    return wrap(xp.full(_shape_arg(dims), v._v, dtype=v._dtype._np), v._dtype)
+    if v._v.ndim:
+        if v._v.size != 1:
+            raise _invalid("tfx.fill", f"value must be a scalar, got shape {list(v._v.shape)}")
+        v = reshape(v, ())
+    r = wrap(xp.full(_dims("tfx.fill", dims), v._v, dtype=v._dtype._np), v._dtype)
+    if STATE.recording:
+        record(_fill_op, (v,), (r,))
+    return r
 
 
 def zeros_like(input, dtype=None, name=None):  # noqa: A002
     x = t(input)
     d = _dt.as_dtype(dtype) if dtype is not None else x._dtype
+    if d is _dt.string:
+        return wrap(xp.full(x._v.shape, b"", dtype=object), d)
     return wrap(xp.zeros(x._v.shape, dtype=d._np), d)
 
 
@@ -53,33 +147,94 @@ def eye(num_rows, num_columns=None, batch_shape=None, dtype=_float32, name=None)
     d = _dt.as_dtype(dtype)
     m = xp.eye(int(num_rows), None if num_columns is None else int(num_columns), dtype=d._np)
     if batch_shape is not None:
-        m = xp.broadcast_to(m, tuple(_shape_arg(batch_shape)) + m.shape).copy()
+        m = xp.broadcast_to(m, _shape_arg(batch_shape) + m.shape).copy()
     return wrap(m, d)
 
 
+# tf.range widens to the highest of its arguments' dtypes in this order.
+_RANGE_ORDER = {"int32": 0, "int64": 1, "float16": 2, "bfloat16": 3, "float32": 4, "float64": 5}
+
+
 def range(start, limit=None, delta=1, dtype=None, name="range"):  # noqa: A001
-    """``tf.range``: int32 for int arguments, float32 if any is a float."""
+    """``tf.range``: int32 for int arguments, float32 if any is a float; values are
+    ``start + i * delta`` computed in the result dtype, as TensorFlow's kernel does."""
     if limit is None:
         start, limit = 0, start
-    vals = [start, limit, delta]
-    pyvals = [v.numpy() if hasattr(v, "_v") else v for v in vals]
+    args = [start, limit, delta]
     if dtype is None:
-        ds = [v._dtype for v in vals if hasattr(v, "_dtype")]
-        if ds:
-            d = ds[0]
-        elif builtins.any(isinstance(v, float) for v in pyvals):
-            d = _float32
-        else:
-            d = _int32
+        d = builtins.max((t(a)._dtype for a in args), key=lambda x: _RANGE_ORDER.get(x.name, -1))
     else:
         d = _dt.as_dtype(dtype)
-    return wrap(xp.arange(pyvals[0], pyvals[1], pyvals[2]).astype(d._np), d)
+    vals = []
+    for a in args:
+        x = _m.cast(t(a), d) if _tensorlike(a) else convert_to_tensor(a, d)
+        if x._v.ndim:
+            raise _invalid("tfx.range", f"start, limit and delta must be scalars, got shape "
+                                        f"{list(x._v.shape)}")
+        vals.append(x._v[()])
+    s, lim, step = vals
+    if step == 0:
+        raise _invalid("tfx.range", f"Requires delta != 0: {step}")
+    if step > 0 and s > lim:
+        raise _invalid("tfx.range", f"Requires start <= limit when delta > 0: {s}/{lim}")
+    if step < 0 and s < lim:
+        raise _invalid("tfx.range", f"Requires start >= limit when delta < 0: {s}/{lim}")
+    if d.is_integer:
+        span, stride = builtins.abs(int(lim) - int(s)), builtins.abs(int(step))
+        n = (span + stride - 1) // stride
+    else:
+        n = int(xp.ceil(xp.abs((lim - s) / step)))
+    return wrap(xp.arange(n).astype(d._np) * step + s, d)
 
 
 def linspace(start, stop, num, name=None, axis=0):
-    s, e = t(start), t(stop)
-    d = s._dtype if s._dtype.is_floating else _float32
-    return wrap(xp.linspace(s._v, e._v, int(num), axis=axis).astype(d._np), d)
+    """``num`` evenly spaced values from ``start`` to ``stop`` (both included) along ``axis``.
+    Integer endpoints give float64, as in TensorFlow. Differentiable in start and stop."""
+    s = t(start)
+    e = t(stop) if _tensorlike(stop) else convert_to_tensor(stop, s._dtype)
+    if e._dtype is not s._dtype:
+        raise dtype_error("tfx.linspace", s, e)
+    n = int(num)
+    if n < 0:
+        raise _invalid("tfx.linspace", f"Requires num >= 0, got {n}")
+    shp = xp.broadcast_shapes(s._v.shape, e._v.shape)
+    a = _axis("tfx.linspace", axis, len(shp) + 1)
+    s = expand_dims(broadcast_to(s, shp), a)
+    e = expand_dims(broadcast_to(e, shp), a)
+    delta = _m.truediv(_m.subtract(e, s), builtins.max(n - 1, 1))
+    s, e = _m.cast(s, delta._dtype), _m.cast(e, delta._dtype)
+    steps_shape = [1] * (len(shp) + 1)
+    steps_shape[a] = builtins.max(n - 2, 0)
+    steps = reshape(range(1, builtins.max(n - 1, 1), dtype=delta._dtype), steps_shape)
+    out = concat([s, _m.add(s, _m.multiply(delta, steps)), e], a)
+    return slice_axis(out, a, 0, n)
+
+
+def meshgrid(*args, **kwargs):
+    """Coordinate grids from 1-D inputs; ``indexing`` 'xy' (Cartesian, default) or 'ij'."""
+    indexing = kwargs.pop("indexing", "xy")
+    kwargs.pop("name", None)
+    if kwargs:
+        raise TypeError(f"'{next(iter(kwargs))}' is an invalid keyword argument for this "
+                        "function")
+    if indexing not in ("xy", "ij"):
+        raise ValueError("Argument `indexing` parameter must be either 'xy' or 'ij', got "
+                         f"'{indexing}'")
+    xs = [reshape(t(a), (-1,)) for a in args]
+    for x in xs[1:]:
+        if x._dtype is not xs[0]._dtype:
+            raise dtype_error("tfx.meshgrid", xs[0], x)
+    n = len(xs)
+    sizes = [x._v.shape[0] for x in xs]
+    swap = indexing == "xy" and n > 1
+    if swap:
+        sizes[0], sizes[1] = sizes[1], sizes[0]
+    out = []
+    for i, x in enumerate(xs):
+        s = [1] * n
+        s[(1 - i) if swap and i < 2 else i] = -1
+        out.append(broadcast_to(reshape(x, s), sizes))
+    return out
 
 
 # ---- identity and stop_gradient ----------------------------------------------------------------
@@ -103,9 +258,8 @@ def stop_gradient(input, name=None):  # noqa: A002
 
 # ---- reshaping ---------------------------------------------------------------------------------
 
-_reshape_op = register("reshape", api="tfx.reshape")
-OPS["reshape"].grad = lambda node, g: (reshape(g, node.inputs[0]._v.shape),)
-OPS["reshape"].differentiable = True
+_reshape_op = register("reshape", lambda node, g: (reshape(g, node.inputs[0]._v.shape),),
+                       api="tfx.reshape")
 
 
 def reshape(tensor, shape, name=None):
@@ -114,34 +268,31 @@ def reshape(tensor, shape, name=None):
     try:
         v = x._v.reshape(s)
     except ValueError:
-        from ..errors import InvalidArgumentError
-        raise InvalidArgumentError(
-            None, "tfx.reshape", f"Input to reshape is a tensor with {x._v.size} values, but "
-            f"the requested shape has {_prod(s)} (tfx.reshape: {list(x._v.shape)} -> "
-            f"{list(s)})") from None
+        raise _reshape_error(x._v.size, s) from None
     r = wrap(v, x._dtype)
     if STATE.recording:
         record(_reshape_op, (x,), (r,))
     return r
 
 
-def _prod(s):
-    n = 1
+def _reshape_error(n, s):
+    unknown = [i for i, d in enumerate(s) if d == -1]
+    for i, d in enumerate(s):
+        if d < -1:
+            return _invalid("tfx.reshape", f"Size {i} must be non-negative, not {d}")
+    if len(unknown) > 1:
+        return _invalid("tfx.reshape", f"Only one input size may be -1, not both "
+                                       f"{unknown[0]} and {unknown[1]}")
+    known = 1
     for d in s:
-        n *= d if d >= 0 else 1
-    return n
+        known *= d if d != -1 else 1
+    what = f"requires a multiple of {known}" if unknown else f"has {known}"
+    return _invalid("tfx.reshape", f"Input to reshape is a tensor with {n} values, but the "
+                                   f"requested shape {what} ({list(s)})")
 
 
-_bcast_op = register("broadcast_to", api="tfx.broadcast_to")
-
-
-def _bcast_grad(node, g):
-    from .math_ops import _unb
-    return (_unb(g, node.inputs[0]._v.shape),)
-
-
-OPS["broadcast_to"].grad = _bcast_grad
-OPS["broadcast_to"].differentiable = True
+_bcast_op = register("broadcast_to", lambda node, g: (_m._unb(g, node.inputs[0]._v.shape),),
+                     api="tfx.broadcast_to")
 
 
 def broadcast_to(input, shape, name=None):  # noqa: A002
@@ -151,8 +302,9 @@ def broadcast_to(input, shape, name=None):  # noqa: A002
         return x
     try:
         v = xp.broadcast_to(x._v, s)
-    except ValueError as e:
-        raise op_error("tfx.broadcast_to", e, x) from None
+    except ValueError:
+        raise _invalid("tfx.broadcast_to", f"Incompatible shapes: {list(x._v.shape)} vs. "
+                                           f"{list(s)}") from None
     r = wrap(v, x._dtype)
     if STATE.recording:
         record(_bcast_op, (x,), (r,))
@@ -164,10 +316,9 @@ def expand_dims(input, axis, name=None):  # noqa: A002
     nd = x._v.ndim
     a = int(axis)
     if not -nd - 1 <= a <= nd:
-        from ..errors import InvalidArgumentError
-        raise InvalidArgumentError(None, "tfx.expand_dims",
-                                   f"Tried to expand dim index {a} for tensor with {nd} dims.")
-    a = a % (nd + 1)
+        raise _invalid("tfx.expand_dims", f"Tried to expand dim index {a} for tensor with "
+                                          f"{nd} dimensions.")
+    a %= nd + 1
     s = x._v.shape
     return reshape(x, s[:a] + (1,) + s[a:])
 
@@ -177,17 +328,17 @@ def squeeze(input, axis=None, name=None):  # noqa: A002
     s = x._v.shape
     if axis is None:
         return reshape(x, tuple(d for d in s if d != 1))
-    axes = [axis] if isinstance(axis, int) else list(axis)
-    axes = {a % len(s) for a in axes}
-    for a in axes:
+    axes = set()
+    for a in _ints(axis):
+        if not -len(s) <= a < len(s):
+            raise _invalid("tfx.squeeze", f"Tried to squeeze dim index {a} for tensor with "
+                                          f"{len(s)} dimensions.")
+        a %= len(s)
         if s[a] != 1:
-            from ..errors import InvalidArgumentError
-            raise InvalidArgumentError(None, "tfx.squeeze", f"Can not squeeze dim[{a}], "
-                                       f"expected a dimension of 1, got {s[a]}")
+            raise _invalid("tfx.squeeze", f"Can not squeeze dim[{a}], expected a dimension "
+                                          f"of 1, got {s[a]}")
+        axes.add(a)
     return reshape(x, tuple(d for i, d in enumerate(s) if i not in axes))
-
-
-_transpose_op = register("transpose", api="tfx.transpose")
 
 
 def _transpose_grad(node, g):
@@ -198,15 +349,25 @@ def _transpose_grad(node, g):
     return (transpose(g, inv),)
 
 
-OPS["transpose"].grad = _transpose_grad
-OPS["transpose"].differentiable = True
+_transpose_op = register("transpose", _transpose_grad, api="tfx.transpose")
 
 
 def transpose(a, perm=None, conjugate=False, name="transpose"):
     x = t(a)
     nd = x._v.ndim
-    perm = tuple(builtins.range(nd - 1, -1, -1)) if perm is None else tuple(
-        int(p) % nd for p in (perm._v.tolist() if hasattr(perm, "_v") else perm))
+    if perm is None:
+        perm = tuple(builtins.range(nd - 1, -1, -1))
+    else:
+        perm = tuple(p + nd if p < 0 else p for p in _ints(perm))
+        if len(perm) != nd:
+            raise _invalid("tfx.transpose", f"transpose expects a vector of size {nd}. But "
+                                            f"input(1) is a vector of size {len(perm)}")
+        for p in perm:
+            if not 0 <= p < nd:
+                raise _invalid("tfx.transpose", f"{p} is out of range [0 .. {nd})")
+        for i in builtins.range(nd):
+            if i not in perm:
+                raise _invalid("tfx.transpose", f"{i} is missing from {set(perm)}.")
     v = xp.ascontiguousarray(xp.transpose(x._v, perm))
     if conjugate and x._dtype.is_complex:
         v = xp.conj(v)
@@ -216,286 +377,909 @@ def transpose(a, perm=None, conjugate=False, name="transpose"):
     return r
 
 
-_concat_op = register("concat", api="tfx.concat")
-
-
 def _concat_grad(node, g):
-    axis = node.attrs
-    out, start = [], 0
-    for x in node.inputs:
-        n = x._v.shape[axis]
-        out.append(slice_axis(g, axis, start, start + n))
-        start += n
-    return tuple(out)
+    a = node.attrs
+    return tuple(_split(g, [x._v.shape[a] for x in node.inputs], a))
 
 
-OPS["concat"].grad = _concat_grad
-OPS["concat"].differentiable = True
+_concat_op = register("concat", _concat_grad, api="tfx.concat")
 
 
 def concat(values, axis, name="concat"):
     xs = [t(v) for v in values]
     if not xs:
-        raise ValueError("concat needs at least one tensor")
+        raise _invalid("tfx.concat", "concat needs at least one tensor")
     d = xs[0]._dtype
     for x in xs[1:]:
         if x._dtype is not d:
-            from ._core import dtype_error
             raise dtype_error("tfx.concat", xs[0], x)
     nd = xs[0]._v.ndim
-    a = int(axis) % builtins.max(nd, 1)
-    try:
-        v = xp.concatenate([x._v for x in xs], axis=a)
-    except ValueError as e:
-        raise op_error("tfx.concat", e, *xs) from None
-    r = wrap(v, d)
+    if nd == 0:
+        raise _invalid("tfx.concat", "ConcatOp : Can't concatenate scalars (use tfx.stack "
+                                     "instead)")
+    a = int(axis)
+    if not -nd <= a < nd:
+        raise _invalid("tfx.concat", f"ConcatOp : Expected concatenating dimensions in the "
+                                     f"range [{-nd}, {nd}), but got {a}")
+    a %= nd
+    if len(xs) == 1:
+        return identity(xs[0])
+    s0 = xs[0]._v.shape
+    for i, x in enumerate(xs[1:], 1):
+        s = x._v.shape
+        if len(s) != nd or builtins.any(s[j] != s0[j] for j in builtins.range(nd) if j != a):
+            raise _invalid("tfx.concat", f"ConcatOp : Dimensions of inputs should match: "
+                                         f"shape[0] = {list(s0)} vs. shape[{i}] = {list(s)}")
+    r = wrap(xp.concatenate([x._v for x in xs], axis=a), d)
     if STATE.recording:
         record(_concat_op, tuple(xs), (r,), a)
     return r
 
 
+_stack_op = register("stack", lambda node, g: tuple(unstack(g, axis=node.attrs)),
+                     api="tfx.stack")
+
+
 def stack(values, axis=0, name="stack"):
-    xs = [t(v) for v in values]
-    if not xs:
-        raise ValueError("stack needs at least one tensor")
+    values = list(values)
+    typed = [v for v in values if _tensorlike(v) or hasattr(v, "dtype")]
+    if not typed:
+        # Python data: converted as one nested list (so [1, 2.0] is float32, as in TF).
+        x = convert_to_tensor(values)
+        return x if axis == 0 else transpose(x, _moved(x._v.ndim, 0, _axis(
+            "tfx.stack", axis, x._v.ndim, ValueError)))
+    d = t(typed[0])._dtype  # the first tensor or NumPy array sets the dtype of Python data
+    xs = [t(v) if v is typed[0] or _tensorlike(v) else t(v, d) for v in values]
     nd = xs[0]._v.ndim + 1
-    a = int(axis)
-    if not -nd <= a < nd:
-        raise ValueError(f"Argument `axis` = {a} not in range [{-nd}, {nd})")
-    a %= nd
+    a = _axis("tfx.stack", axis, nd, ValueError)
     s0 = xs[0]._v.shape
     for x in xs[1:]:
+        if x._dtype is not d:
+            raise dtype_error("tfx.stack", xs[0], x)
         if x._v.shape != s0:
-            from ..errors import InvalidArgumentError
-            raise InvalidArgumentError(None, "tfx.stack", "Shapes of all inputs must match: "
-                                       f"values[0].shape = {list(s0)} != values[i].shape = "
-                                       f"{list(x._v.shape)}")
-    return concat([expand_dims(x, a) for x in xs], a)
+            raise _invalid("tfx.stack", f"Shapes of all inputs must match: values[0].shape = "
+                                        f"{list(s0)} != values[i].shape = {list(x._v.shape)}")
+    r = wrap(xp.stack([x._v for x in xs], axis=a), d)
+    if STATE.recording:
+        record(_stack_op, tuple(xs), (r,), a)
+    return r
+
+
+def _moved(nd, src, dst):
+    """The permutation that moves axis ``src`` to position ``dst``."""
+    perm = [i for i in builtins.range(nd) if i != src]
+    perm.insert(dst, src)
+    return perm
+
+
+_unstack_op = register("unstack", lambda node, *gs: (stack(list(gs), axis=node.attrs),),
+                       api="tfx.unstack")
 
 
 def unstack(value, num=None, axis=0, name="unstack"):
     x = t(value)
-    a = int(axis) % x._v.ndim
+    nd = x._v.ndim
+    a = _axis("tfx.unstack", axis, nd, ValueError)
     n = x._v.shape[a]
-    return [squeeze(slice_axis(x, a, i, i + 1), [a]) for i in builtins.range(n)]
+    if num is not None and int(num) != n:
+        raise _invalid("tfx.unstack", f"Input shape axis {a} must equal {num}, got shape "
+                                      f"{list(x._v.shape)}")
+    lead = (builtins.slice(None),) * a
+    outs = tuple(wrap(_arr(x._v[lead + (i,)]), x._dtype) for i in builtins.range(n))
+    if STATE.recording and outs:
+        record(_unstack_op, (x,), outs, a)
+    return list(outs)
+
+
+_split_op = register("split", lambda node, *gs: (concat(list(gs), node.attrs),),
+                     api="tfx.split")
+
+
+def _split(x, sizes, a):
+    bounds, acc = [], 0
+    for s in sizes[:-1]:
+        acc += s
+        bounds.append(acc)
+    outs = tuple(wrap(p, x._dtype) for p in xp.split(x._v, bounds, axis=a))
+    if STATE.recording:
+        record(_split_op, (x,), outs, a)
+    return list(outs)
 
 
 def split(value, num_or_size_splits, axis=0, num=None, name="split"):
+    """Split along ``axis`` into equal parts (an int) or parts of the given sizes (one may be
+    -1: the rest)."""
     x = t(value)
-    a = int(axis) % x._v.ndim
+    nd = x._v.ndim
+    a = int(axis)
+    if not -nd <= a < nd:
+        raise _invalid("tfx.split", f"-input rank(-{nd}) <= split_dim < input rank ({nd}), "
+                                    f"but got {a}")
+    a %= nd
     n = x._v.shape[a]
-    if isinstance(num_or_size_splits, int):
-        k = num_or_size_splits
+    spec = num_or_size_splits
+    if isinstance(spec, TensorBase) and spec._v.ndim == 0:
+        raise ValueError("Rank-0 tensors are not supported as the num_or_size_splits argument "
+                         f"to split. Argument provided: {spec}")
+    if isinstance(spec, int) or (hasattr(spec, "__index__") and not hasattr(spec, "__len__")):
+        k = int(spec)
+        if k < 1:
+            raise _invalid("tfx.split", f"Value for attr 'num_split' of {k} must be at least "
+                                        "minimum 1")
         if n % k:
-            from ..errors import InvalidArgumentError
-            raise InvalidArgumentError(None, "tfx.split", f"Number of ways to split should "
-                                       f"evenly divide the split dimension, but got "
-                                       f"split_dim {a} (size = {n}) and num_split {k}")
+            raise _invalid("tfx.split", f"Number of ways to split should evenly divide the "
+                                        f"split dimension, but got split_dim {a} (size = {n}) "
+                                        f"and num_split {k}")
         sizes = [n // k] * k
     else:
-        sizes = [int(s) for s in (num_or_size_splits._v.tolist()
-                                  if hasattr(num_or_size_splits, "_v") else num_or_size_splits)]
-        if -1 in sizes:
-            sizes[sizes.index(-1)] = n - (builtins.sum(sizes) + 1)
-    out, start = [], 0
-    for s in sizes:
-        out.append(slice_axis(x, a, start, start + s))
-        start += s
-    return out
+        sizes = _ints(spec)
+        if sizes.count(-1) > 1:
+            raise _invalid("tfx.split", "There can only be one -1 in the input.")
+        rest = n - (builtins.sum(sizes) + (1 if -1 in sizes else 0))
+        if -1 in sizes and rest >= 0:
+            sizes[sizes.index(-1)] = rest
+        if builtins.sum(sizes) != n or builtins.any(s < 0 for s in sizes):
+            raise _invalid("tfx.split", f"Determined shape must either match input shape along "
+                                        f"split_dim exactly if fully specified, or be less "
+                                        f"than the size of the input along split_dim if not "
+                                        f"fully specified. Got: {sizes} for size {n}")
+    return _split(x, sizes, a)
 
 
-# ---- slicing and indexing ----------------------------------------------------------------------
-
-_getitem_op = register("strided_slice", api="tensor[...]")
-
-
-def _getitem_grad(node, g):
+def _tile_grad(node, g):
     x = node.inputs[0]
-    return (_scatter_add_dense(g, x, node.attrs),)
+    m = node.attrs
+    folded = []
+    for k, s in zip(m, x._v.shape):
+        folded += [k, s]
+    return (_m.reduce_sum(reshape(g, folded), list(builtins.range(0, 2 * len(m), 2))),)
 
 
-OPS["strided_slice"].grad = _getitem_grad
-OPS["strided_slice"].differentiable = True
-
-_scatter_op = register("slice_grad", api="slice gradient")
+_tile_op = register("tile", _tile_grad, api="tfx.tile")
 
 
-def _scatter_add_dense(g, like, key):
-    """A zero tensor shaped like ``like`` with ``g`` added at ``key`` (differentiable in g)."""
-    z = xp.zeros(like._v.shape, dtype=g._dtype._np)
-    xp.add.at(z, key, g._v) if _has_array_index(key) else z.__setitem__(key, g._v)
-    r = wrap(z, g._dtype)
+def tile(input, multiples, name=None):  # noqa: A002
+    """Repeat the whole tensor ``multiples[i]`` times along axis i."""
+    x = t(input)
+    m = tuple(_ints(multiples))
+    if len(m) != x._v.ndim:
+        raise _invalid("tfx.tile", f"Expected multiples argument to be a vector of length "
+                                   f"{x._v.ndim} but got length {len(m)}")
+    for i, k in enumerate(m):
+        if k < 0:
+            raise _invalid("tfx.tile", f"Expected multiples[{i}] >= 0, but got {k}")
+    r = wrap(xp.tile(x._v, m) if m else x._v, x._dtype)
     if STATE.recording:
-        record(_scatter_op, (g,), (r,), key)
+        record(_tile_op, (x,), (r,), m)
     return r
 
 
-OPS["slice_grad"].grad = lambda node, g: (_getitem_raw(g, node.attrs),)
-OPS["slice_grad"].differentiable = True
+def _pad_grad(node, g):
+    key = tuple(builtins.slice(b, b + n) for (b, _), n in zip(node.attrs,
+                                                               node.inputs[0]._v.shape))
+    return (_strided(g, key),)
 
 
-def _has_array_index(key):
-    if isinstance(key, tuple):
-        return builtins.any(not isinstance(k, (int, builtins.slice, type(None), type(Ellipsis)))
-                            for k in key)
-    return not isinstance(key, (int, builtins.slice, type(None), type(Ellipsis)))
+_pad_op = register("pad", _pad_grad, api="tfx.pad")
 
 
-def _norm_key(key):
-    """A tfx index (ints, slices, ..., newaxis, tensors, lists) -> a NumPy index."""
-    if not isinstance(key, tuple):
-        key = (key,)
-    out = []
-    for k in key:
-        if hasattr(k, "_v"):
-            k = k._v
-            if k.ndim == 0 and k.dtype.kind in "iu":
-                k = int(k)
-        elif isinstance(k, builtins.slice):
-            k = builtins.slice(*(int(v) if hasattr(v, "_v") else v for v in (k.start, k.stop, k.step)))
-        elif isinstance(k, list):
-            k = xp.asarray(k)
-        out.append(k)
-    return tuple(out)
-
-
-def _getitem_raw(x, key):
-    try:
-        v = x._v[key]
-    except IndexError as e:
-        from ..errors import InvalidArgumentError
-        raise InvalidArgumentError(None, "tensor[...]", f"Index out of range: {e} "
-                                   f"(tensor of shape {list(x._v.shape)})") from None
-    r = wrap(v, x._dtype)
-    if STATE.recording:
-        record(_getitem_op, (x,), (r,), key)
-    return r
-
-
-def getitem(tensor, key):
+def pad(tensor, paddings, mode="CONSTANT", constant_values=0, name=None):
+    """Pad with ``paddings[i] = [before, after]`` along axis i. ``mode``: CONSTANT (with
+    ``constant_values``), REFLECT (edge not repeated) or SYMMETRIC (edge repeated)."""
     x = t(tensor)
-    return _getitem_raw(x, _norm_key(key))
+    m = str(mode).upper()
+    if m not in ("CONSTANT", "REFLECT", "SYMMETRIC"):
+        raise ValueError('Value of argument `mode` expected to be one of "CONSTANT", '
+                         f'"REFLECT", or "SYMMETRIC". Received `mode` = {mode}')
+    p = _ints(paddings._v.reshape(-1) if isinstance(paddings, TensorBase) else
+              [v for row in paddings for v in _ints(row)])
+    nd = x._v.ndim
+    if len(p) != 2 * nd:
+        raise _invalid("tfx.pad", f"The first dimension of paddings must be the rank of "
+                                  f"inputs [{len(p) // 2},2] {list(x._v.shape)}")
+    pairs = [(p[2 * i], p[2 * i + 1]) for i in builtins.range(nd)]
+    for b, e in pairs:
+        if b < 0 or e < 0:
+            raise _invalid("tfx.pad", f"Paddings must be non-negative: {b} {e}")
+    if m != "CONSTANT":
+        return _mirror_pad(x, pairs, m == "SYMMETRIC")
+    c = _like(constant_values, x._dtype, "tfx.pad")
+    r = wrap(xp.pad(x._v, pairs, constant_values=c._v), x._dtype)
+    if STATE.recording:
+        record(_pad_op, (x,), (r,), tuple(pairs))
+    return r
 
 
-def slice_axis(x, axis, start, stop):
-    key = (builtins.slice(None),) * axis + (builtins.slice(start, stop),)
-    return _getitem_raw(t(x), key)
+def _mirror_pad(x, pairs, symmetric):
+    """Mirror padding as slices, reverses and concats (so its gradient folds back for free)."""
+    for a, (b, e) in enumerate(pairs):
+        n = x._v.shape[a]
+        limit = n if symmetric else n - 1
+        if b > limit or e > limit:
+            rule = (f"no greater than the dimension size: {b}, {e} greater than {n}" if symmetric
+                    else f"less than the dimension size: {b}, {e} not less than {n}")
+            raise _invalid("tfx.pad", f"paddings must be {rule}")
+        if not b and not e:
+            continue
+        off = 0 if symmetric else 1
+        parts = []
+        if b:
+            parts.append(reverse(slice_axis(x, a, off, off + b), [a]))
+        parts.append(x)
+        if e:
+            parts.append(reverse(slice_axis(x, a, n - off - e, n - off), [a]))
+        x = concat(parts, a)
+    return x
 
 
-def slice(input_, begin, size, name=None):  # noqa: A001 - tf.slice
-    x = t(input_)
-    b = _shape_arg(begin)
-    s = _shape_arg(size)
-    key = tuple(builtins.slice(bi, x._v.shape[i] if si == -1 else bi + si)
-                for i, (bi, si) in enumerate(zip(b, s)))
-    return _getitem_raw(x, key)
-
-
-def strided_slice(input_, begin, end, strides=None, name=None):
-    x = t(input_)
-    b, e = _shape_arg(begin), _shape_arg(end)
-    st = _shape_arg(strides) if strides is not None else (1,) * len(b)
-    return _getitem_raw(x, tuple(builtins.slice(*z) for z in zip(b, e, st)))
-
-
-_reverse_op = register("reverse", api="tfx.reverse")
-OPS["reverse"].grad = lambda node, g: (reverse(g, node.attrs),)
-OPS["reverse"].differentiable = True
+_reverse_op = register("reverse", lambda node, g: (reverse(g, node.attrs),), api="tfx.reverse")
 
 
 def reverse(tensor, axis, name=None):
     x = t(tensor)
-    axes = tuple(int(a) % x._v.ndim for a in (axis._v.tolist() if hasattr(axis, "_v") else axis))
-    r = wrap(xp.ascontiguousarray(xp.flip(x._v, axes)), x._dtype)
+    nd = x._v.ndim
+    if not isinstance(axis, (list, tuple)) and not (hasattr(axis, "ndim") and axis.ndim == 1):
+        raise _invalid("tfx.reverse", "'dims' must be 1-dimension, not 0")
+    axes = []
+    for a in _ints(axis):
+        if not -nd <= a < nd:
+            raise _invalid("tfx.reverse", f"'axis'[{len(axes)}] = {a} is out of valid range "
+                                          f"[0, {nd - 1}]")
+        if a % nd in axes:
+            raise _invalid("tfx.reverse", f"axis {a % nd} specified more than once.")
+        axes.append(a % nd)
+    r = wrap(xp.ascontiguousarray(xp.flip(x._v, tuple(axes))), x._dtype)
     if STATE.recording:
-        record(_reverse_op, (x,), (r,), axes)
+        record(_reverse_op, (x,), (r,), tuple(axes))
     return r
 
 
-_gather_op = register("gather", api="tfx.gather")
+def _roll_grad(node, g):
+    shifts, axes = node.attrs
+    return (roll(g, [-s for s in shifts], axes),)
+
+
+_roll_op = register("roll", _roll_grad, api="tfx.roll")
+
+
+def roll(input, shift, axis, name=None):  # noqa: A002
+    """Shift elements cyclically along ``axis`` (shifts on a repeated axis add up)."""
+    x = t(input)
+    shifts, axes = _ints(shift), _ints(axis)
+    if len(shifts) != len(axes):
+        raise _invalid("tfx.roll", "shift and axis must have the same size")
+    nd = x._v.ndim
+    for a in axes:
+        if not -nd <= a < nd:
+            raise _invalid("tfx.roll", f"axis {a} is out of range")
+    axes = [a % nd for a in axes]
+    r = wrap(xp.roll(x._v, shifts, axes) if axes else x._v, x._dtype)
+    if STATE.recording:
+        record(_roll_op, (x,), (r,), (shifts, axes))
+    return r
+
+
+def repeat(input, repeats, axis=None, name=None):  # noqa: A002
+    """Repeat each element (of the flattened input if ``axis`` is None) ``repeats`` times."""
+    x = t(input)
+    if axis is None:
+        x, a = reshape(x, (-1,)), 0
+    else:
+        a = _axis("tfx.repeat", axis, x._v.ndim)
+    n = x._v.shape[a]
+    r = xp.asarray(_ints(repeats), dtype=xp.int64)
+    if r.size == 1:
+        r = xp.full(n, r[0])
+    elif r.size != n:
+        raise ValueError(f"Dimensions {n} and {r.size} are not compatible")
+    if (r < 0).any():
+        raise _invalid("tfx.repeat", "repeats must be non-negative")
+    idx = wrap(xp.repeat(xp.arange(n, dtype=xp.int64), r), _int64)
+    return _gather(x, idx, a, 0, False)
+
+
+# ---- slicing -----------------------------------------------------------------------------------
+
+_INDEX_HELP = ("Only integers, slices (`:`), ellipsis (`...`), tfx.newaxis (`None`) and scalar "
+               "tfx.int32/tfx.int64 tensors are valid indices, got {!r}")
+
+
+def _as_index(k):
+    if isinstance(k, int):
+        return k
+    if isinstance(k, TensorBase):
+        if k._dtype in _INDEX_DTYPES and k._v.ndim == 0:
+            return int(k._v)
+        raise TypeError(_INDEX_HELP.format(k))
+    try:
+        return operator.index(k)
+    except TypeError:
+        raise TypeError(_INDEX_HELP.format(k)) from None
+
+
+def _slice_key(key, shape, api="tensor[...]"):
+    """A tfx index (ints, slices, ..., newaxis, scalar int tensors; a list counts as a tuple,
+    as in TF) -> a validated NumPy basic index."""
+    if not isinstance(key, (tuple, list)):
+        key = (key,)
+    out, consumed, seen_ellipsis = [], 0, False
+    for k in key:
+        if k is None:
+            out.append(None)
+        elif k is Ellipsis:
+            if seen_ellipsis:
+                raise _invalid(api, "Multiple ellipses in slice spec not allowed")
+            seen_ellipsis = True
+            out.append(Ellipsis)
+        elif isinstance(k, builtins.slice):
+            step = 1 if k.step is None else _as_index(k.step)
+            if step == 0:
+                raise _invalid(api, f"strides[{len(out)}] must be non-zero")
+            out.append(builtins.slice(None if k.start is None else _as_index(k.start),
+                                      None if k.stop is None else _as_index(k.stop), step))
+            consumed += 1
+        else:
+            out.append(_as_index(k))
+            consumed += 1
+    nd = len(shape)
+    if consumed > nd:
+        raise _invalid(api, f"Index out of range using input dim {nd}; input has only {nd} "
+                            "dims")
+    dim = 0
+    for k in out:
+        if k is Ellipsis:
+            dim += nd - consumed
+        elif k is not None:
+            if isinstance(k, int):
+                n = shape[dim]
+                if not -n <= k < n:
+                    raise _invalid(api, f"slice index {k + n if k < 0 else k} of dimension "
+                                        f"{dim} out of bounds.")
+            dim += 1
+    return tuple(out)
+
+
+def _strided_grad(node, g):
+    return (_strided_scatter(g, node.inputs[0]._v.shape, node.attrs),)
+
+
+_strided_op = register("strided_slice", _strided_grad, api="tensor[...]")
+_strided_scatter_op = register("strided_slice_grad",
+                               lambda node, g: (_strided(g, node.attrs[1]),),
+                               api="strided slice gradient")
+
+
+def _strided(x, key):
+    r = wrap(_arr(x._v[key]), x._dtype)
+    if STATE.recording:
+        record(_strided_op, (x,), (r,), key)
+    return r
+
+
+def _strided_scatter(g, shape, key):
+    """Zeros of ``shape`` with ``g`` written at ``key`` (the transpose of slicing)."""
+    z = xp.zeros(shape, dtype=g._dtype._np)
+    z[key] = g._v
+    r = wrap(z, g._dtype)
+    if STATE.recording:
+        record(_strided_scatter_op, (g,), (r,), (shape, key))
+    return r
+
+
+def getitem(tensor, key):
+    """``tensor[key]``: NumPy-style basic indexing; a bool tensor key is a boolean mask."""
+    if isinstance(key, bool) or (isinstance(key, TensorBase) and key._dtype is _dt.bool) or (
+            getattr(key, "dtype", None) == bool and hasattr(key, "shape")):
+        return boolean_mask(tensor, key)
+    x = t(tensor)
+    return _strided(x, _slice_key(key, x._v.shape))
+
+
+def slice_axis(x, axis, start, stop):
+    """``x[..., start:stop, ...]`` along one axis (a helper for composite ops)."""
+    return _strided(t(x), (builtins.slice(None),) * axis + (builtins.slice(start, stop),))
+
+
+def slice(input_, begin, size, name=None):  # noqa: A001 - tf.slice
+    """The block starting at ``begin`` of extent ``size`` (-1: to the end of the axis)."""
+    x = t(input_)
+    b, s = _ints(begin), _ints(size)
+    shape = x._v.shape
+    if len(b) != len(shape) or len(s) != len(shape):
+        raise _invalid("tfx.slice", f"Expected begin and size arguments to be 1-D tensors of "
+                                    f"size {len(shape)}, but got shapes [{len(b)}] and "
+                                    f"[{len(s)}] instead.")
+    key = []
+    for i, (bi, si, n) in enumerate(zip(b, s, shape)):
+        if not 0 <= bi <= n:
+            raise _invalid("tfx.slice", f"Expected begin[{i}] in [0, {n}], but got {bi}")
+        si = n - bi if si == -1 else si
+        if not 0 <= si <= n - bi:
+            raise _invalid("tfx.slice", f"Expected size[{i}] in [0, {n - bi}], but got {si}")
+        key.append(builtins.slice(bi, bi + si))
+    return _strided(x, tuple(key))
+
+
+def strided_slice(input_, begin, end, strides=None, begin_mask=0, end_mask=0, ellipsis_mask=0,
+                  new_axis_mask=0, shrink_axis_mask=0, var=None, name=None):
+    """``tf.strided_slice``: the masks' bit i changes spec entry i (ignore begin, ignore end,
+    ellipsis, new axis, take one index and drop the axis)."""
+    b, e = _ints(begin), _ints(end)
+    s = _ints(strides) if strides is not None else [1] * len(b)
+    if not len(b) == len(e) == len(s):
+        raise _invalid("tfx.strided_slice", f"Expected begin, end, and strides to be 1D equal "
+                                            f"size tensors, but got shapes [{len(b)}], "
+                                            f"[{len(e)}], and [{len(s)}] instead.")
+    spec = []
+    for i in builtins.range(len(b)):
+        bit = 1 << i
+        if ellipsis_mask & bit:
+            spec.append(Ellipsis)
+        elif new_axis_mask & bit:
+            spec.append(None)
+        elif shrink_axis_mask & bit:
+            spec.append(b[i])
+        else:
+            spec.append(builtins.slice(None if begin_mask & bit else b[i],
+                                       None if end_mask & bit else e[i], s[i]))
+    x = t(input_)
+    return _strided(x, _slice_key(tuple(spec), x._v.shape, "tfx.strided_slice"))
+
+
+# ---- gather ------------------------------------------------------------------------------------
+
+def _batch_grids(batch_shape, extra):
+    """Index arrays that pick each batch position, broadcastable against indices."""
+    nb = len(batch_shape)
+    out = []
+    for j, n in enumerate(batch_shape):
+        s = [1] * (nb + extra)
+        s[j] = n
+        out.append(xp.arange(n).reshape(s))
+    return tuple(out)
+
+
+def _gather_fwd(pv, iv, a, b):
+    if b == 0:
+        return xp.take(pv, iv, axis=a)
+    pm = xp.moveaxis(pv, a, b)
+    out = pm[_batch_grids(pv.shape[:b], iv.ndim - b) + (iv,)]
+    k = a - b  # params axes between the batch axes and `axis` go before the index axes
+    if k:
+        out = xp.moveaxis(out, tuple(builtins.range(iv.ndim, iv.ndim + k)),
+                          tuple(builtins.range(b, b + k)))
+    return out
 
 
 def _gather_grad(node, g):
     from ..core.indexed_slices import IndexedSlices
     params, indices = node.inputs
-    axis, batch_dims = node.attrs
-    if axis == 0 and batch_dims == 0:
-        flat_idx = reshape(indices, (-1,))
-        vals = reshape(g, (flat_idx._v.shape[0],) + params._v.shape[1:])
-        return IndexedSlices(vals, flat_idx,
-                             wrap(xp.asarray(params._v.shape, dtype=xp.int64), _int64)), None
-    # General axis: move the gathered axis to the front and scatter-add.
-    return (_gather_axis_grad(g, params, indices, axis), None)
+    a, b, sparse = node.attrs
+    ps = params._v.shape
+    if sparse and a == 0 and b == 0:
+        flat = reshape(indices, (-1,))
+        vals = reshape(g, (flat._v.shape[0],) + ps[1:])
+        return IndexedSlices(vals, flat, wrap(xp.asarray(ps, dtype=xp.int32), _int32)), None
+    return _gather_scatter(g, indices, a, b, ps), None
 
 
-def _gather_axis_grad(g, params, indices, axis):
-    z = xp.zeros(params._v.shape, dtype=g._dtype._np)
-    idx = indices._v
-    gv = g._v
-    zm = xp.moveaxis(z, axis, 0)
-    gm = xp.moveaxis(gv, tuple(builtins.range(axis, axis + idx.ndim)),
-                     tuple(builtins.range(idx.ndim)))
-    xp.add.at(zm, idx, gm)
-    return wrap(z, g._dtype)
+_gather_op = register("gather", _gather_grad, api="tfx.gather")
 
 
-OPS["gather"].grad = _gather_grad
-OPS["gather"].differentiable = True
-
-
-def gather(params, indices, validate_indices=None, axis=None, batch_dims=0, name=None):
-    p = t(params)
-    i = t(indices)
-    if not i._dtype.is_integer:
-        raise TypeError(f"Value passed to parameter 'indices' has DataType {i._dtype.name} not "
-                        "in list of allowed values: int16, int32, int64")
-    a = 0 if axis is None else int(axis) % p._v.ndim
-    n = p._v.shape[a]
-    iv = i._v
-    if iv.size and (iv.min() < -n or iv.max() >= n) or (iv.size and iv.min() < 0):
-        from ..errors import InvalidArgumentError
-        bad = iv[(iv < 0) | (iv >= n)].reshape(-1)[0]
-        raise InvalidArgumentError(None, "tfx.gather", f"indices = {int(bad)} is not in "
-                                   f"[0, {n})")
-    if batch_dims:
-        raise NotImplementedError("gather with batch_dims is not supported yet")
-    r = wrap(xp.take(p._v, iv, axis=a), p._dtype)
+def _gather(p, i, a, b, sparse):
+    """Gather without checks; ``sparse``: the gradient may be IndexedSlices (axis 0 only)."""
+    r = wrap(_gather_fwd(p._v, i._v, a, b), p._dtype)
     if STATE.recording:
-        record(_gather_op, (p, i), (r,), (a, batch_dims))
+        record(_gather_op, (p, i), (r,), (a, b, sparse))
     return r
+
+
+def _gather_scatter(g, indices, a, b, shape):
+    """Sum ``g`` (shaped like gather's output) back into zeros of ``shape``: gather's
+    transpose."""
+    iv = indices._v
+    gv = g._v
+    k = a - b
+    if k:
+        gv = xp.moveaxis(gv, tuple(builtins.range(b, b + k)),
+                         tuple(builtins.range(iv.ndim, iv.ndim + k)))
+    z = xp.zeros(shape, dtype=gv.dtype)
+    xp.add.at(xp.moveaxis(z, a, b), _batch_grids(shape[:b], iv.ndim - b) + (iv,), gv)
+    r = wrap(z, g._dtype)
+    if STATE.recording:
+        record(_gather_scatter_op, (g,), (r,), (indices, a, b))
+    return r
+
+
+_gather_scatter_op = register(
+    "gather_scatter_add",
+    lambda node, g: (_gather(g, node.attrs[0], node.attrs[1], node.attrs[2], False),),
+    api="gather gradient")
 
 
 def unsorted_segment_sum_dense(values, indices, dense_shape):
     """Scatter-add rows ``values`` into zeros of ``dense_shape`` (IndexedSlices -> dense)."""
-    shape = _shape_arg(dense_shape)
-    v = t(values)
-    z = xp.zeros(shape, dtype=v._dtype._np)
-    xp.add.at(z, t(indices)._v, v._v)
-    r = wrap(z, v._dtype)
+    return _gather_scatter(t(values), t(indices), 0, 0, _shape_arg(dense_shape))
+
+
+def gather(params, indices, validate_indices=None, axis=None, batch_dims=0, name=None):
+    """Slices of ``params`` along ``axis`` at ``indices``; the first ``batch_dims`` axes of
+    both are batch axes. Out-of-range indices raise InvalidArgumentError, as TF on CPU."""
+    api = "tfx.gather"
+    p, i = t(params), t(indices)
+    if i._dtype not in _INDEX_DTYPES + (_dt.int16,):
+        raise _invalid(api, f"Value for attr 'Tindices' of {i._dtype.name} is not in the list "
+                            "of allowed values: int16, int32, int64")
+    pr, ir = p._v.ndim, i._v.ndim
+    b = int(batch_dims)
+    if not -ir <= b <= ir:
+        raise _invalid(api, f"Expected batch_dims in the range [{-ir}, {ir}], but got {b}")
+    b = b + ir if b < 0 else b
+    a = b if axis is None else int(axis)
+    if not -pr <= a < pr:
+        raise _invalid(api, f"Expected axis in the range [{-pr}, {pr}), but got {a}")
+    a = a + pr if a < 0 else a
+    if b and b >= pr:
+        raise _invalid(api, f"batch_dims ({b}) must be less than rank(params) ({pr}).")
+    if a < b:
+        raise _invalid(api, f"batch_dims ({b}) must be less than or equal to axis ({a}).")
+    for j in builtins.range(b):
+        if p._v.shape[j] != i._v.shape[j]:
+            raise _invalid(api, f"params.shape[{j}]: {p._v.shape[j]} should be equal to "
+                                f"indices.shape[{j}]: {i._v.shape[j]}")
+    n = p._v.shape[a]
+    iv = i._v
+    if iv.size and (iv.min() < 0 or iv.max() >= n):
+        pos = tuple(int(q) for q in xp.argwhere((iv < 0) | (iv >= n))[0])
+        raise _invalid(api, f"indices[{','.join(map(str, pos))}] = {int(iv[pos])} is not in "
+                            f"[0, {n})")
+    return _gather(p, i, a, b, True)
+
+
+def _gather_nd_fwd(pv, iv):
+    m = iv.shape[-1]
+    if m == 0:
+        return xp.broadcast_to(pv, iv.shape[:-1] + pv.shape).copy()
+    return _arr(pv[tuple(iv[..., j] for j in builtins.range(m))])
+
+
+_gather_nd_op = register(
+    "gather_nd", lambda node, g: (scatter_nd(node.inputs[1], g, node.inputs[0]._v.shape), None),
+    api="tfx.gather_nd")
+
+
+def _gather_nd(p, i):
+    r = wrap(_gather_nd_fwd(p._v, i._v), p._dtype)
     if STATE.recording:
-        record(_segsum_op, (v,), (r,), t(indices)._v)
+        record(_gather_nd_op, (p, i), (r,))
     return r
 
 
-_segsum_op = register("unsorted_segment_sum_dense", api="IndexedSlices.to_dense")
-OPS["unsorted_segment_sum_dense"].grad = lambda node, g: (
-    wrap(xp.take(g._v, node.attrs, axis=0), g._dtype),)
-OPS["unsorted_segment_sum_dense"].differentiable = True
+def _check_nd_indices(api, iv, shape, what):
+    """Every index row must address an element (or slice) of ``shape``, as TF on CPU."""
+    m = iv.shape[-1]
+    if not iv.size or not m:
+        return
+    rows = iv.reshape(-1, m)
+    bad = ((rows < 0) | (rows >= xp.asarray(shape[:m]))).any(axis=1)
+    if bad.any():
+        k = int(xp.argmax(bad))
+        raise _invalid(api, f"indices[{k}] = {[int(q) for q in rows[k]]} does not index into "
+                            f"{what}shape {list(shape)}")
+
+
+def gather_nd(params, indices, batch_dims=0, name=None):
+    """``params`` at the index tuples along the last axis of ``indices``."""
+    api = "tfx.gather_nd"
+    p, i = t(params), t(indices)
+    _check_index_dtype(api, i)
+    iv = i._v
+    if iv.ndim == 0:
+        raise _invalid(api, "indices must be at least a vector")
+    b = int(batch_dims)
+    if b:
+        if not 0 < b < iv.ndim or b >= p._v.ndim:
+            raise _invalid(api, f"batch_dims ({b}) must be less than the rank of indices "
+                                f"({iv.ndim}) and of params ({p._v.ndim})")
+        if p._v.shape[:b] != iv.shape[:b]:
+            raise _invalid(api, f"Batch dimensions of params {list(p._v.shape[:b])} and "
+                                f"indices {list(iv.shape[:b])} must match")
+        # Batch axes become leading index columns, so the batched case is a plain gather_nd.
+        grids = xp.broadcast_arrays(*_batch_grids(iv.shape[:b], iv.ndim - 1 - b),
+                                    xp.zeros(iv.shape[:-1], dtype=iv.dtype))[:b]
+        iv = xp.concatenate([xp.stack(grids, axis=-1).astype(iv.dtype), iv], axis=-1)
+        i = wrap(iv, i._dtype)
+    if iv.shape[-1] > p._v.ndim:
+        raise _invalid(api, f"index innermost dimension length must be <= params rank; saw: "
+                            f"{iv.shape[-1]} vs. {p._v.ndim}")
+    _check_nd_indices(api, iv, p._v.shape, "param ")
+    return _gather_nd(p, i)
+
+
+def boolean_mask(tensor, mask, axis=None, name="boolean_mask"):
+    """The entries of ``tensor`` where ``mask`` (covering axes ``axis..axis+mask.ndim``) is
+    true, flattened into one axis."""
+    x, mk = t(tensor), t(mask)
+    k = mk._v.ndim
+    if k == 0:
+        raise ValueError("mask cannot be scalar.")
+    a = 0 if axis is None else int(axis)
+    s = x._v.shape
+    a = a + len(s) if a < 0 else a
+    if a + k > len(s) or s[a:a + k] != mk._v.shape:
+        raise ValueError(f"Shapes {TensorShape(list(s[a:a + k]))} and "
+                         f"{TensorShape(list(mk._v.shape))} are incompatible")
+    flat = reshape(x, s[:a] + (-1,) + s[a + k:]) if k != 1 else x
+    idx = wrap(xp.flatnonzero(mk._v).astype(xp.int64), _int64)
+    return _gather(flat, idx, a, 0, False)
+
+
+def one_hot(indices, depth, on_value=None, off_value=None, axis=None, dtype=None, name=None):
+    """``on_value`` where the new axis equals the index, ``off_value`` elsewhere (indices out
+    of [0, depth) give an all-off row). dtype: ``dtype``, else on/off's, else float32."""
+    api = "tfx.one_hot"
+    i = t(indices)
+    if i._dtype not in (_dt.uint8, _dt.int8, _dt.int32, _dt.int64):
+        raise _invalid(api, f"Value for attr 'TI' of {i._dtype.name} is not in the list of "
+                            "allowed values: uint8, int8, int32, int64")
+    d = _dt.as_dtype(dtype) if dtype is not None else None
+    on = None if on_value is None else t(on_value) if _tensorlike(on_value) else \
+        convert_to_tensor(on_value, d)
+    off = None if off_value is None else t(off_value) if _tensorlike(off_value) else \
+        convert_to_tensor(off_value, d)
+    if on is not None and off is not None and on._dtype is not off._dtype:
+        raise TypeError(f"dtype {on._dtype.name} of on_value does not match dtype "
+                        f"{off._dtype.name} of off_value")
+    for v, what in ((on, "on_value"), (off, "off_value")):
+        if v is not None and d is not None and v._dtype is not d:
+            raise TypeError(f"dtype {v._dtype.name} of {what} does not match dtype parameter "
+                            f"{d.name}")
+    if d is None:
+        d = on._dtype if on is not None else off._dtype if off is not None else _float32
+    n = int(depth)
+    if n < 0:
+        raise _invalid(api, f"depth must be non-negative, got: {n}")
+    out_rank = i._v.ndim + 1
+    a = -1 if axis is None else int(axis)
+    if a != -1 and not 0 <= a < out_rank:
+        raise _invalid(api, f"Expected axis to be -1 or between [0, {out_rank}).  But "
+                            f"received: {a}")
+    onv = on._v if on is not None else xp.asarray(1, dtype=d._np)
+    offv = off._v if off is not None else xp.asarray(0, dtype=d._np)
+    hot = i._v[..., None] == xp.arange(n)
+    v = xp.where(hot, onv, offv).astype(d._np, copy=False)
+    if a != -1:
+        v = xp.ascontiguousarray(xp.moveaxis(v, -1, a))
+    return wrap(v, d)
+
+
+# ---- scatter -----------------------------------------------------------------------------------
+
+def _scatter_fwd(kind, tv, iv, uv):
+    out = tv.copy()
+    m = iv.shape[-1]
+    if m == 0:  # each update covers the whole tensor
+        rows = uv.reshape((-1,) + tv.shape)
+        if not len(rows):
+            return out
+        return (out + rows.sum(0) if kind == "add" else out - rows.sum(0) if kind == "sub"
+                else rows[-1].copy())
+    key = tuple(iv[..., j] for j in builtins.range(m))
+    if kind == "update":
+        out[key] = uv
+    elif kind == "add":
+        xp.add.at(out, key, uv)
+    else:
+        xp.subtract.at(out, key, uv)
+    return out
+
+
+def _check_scatter(api, shape, i, us):
+    _check_index_dtype(api, i)
+    iv = i._v
+    if iv.ndim == 0:
+        raise _invalid(api, "Indices shape must have rank at least one")
+    m = iv.shape[-1]
+    if m > len(shape):
+        raise _invalid(api, f"Index innermost dimension length must be <= output rank; saw: "
+                            f"{m} vs. {len(shape)}")
+    want = iv.shape[:-1] + tuple(shape[m:])
+    if tuple(us) != want:
+        raise _invalid(api, f"Outer dimensions of indices and update must match. Indices "
+                            f"shape: {list(iv.shape)}, updates shape: {list(us)} (expected "
+                            f"{list(want)} for a tensor of shape {list(shape)})")
+    _check_nd_indices(api, iv, shape, "")
+
+
+def _scatter_values(api, kind, tv, dtype, indices, updates):
+    """The array ``tv`` after a checked scatter (shared with Variable.scatter_nd_*)."""
+    i = t(indices)
+    u = _like(updates, dtype, api)
+    _check_scatter(api, tv.shape, i, u._v.shape)
+    return _scatter_fwd(kind, tv, i._v, u._v), i, u
+
+
+def _scatter_update_grad(node, g):
+    idx = node.attrs
+    upd = node.inputs[1]
+    return (tensor_scatter_nd_update(g, idx, zeros_like(upd)), _gather_nd(g, idx))
+
+
+_SCATTER_OPS = {
+    "update": register("tensor_scatter_nd_update", _scatter_update_grad,
+                       api="tfx.tensor_scatter_nd_update"),
+    "add": register("tensor_scatter_nd_add",
+                    lambda node, g: (g, _gather_nd(g, node.attrs)),
+                    api="tfx.tensor_scatter_nd_add"),
+    "sub": register("tensor_scatter_nd_sub",
+                    lambda node, g: (g, _m.negative(_gather_nd(g, node.attrs))),
+                    api="tfx.tensor_scatter_nd_sub"),
+}
+
+
+def _tensor_scatter(kind, api, tensor, indices, updates):
+    x = t(tensor)
+    v, i, u = _scatter_values(api, kind, x._v, x._dtype, indices, updates)
+    r = wrap(v, x._dtype)
+    if STATE.recording:
+        record(_SCATTER_OPS[kind], (x, u), (r,), i)
+    return r
+
+
+def tensor_scatter_nd_update(tensor, indices, updates, name=None):
+    """A copy of ``tensor`` with ``updates`` written at the index tuples ``indices``."""
+    return _tensor_scatter("update", "tfx.tensor_scatter_nd_update", tensor, indices, updates)
+
+
+def tensor_scatter_nd_add(tensor, indices, updates, name=None):
+    """A copy of ``tensor`` with ``updates`` added at ``indices`` (duplicates add up)."""
+    return _tensor_scatter("add", "tfx.tensor_scatter_nd_add", tensor, indices, updates)
+
+
+def tensor_scatter_nd_sub(tensor, indices, updates, name=None):
+    return _tensor_scatter("sub", "tfx.tensor_scatter_nd_sub", tensor, indices, updates)
+
+
+def scatter_nd(indices, updates, shape, name=None):
+    """Zeros of ``shape`` with ``updates`` summed in at ``indices``."""
+    u = t(updates)
+    return _tensor_scatter("add", "tfx.scatter_nd", zeros(_dims("tfx.scatter_nd", shape),
+                                                          u._dtype), indices, u)
+
+
+# ---- sorting and searching ---------------------------------------------------------------------
+
+def _direction(direction):
+    if direction not in ("ASCENDING", "DESCENDING"):
+        raise ValueError("Argument `direction` should be one of ASCENDING, DESCENDING. "
+                         f"Received: direction={direction}")
+    return direction == "DESCENDING"
+
+
+def _sortable(api, x):
+    if not (x._dtype.is_floating or x._dtype.is_integer):
+        raise _invalid(api, f"dtype {x._dtype.name} is not supported for sorting")
+    if x._v.ndim == 0:
+        raise _invalid(api, "input must be >= 1-D, got shape []")
+
+
+def _argsort_last(v, descending):
+    """Stable argsort along the last axis; ties keep index order in both directions (as
+    TF's top_k-based sort)."""
+    if not descending:
+        return xp.argsort(v, axis=-1, kind="stable")
+    r = xp.argsort(xp.flip(v, -1), axis=-1, kind="stable")
+    return v.shape[-1] - 1 - xp.flip(r, -1)
+
+
+def argsort(values, axis=-1, direction="ASCENDING", stable=False, name=None):
+    """Indices (int32) that sort ``values`` along ``axis``; always stable."""
+    desc = _direction(direction)
+    x = t(values)
+    _sortable("tfx.argsort", x)
+    a = _axis("tfx.argsort", axis, x._v.ndim)
+    idx = _argsort_last(xp.moveaxis(x._v, a, -1), desc)
+    return wrap(xp.ascontiguousarray(xp.moveaxis(idx, -1, a)).astype(xp.int32), _int32)
+
+
+def sort(values, axis=-1, direction="ASCENDING", name=None):
+    """``values`` sorted along ``axis``; the gradient flows to where each value came from."""
+    desc = _direction(direction)
+    x = t(values)
+    _sortable("tfx.sort", x)
+    nd = x._v.ndim
+    a = _axis("tfx.sort", axis, nd)
+    perm = list(builtins.range(nd))
+    perm[a], perm[-1] = perm[-1], perm[a]
+    xt = transpose(x, perm) if a != nd - 1 else x
+    idx = wrap(_argsort_last(xt._v, desc), _int64)
+    out = _gather(xt, idx, nd - 1, nd - 1, False)
+    return transpose(out, perm) if a != nd - 1 else out
+
+
+def top_k(input, k=1, sorted=True, index_type=_int32, name=None):  # noqa: A002
+    """The ``k`` largest entries along the last axis and their indices (ties: lower index
+    first), as ``TopKV2(values, indices)``."""
+    api = "tfx.math.top_k"
+    x = t(input)
+    _sortable(api, x)
+    kk = int(k)
+    n = x._v.shape[-1]
+    if kk < 0:
+        raise _invalid(api, f"Need k >= 0, got {kk}")
+    if kk > n:
+        raise _invalid(api, f"input must have at least k columns. Had {n}, needed {kk}")
+    d = _dt.as_dtype(index_type)
+    idx = wrap(xp.ascontiguousarray(_argsort_last(x._v, True)[..., :kk]).astype(d._np), d)
+    nd = x._v.ndim
+    return TopKV2(_gather(x, idx, nd - 1, nd - 1, False), idx)
+
+
+def unique(x, out_idx=_int32, name=None):
+    """Unique values of a 1-D tensor in order of first appearance, and for each input its
+    position among them: ``Unique(y, idx)``."""
+    v = t(x)
+    if v._v.ndim != 1:
+        raise _invalid("tfx.unique", "unique expects a 1D vector.")
+    d = _dt.as_dtype(out_idx)
+    if v._dtype is _dt.string:
+        vals, first, inv = xp.unique(v._v, return_index=True, return_inverse=True)
+    else:
+        vals, first, inv = xp.unique(v._v, return_index=True, return_inverse=True,
+                                     equal_nan=False)
+    order = xp.argsort(first, kind="stable")
+    rank = xp.empty_like(order)
+    rank[order] = xp.arange(order.size)
+    return Unique(wrap(vals[order], v._dtype), wrap(rank[inv.reshape(-1)].astype(d._np), d))
+
+
+def searchsorted(sorted_sequence, values, side="left", out_type=_int32, name=None):
+    """For each value, the insertion index into the innermost axis of ``sorted_sequence``
+    (leading axes are batch axes and must match)."""
+    if side not in ("left", "right"):
+        raise ValueError("Argument `side` must be either 'right' or 'left'. Received: `side` "
+                         f"= '{side}'.")
+    s, v = t(sorted_sequence), t(values)
+    if s._dtype is not v._dtype:
+        raise dtype_error("tfx.searchsorted", s, v)
+    if s._v.ndim == 0 or v._v.ndim == 0 or s._v.shape[:-1] != v._v.shape[:-1]:
+        raise _invalid("tfx.searchsorted", f"Leading dimensions of sorted_sequence "
+                                           f"{list(s._v.shape)} and values {list(v._v.shape)} "
+                                           "must match (both at least 1-D)")
+    d = _dt.as_dtype(out_type)
+    sv = s._v.reshape(-1, s._v.shape[-1])
+    vv = v._v.reshape(-1, v._v.shape[-1])
+    out = xp.empty(vv.shape, dtype=d._np)
+    for r in builtins.range(sv.shape[0]):
+        out[r] = xp.searchsorted(sv[r], vv[r], side=side)
+    return wrap(out.reshape(v._v.shape), d)
 
 
 # ---- shape introspection -----------------------------------------------------------------------
 
+def _out_type(api, out_type):
+    d = _dt.as_dtype(out_type)
+    if d not in _INDEX_DTYPES:
+        raise _invalid(api, f"Value for attr 'out_type' of {d.name} is not in the list of "
+                            "allowed values: int32, int64")
+    return d
+
+
 def shape(input, out_type=_int32, name=None):  # noqa: A002
     x = t(input)
-    d = _dt.as_dtype(out_type)
+    d = _out_type("tfx.shape", out_type)
     return wrap(xp.asarray(x._v.shape, dtype=d._np), d)
 
 
 def size(input, out_type=_int32, name=None):  # noqa: A002
     x = t(input)
-    d = _dt.as_dtype(out_type)
+    d = _out_type("tfx.size", out_type)
     return wrap(xp.asarray(x._v.size, dtype=d._np), d)
 
 
 def rank(input, name=None):  # noqa: A002
     return wrap(xp.asarray(t(input)._v.ndim, dtype=xp.int32), _int32)
+
+
+# Late import: math_ops builds on this module and these gradients call back into it.
+from . import math_ops as _m  # noqa: E402
