@@ -115,14 +115,53 @@ def _model_path(target):
     return target, None
 
 
-def _load_model(path, plugin):
+def _run_spec(run_dir):
+    """The spec a run was trained from, with its overrides, paths resolved as they were."""
+    import json
+    from .spec.errors import SpecErrors, format_problems
+    from .spec.load import load_spec
+    with open(os.path.join(run_dir, "overrides.txt"), encoding="utf-8") as f:
+        overrides = [l for l in f.read().splitlines() if l]
+    with open(os.path.join(run_dir, "run.json"), encoding="utf-8") as f:
+        info = json.load(f)
+    try:
+        return load_spec(os.path.join(run_dir, "spec.yaml"), overrides,
+                         base_dir=info["spec_dir"])
+    except SpecErrors as e:
+        _err(format_problems(e.problems, e.source))
+        raise typer.Exit(EXIT_SPEC)
+
+
+def _load_model(path, plugin, run_dir=None):
+    """A model file, or a run folder's model compiled from the run's own spec (so a
+    configured loss such as create_huber(2.0) keeps its threshold)."""
     from tfx.plugins import load_plugins
     load_plugins(plugin or [], os.getcwd())
     import tfx
+    loaded = _run_spec(run_dir) if run_dir is not None else None
     try:
-        return tfx.keras.models.load_model(path)
+        model = tfx.keras.models.load_model(path, compile=loaded is None)
     except Exception as e:
         _err(f"error: cannot load {path}: {e}")
+        raise typer.Exit(EXIT_FAIL)
+    if loaded is not None:
+        from .build import build_loss, build_metrics
+        t = loaded.spec.training
+        model.compile(optimizer="sgd", loss=build_loss(t.loss), metrics=build_metrics(t.metrics),
+                      loss_weights=t.loss_weights)
+    return model
+
+
+def _guard(fn):
+    """Run a command body; a failure is one line on stderr and exit 1, not a traceback."""
+    try:
+        return fn()
+    except typer.Exit:
+        raise
+    except Exception as e:
+        if os.environ.get("TFX_FULL_TRACEBACK") == "1":
+            raise
+        _err(f"error: {type(e).__name__}: {e}")
         raise typer.Exit(EXIT_FAIL)
 
 
@@ -137,14 +176,11 @@ def _eval_data(run_dir, data):
                                      "target column) or pass an .npz with x and y")
     if run_dir is None:
         raise typer.BadParameter("--data is required when MODEL is a model file")
-    from .spec.load import load_spec
-    loaded = load_spec(os.path.join(run_dir, "spec.yaml"),
-                       [l for l in open(os.path.join(run_dir, "overrides.txt")).read()
-                        .splitlines() if l])
+    loaded = _run_spec(run_dir)
     from .datasets import load_source
     spec = loaded.spec
     src = spec.data.test or spec.data.validation or spec.data.train
-    s = load_source(src, os.path.dirname(os.path.abspath(os.path.join(run_dir, "spec.yaml"))))
+    s = load_source(src, loaded.base_dir)
     return s.x, s.y
 
 
@@ -155,9 +191,9 @@ def eval_(model: str = typer.Argument(..., help="a model file or a run folder"),
           plugin: Optional[List[str]] = typer.Option(None, "--plugin")):
     """Evaluate a saved model: metrics as a table or JSON."""
     path, run_dir = _model_path(model)
-    m = _load_model(path, plugin)
+    m = _load_model(path, plugin, run_dir)
     x, y = _eval_data(run_dir, data)
-    result = m.evaluate(x, y, verbose=0, return_dict=True)
+    result = _guard(lambda: m.evaluate(x, y, verbose=0, return_dict=True))
     if as_json:
         import json
         typer.echo(json.dumps(result, indent=2))
@@ -179,8 +215,8 @@ def predict(model: str = typer.Argument(..., help="a model file or a run folder"
             plugin: Optional[List[str]] = typer.Option(None, "--plugin")):
     """Predict with a saved model; writes CSV (stdout without --output)."""
     import numpy as np
-    path, _ = _model_path(model)
-    m = _load_model(path, plugin)
+    path, run_dir = _model_path(model)
+    m = _load_model(path, plugin, run_dir)
     if data.endswith(".npz"):
         with np.load(data, allow_pickle=False) as z:
             x = z["x"]
@@ -188,7 +224,7 @@ def predict(model: str = typer.Argument(..., help="a model file or a run folder"
         x = np.load(data, allow_pickle=False)
     else:
         x = np.loadtxt(data, delimiter=",", skiprows=1, dtype=np.float32, ndmin=2)
-    y = np.asarray(m.predict(x.astype(np.float32), verbose=0))
+    y = np.asarray(_guard(lambda: m.predict(x.astype(np.float32), verbose=0)))
     y2 = y.reshape(len(y), -1)
     lines = ["," .join(f"pred_{i}" for i in range(y2.shape[1]))]
     lines += [",".join(f"{v:.8g}" for v in row) for row in y2]
@@ -206,8 +242,8 @@ def inspect(model: str = typer.Argument(..., help="a model file or run folder"),
             plugin: Optional[List[str]] = typer.Option(None, "--plugin")):
     """Show a saved model's summary, metadata and compile config."""
     import json
-    path, _ = _model_path(model)
-    m = _load_model(path, plugin)
+    path, run_dir = _model_path(model)
+    m = _load_model(path, plugin, run_dir)
     m.summary()
     try:
         from tfx.keras.saving import model_io

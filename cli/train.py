@@ -85,6 +85,9 @@ def run_training(loaded, output=None, overwrite=False, seed=None, console=None):
                                overwrite)
     with open(loaded.path, encoding="utf-8") as f:
         runs.write_text(os.path.join(run_dir, "spec.yaml"), f.read())
+    runs.write_json(os.path.join(run_dir, "run.json"),
+                    {"spec_path": os.path.abspath(loaded.path), "spec_dir": loaded.base_dir,
+                     "seed": p.seed})
     runs.write_text(os.path.join(run_dir, "overrides.txt"),
                     "".join(o + "\n" for o in loaded.overrides))
     resolved = spec.model_dump(mode="json")

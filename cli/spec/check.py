@@ -30,9 +30,9 @@ def _pydantic_problems(err, data):
             fields = list(model.model_fields) if model else []
             p = SpecProblem(loc, f"unknown key {key!r}", did_you_mean(key, fields), on_key=True)
         elif t == "missing":
-            p = SpecProblem(loc, f"missing required key {loc[-1]!r}" if loc else
-                            "missing required key")
-            p.loc = tuple(loc[:-1])
+            # Point at the section that lacks the key (its own key's line).
+            p = SpecProblem(tuple(loc[:-1]), f"missing required key {loc[-1]!r}",
+                            on_key=len(loc) > 1)
         elif t in _TYPE_WORDS:
             p = SpecProblem(loc, f"expected {_TYPE_WORDS[t]}, got {e.get('input')!r}")
         elif t == "literal_error":
@@ -211,7 +211,7 @@ def check_args(kind, name, obj, args, loc, problems):
 def check_model(model, problems):
     if isinstance(model, list):
         if not model:
-            problems.append(SpecProblem(("model",), "the model has no layers"))
+            problems.append(SpecProblem(("model",), "the model has no layers", on_key=True))
         for i, layer in enumerate(model):
             check_component("layer", layer, ("model", i), problems)
         return

@@ -10,19 +10,20 @@ __all__ = ["load_spec", "LoadedSpec"]
 
 
 class LoadedSpec:
-    def __init__(self, path, source, raw, data, spec, overrides):
+    def __init__(self, path, source, raw, data, spec, overrides, base_dir):
         self.path = path
         self.source = source
         self.raw = raw            # the data as written
         self.data = data          # after overrides and references
         self.spec = spec          # the validated pydantic model
         self.overrides = list(overrides)
-        self.base_dir = os.path.dirname(os.path.abspath(path))
+        self.base_dir = base_dir  # relative paths in the spec are relative to this
         self.name = os.path.splitext(os.path.basename(path))[0]
 
 
-def load_spec(path, overrides=(), extra_plugins=()):
-    """Load and check a spec; raises SpecErrors with every problem found."""
+def load_spec(path, overrides=(), extra_plugins=(), base_dir=None):
+    """Load and check a spec; raises SpecErrors with every problem found. Relative paths
+    inside resolve against ``base_dir`` (default: the spec's folder)."""
     if not os.path.exists(path):
         p = SpecProblem((), f"no such spec file: {path}")
         p.file = path
@@ -48,7 +49,7 @@ def load_spec(path, overrides=(), extra_plugins=()):
     problems = apply_overrides(data, overrides, origins)
     data, ref_problems = interpolate(data)
     problems += ref_problems
-    base_dir = os.path.dirname(os.path.abspath(path))
+    base_dir = base_dir or os.path.dirname(os.path.abspath(path))
     from tfx.plugins import PluginError, env_plugins, load_plugin
     for p in list(extra_plugins) + env_plugins():
         try:
@@ -60,4 +61,4 @@ def load_spec(path, overrides=(), extra_plugins=()):
     problems += more
     if problems:
         raise SpecErrors(problems, source, origins)
-    return LoadedSpec(path, source, raw, data, spec, overrides)
+    return LoadedSpec(path, source, raw, data, spec, overrides, base_dir)

@@ -3,6 +3,7 @@ from ... import nest
 from ..keras_tensor import KerasTensor
 from ..layers.core import InputLayer
 from .model import Model
+from .sequential import _check_input
 
 __all__ = ["Functional", "functional_from_config"]
 
@@ -107,7 +108,9 @@ class Functional(Model):
     def call(self, inputs, training=None, mask=None):
         values = {}
         for kt, v in zip(self._flat_inputs, self._flatten_call_inputs(inputs)):
-            values[id(kt)] = kt._keras_history[0]._convert_input(v)
+            v = kt._keras_history[0]._convert_input(v)
+            _check_input(self.name, kt.shape.as_list(), v)
+            values[id(kt)] = v
 
         def resolve(a):
             return values[id(a)] if isinstance(a, KerasTensor) else a

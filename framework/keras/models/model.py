@@ -140,14 +140,15 @@ class Model(Layer):
         tvars = self._trainable_cache()
         grads = tape.gradient(loss, tvars)
         self.optimizer.apply_gradients(zip(grads, tvars))
-        self._compiled["tracker"].update_state(loss)
+        # Keras weights each batch's loss by its size, so a short last batch counts less.
+        self._compiled["tracker"].update_state(loss, sample_weight=_batch_size(x))
         return self.compute_metrics(x, y, y_pred, sample_weight)
 
     def test_step(self, data):
         x, y, sample_weight = unpack_x_y_sample_weight(data)
         y_pred = self(x, training=False)
         loss = self.compute_loss(x, y, y_pred, sample_weight, training=False)
-        self._compiled["tracker"].update_state(loss)
+        self._compiled["tracker"].update_state(loss, sample_weight=_batch_size(x))
         return self.compute_metrics(x, y, y_pred, sample_weight)
 
     def predict_step(self, data):
@@ -387,6 +388,13 @@ def _ser(obj):
     if isinstance(obj, (list, tuple)):
         return [_ser(v) for v in obj]
     return serialize_keras_object(obj)
+
+
+def _batch_size(x):
+    first = x
+    while isinstance(first, (list, tuple, dict)):
+        first = next(iter(first.values())) if isinstance(first, dict) else first[0]
+    return first.shape[0]
 
 
 def _host(t):

@@ -79,6 +79,8 @@ class Sequential(Model):
 
     def call(self, inputs, training=None, mask=None):
         x = inputs
+        if self._input_shape is not None:
+            _check_input(self.name, self._input_shape, x)
         for layer in self._stack:
             x = layer(x)
         return x
@@ -94,3 +96,19 @@ class Sequential(Model):
         if self._input_shape is not None:
             cfg["build_input_shape"] = list(self._input_shape)
         return cfg
+
+
+def _check_input(model_name, expected, x):
+    """Keras' message for an input that does not fit the model's declared input shape."""
+    shape = getattr(x, "shape", None)
+    if shape is None or expected is None:
+        return
+    got = tuple(shape)
+    if len(got) != len(expected):
+        raise ValueError(f'Input 0 of model "{model_name}" is incompatible: expected shape '
+                         f"{tuple(expected)}, but received input with shape {got}")
+    for i, (e, g) in enumerate(zip(expected, got)):
+        if e is not None and g is not None and e != g:
+            raise ValueError(f'Input 0 of model "{model_name}" is incompatible: expected axis '
+                             f"{i} of input shape to have value {e}, but received input with "
+                             f"shape {got}")
