@@ -251,7 +251,9 @@ def test_huber_metric_and_function_metric(housing):
     X, y = housing
     model = _mlp("mse", metrics=[create_huber(2.0), HuberMetric(2.0)])
     h = model.fit(X, y, epochs=1, verbose=0)
-    assert "huber_fn" in h.history and "huber_metric" in h.history
+    # Keras 3 makes default metric names unique per process ("huber_metric_1", ...).
+    assert "huber_fn" in h.history
+    assert any(k.startswith("huber_metric") for k in h.history)
     m = HuberMetric(2.0)
     m.update_state(tf.constant([[1.0], [4.0]]), tf.constant([[1.5], [1.0]]))
     # 0.5**2/2 = 0.125; 3 > 2 so 2*3 - 2 = 4
