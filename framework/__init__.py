@@ -31,6 +31,7 @@ from .ops.array_ops import (argsort, boolean_mask, broadcast_to, concat, expand_
                             unique, unstack, zeros, zeros_like)
 from .ops.linalg_ops import einsum, matmul, norm, tensordot
 from .autodiff.tape import GradientTape, UnconnectedGradients
+from .autodiff.custom_gradient import custom_gradient, recompute_grad
 from . import math, linalg, random, config, nn  # noqa: E402
 from .core.state import STATE as _STATE
 from .registry import register

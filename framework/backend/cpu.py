@@ -11,3 +11,7 @@ def asarray(value, dtype=None):
 
 def to_numpy(array):
     return array
+
+# TensorFlow's kernels return inf/nan silently (exp overflow, 0/0); NumPy would warn on stderr
+# for every such op. tfx owns the arrays, so it follows TensorFlow.
+np.seterr(all="ignore")
