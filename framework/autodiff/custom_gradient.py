@@ -101,6 +101,10 @@ def custom_gradient(f=None):
         if variables and "variables" not in _params(grad_fn):
             raise TypeError("If using @custom_gradient with a function that uses variables, "
                             "then grad_fn must accept a keyword argument 'variables'.")
+        for t in paused:  # variables read inside are watched as if read directly
+            for v in variables:
+                if t._watch_accessed and v.trainable:
+                    t._watch_variable(v)
         flat_out = [convert_to_tensor(o) for o in nest.flatten(result)]
         op = _CustomOp(getattr(f, "__name__", "f"), grad_fn, len(inputs), variables, result)
         record(op, tuple(inputs) + tuple(variables), tuple(flat_out))

@@ -93,6 +93,8 @@ class GradientTape:
     # -- recording ----------------------------------------------------------------------------
     def watch(self, tensor):
         """Track ``tensor`` (or a nested structure of tensors/variables)."""
+        if self._entered and not self._recording:
+            return  # inside stop_recording(): TensorFlow ignores the watch
         for x in nest.flatten(tensor):
             if not isinstance(x, TensorBase):
                 raise ValueError(f"Passed in object {x!r} of type {type(x).__name__!r}, not "
@@ -155,6 +157,10 @@ class GradientTape:
         for s in flat_sources:
             if not isinstance(s, TensorBase):
                 raise ValueError(f"Argument `sources` must be tensors or variables, got {s!r}")
+        if target is None:
+            raise TypeError("Argument `target` should be a list or nested structure of "
+                            "Tensors, Variables or CompositeTensors to be differentiated, but "
+                            "received None.")
         targets = nest.flatten(target)
         ogs = nest.flatten(output_gradients) if output_gradients is not None else None
         if ogs is not None and len(ogs) != len(targets):
@@ -170,8 +176,12 @@ class GradientTape:
                 self._recording = True
                 STATE.refresh()
         if not self._persistent:
+            # The nodes stay until the tape is dropped, so explain_gradients can still say
+            # why a gradient is None; only a persistent tape can compute again.
             self._used = True
-            self._nodes = []
+        from ..debugging import explanations_enabled, warn_none_gradients
+        if explanations_enabled() and any(g is None for g in grads):
+            warn_none_gradients(self, targets, flat_sources, grads)
         out = []
         for s, g in zip(flat_sources, grads):
             if g is None and unconnected is UnconnectedGradients.ZERO:
@@ -183,9 +193,13 @@ class GradientTape:
         nodes = self._nodes
 
         # Forward reachability from the sources prunes the backward pass to what matters.
-        reach = {id(s) for s in sources}
+        # Only watched sources count: an unwatched constant gets None, as in TensorFlow.
+        tracked = self._tracked
+        reach = {id(s) for s in sources if id(s) in tracked}
         live = []
         for node in nodes:
+            if not node.op.differentiable:
+                continue  # a cut: nothing flows back through it
             for x in node.inputs:
                 if id(x) in reach:
                     live.append(node)
@@ -336,7 +350,7 @@ class _Paused:
 
     def __enter__(self):
         if not self._tape._recording:
-            raise ValueError("Tape is not recording.")
+            raise RuntimeError("Trying to stop recording a tape which is not recording.")
         self._tape._recording = False
         STATE.refresh()
 

@@ -139,6 +139,8 @@ class Model(Layer):
             loss = self.compute_loss(x, y, y_pred, sample_weight)
         tvars = self._trainable_cache()
         grads = tape.gradient(loss, tvars)
+        if tvars and all(g is None for g in grads):
+            raise _no_gradients_error(tape, loss, tvars)
         self.optimizer.apply_gradients(zip(grads, tvars))
         # Keras weights each batch's loss by its size, so a short last batch counts less.
         self._compiled["tracker"].update_state(loss, sample_weight=_batch_size(x))
@@ -388,6 +390,14 @@ def _ser(obj):
     if isinstance(obj, (list, tuple)):
         return [_ser(v) for v in obj]
     return serialize_keras_object(obj)
+
+
+def _no_gradients_error(tape, loss, tvars):
+    from ...debugging import explain_gradients
+    reasons = explain_gradients(tape, loss, list(tvars))
+    lines = "\n".join(f"  - {getattr(v, 'path', v.name)}: {r}" for v, r in zip(tvars, reasons))
+    return ValueError("No gradients provided for any variable. Each variable, and why:\n" +
+                      lines)
 
 
 def _batch_size(x):

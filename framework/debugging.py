@@ -1,0 +1,136 @@
+"""``tfx.debugging``: checks, and explanations for gradients that come back as None."""
+import warnings
+
+from . import nest
+from .core.tensor import Tensor, TensorBase
+from .errors import InvalidArgumentError
+
+__all__ = ["explain_gradients", "enable_gradient_explanations",
+           "disable_gradient_explanations", "check_numerics", "assert_equal",
+           "assert_near", "assert_all_finite", "set_log_device_placement"]
+
+_EXPLAIN = [False]
+
+
+def enable_gradient_explanations():
+    """Make ``tape.gradient`` warn once per None gradient, with its reason (the CLI does)."""
+    _EXPLAIN[0] = True
+
+
+def disable_gradient_explanations():
+    _EXPLAIN[0] = False
+
+
+def explanations_enabled():
+    return _EXPLAIN[0]
+
+
+def _label(x, i):
+    if not isinstance(x, Tensor) and hasattr(x, "assign"):
+        return f"variable {x.name!r}"
+    return f"source #{i} (tensor of shape {list(x._v.shape)}, {x._dtype.name})"
+
+
+def explain_gradients(tape, target, sources):
+    """One reason per source whose gradient is None (None where a gradient exists).
+
+    Reasons: not watched, not trainable, integer/string dtype, left the tape through
+    ``.numpy()``/NumPy at file:line, passed through a non-differentiable op, target computed
+    outside the tape, or not used by the target."""
+    flat = nest.flatten(sources)
+    targets = nest.flatten(target)
+    tracked = tape._tracked
+    nodes = tape._nodes
+    produced = {id(o) for n in nodes for o in n.outputs}
+    out = []
+    for i, s in enumerate(flat):
+        out.append(_reason(tape, s, i, targets, nodes, tracked, produced))
+    return nest.pack_sequence_as(sources, out)
+
+
+def _reason(tape, s, i, targets, nodes, tracked, produced):
+    label = _label(s, i)
+    is_var = not isinstance(s, Tensor) and hasattr(s, "assign")
+    if not s._dtype.is_differentiable:
+        return (f"{label} has dtype {s._dtype.name}: only floating-point and complex tensors "
+                f"carry gradients. Cast it to a float (tfx.cast(x, tfx.float32)) before the "
+                f"tape uses it.")
+    if id(s) not in tracked:
+        if is_var and not s.trainable:
+            return (f"{label} is not trainable, so the tape does not watch it; call "
+                    "tape.watch(variable) or create it with trainable=True.")
+        if is_var:
+            return (f"{label} was not watched: the tape was created with "
+                    "watch_accessed_variables=False, or the variable was never read inside "
+                    "the tape's `with` block.")
+        return (f"{label} was not watched: constants are not recorded automatically. Call "
+                "tape.watch(x) inside the `with tfx.GradientTape()` block before using x.")
+    # Forward reachability from the source through recorded nodes.
+    reach = {id(s)}
+    cut = []
+    for n in nodes:
+        if any(id(x) in reach for x in n.inputs):
+            if not n.op.differentiable:
+                cut.append(n.op.name)
+            for o in n.outputs:
+                if o._dtype.is_differentiable and n.op.differentiable:
+                    reach.add(id(o))
+                elif o._dtype.is_differentiable is False and n.op.differentiable:
+                    cut.append(f"{n.op.name} (to {o._dtype.name})")
+    if any(id(t) in reach for t in targets if isinstance(t, TensorBase)):
+        return None
+    exits = [tape._exits[k] for k in reach if k in tape._exits]
+    if exits:
+        how, where = exits[0]
+        return (f"{label}: a value computed from it left the tape through {how} at {where}; "
+                "the result was rebuilt from NumPy data, which has no history. Keep the "
+                "computation in tfx ops.")
+    if cut:
+        return (f"{label} passes through a non-differentiable op ({', '.join(cut[:3])}): "
+                "its output carries no gradient (argmax, comparisons, casts to integers, "
+                "rounding...).")
+    if not any(id(t) in produced or id(t) in tracked for t in targets
+               if isinstance(t, TensorBase)):
+        return (f"{label}: the target was computed outside the tape (or from values that "
+                "left it), so nothing links it to the source. Compute the target inside the "
+                "`with tfx.GradientTape()` block.")
+    return f"{label} is not used to compute the target."
+
+
+def warn_none_gradients(tape, targets, sources, grads):
+    for s, g, reason in zip(sources, grads, explain_gradients(tape, targets, list(sources))):
+        if g is None and reason:
+            warnings.warn(f"Gradient is None: {reason}", stacklevel=3)
+
+
+def check_numerics(tensor, message, name=None):
+    import numpy as np
+    v = np.asarray(tensor)
+    if not np.all(np.isfinite(v)):
+        kind = "NaN" if np.isnan(v).any() else "Inf"
+        raise InvalidArgumentError(None, "tfx.debugging.check_numerics",
+                                   f"{message} : Tensor had {kind} values")
+    return tensor
+
+
+def assert_all_finite(t, msg, name=None):
+    return check_numerics(t, msg, name)
+
+
+def assert_equal(x, y, message=None, summarize=None, name=None):
+    import numpy as np
+    if not np.array_equal(np.asarray(x), np.asarray(y)):
+        raise InvalidArgumentError(None, "tfx.debugging.assert_equal",
+                                   (message or "") + f" Condition x == y did not hold: "
+                                   f"x = {np.asarray(x)}, y = {np.asarray(y)}")
+
+
+def assert_near(x, y, rtol=None, atol=None, message=None, summarize=None, name=None):
+    import numpy as np
+    if not np.allclose(np.asarray(x), np.asarray(y), rtol=rtol or 1e-6, atol=atol or 1e-6):
+        raise InvalidArgumentError(None, "tfx.debugging.assert_near",
+                                   (message or "") + " x and y not equal to tolerance")
+
+
+def set_log_device_placement(enabled):
+    pass
