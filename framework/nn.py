@@ -1,2 +1,10 @@
 """``tfx.nn``: activations, losses, convolutions and pooling (``tf.nn``)."""
+from .ops.conv_ops import (avg_pool, avg_pool1d, avg_pool2d, avg_pool3d, conv1d,
+                           conv1d_transpose, conv2d, conv2d_transpose, conv3d, conv3d_transpose,
+                           convolution, depthwise_conv2d, max_pool, max_pool1d, max_pool2d,
+                           max_pool3d)
 from .ops.math_ops import sigmoid, softplus, tanh
+from .ops.nn_ops import (batch_normalization, bias_add, dropout, elu, gelu, l2_normalize, leaky_relu, log_softmax,
+                         moments, relu, relu6, selu, sigmoid_cross_entropy_with_logits, silu,
+                         softmax, softmax_cross_entropy_with_logits, softsign,
+                         sparse_softmax_cross_entropy_with_logits, swish)
