@@ -1,17 +1,17 @@
 """``tfx.keras.activations``: Keras 3's activation functions, ``get``, ``serialize``, ``deserialize``.
 
-Each activation is a composite of tfx ops, so its gradient (and higher ones) comes from theirs.
-Where one branch of a ``where`` could overflow (``exp`` of a large input), its input is clamped
-first: an inf in the unselected branch would turn the gradient into NaN (0 * inf).
+The ones ``tfx.nn`` has as fused ops (relu, elu, gelu, softmax, ...) call them; the rest are
+composites of tfx ops, so their gradients (and higher ones) come from those. Where one branch
+of a ``where`` could overflow (``exp`` of a large input), its input is clamped first: an inf
+in the unselected branch would turn the gradient into NaN (0 * inf).
 """
-import math as _math
-
 from ..core.tensor import convert_to_tensor
 from ..ops.array_ops import expand_dims, split, stop_gradient, transpose
-from ..ops.math_ops import (abs, cast, erf, exp, expm1, greater, greater_equal, less,
-                            less_equal, log, maximum, minimum, reduce_max, reduce_sum,
-                            sigmoid as _sigmoid, softplus as _softplus, sqrt, square,
-                            tanh as _tanh, where, zeros_like)
+from ..ops.math_ops import (abs, cast, exp, expm1, greater, greater_equal, less, less_equal,
+                            log, maximum, minimum, reduce_max, reduce_sum, sigmoid as _sigmoid,
+                            softplus as _softplus, sqrt, square, tanh as _tanh, where,
+                            zeros_like)
+from ..ops import nn_ops as _nn
 from .saving.serialization import deserialize_keras_object, serialize_keras_object
 
 __all__ = ["celu", "elu", "exponential", "gelu", "glu", "hard_shrink", "hard_sigmoid",
@@ -21,56 +21,49 @@ __all__ = ["celu", "elu", "exponential", "gelu", "glu", "hard_shrink", "hard_sig
            "squareplus", "swish", "tanh", "tanh_shrink", "threshold", "get", "serialize",
            "deserialize"]
 
-_SELU_ALPHA = 1.6732632423543772848170429916717
-_SELU_SCALE = 1.0507009873554804934193349852946
-
 
 def _x(x):
     return convert_to_tensor(x)
 
 
-def _relu(x):
-    # where(), not maximum(): the gradient at exactly 0 is 0, as TensorFlow's relu.
-    return where(greater(x, 0), x, zeros_like(x))
-
-
 def relu(x, negative_slope=0.0, max_value=None, threshold=0.0):
     """``max(x, 0)``; with options: ``x`` above ``threshold`` (else 0), clipped to
     ``[0, max_value]``, minus ``negative_slope * (threshold - x)`` below ``threshold``."""
-    x = _x(x)
     if negative_slope == 0 and max_value is None and threshold == 0:
-        return _relu(x)
+        return _nn.relu(x)
+    x = _x(x)
     if negative_slope != 0 and max_value is None and threshold == 0:
         return leaky_relu(x, negative_slope)
-    pos = where(greater(x, threshold), x, zeros_like(x)) if threshold != 0 else _relu(x)
+    pos = where(greater(x, threshold), x, zeros_like(x)) if threshold != 0 else _nn.relu(x)
     if max_value is not None:
         pos = minimum(maximum(pos, 0), max_value)
     if negative_slope != 0:
-        pos = pos - negative_slope * _relu(threshold - x)
+        pos = pos - negative_slope * _nn.relu(threshold - x)
     return pos
 
 
 def leaky_relu(x, negative_slope=0.2):
     """``x`` for ``x > 0``, else ``negative_slope * x``."""
-    x = _x(x)
-    return where(greater(x, 0), x, x * negative_slope)
+    return _nn.leaky_relu(x, negative_slope)
 
 
 def relu6(x):
     """``min(max(x, 0), 6)``."""
-    return minimum(_relu(_x(x)), 6)
+    return _nn.relu6(x)
 
 
 def elu(x, alpha=1.0):
     """``x`` for ``x > 0``, else ``alpha * (exp(x) - 1)``."""
+    if alpha == 1:
+        return _nn.elu(x)
     x = _x(x)
-    return where(greater(x, 0), x, expm1(minimum(x, 0)) * alpha)
+    y = _nn.elu(x)
+    return where(greater(x, 0), y, y * alpha)
 
 
 def selu(x):
     """``scale * elu(x, alpha)`` with the self-normalizing constants of Klambauer et al."""
-    x = _x(x)
-    return where(greater(x, 0), x, expm1(minimum(x, 0)) * _SELU_ALPHA) * _SELU_SCALE
+    return _nn.selu(x)
 
 
 def celu(x, alpha=1.0):
@@ -81,37 +74,31 @@ def celu(x, alpha=1.0):
 
 def gelu(x, approximate=False):
     """``x * Phi(x)`` (Phi: the standard normal CDF); ``approximate=True``: the tanh form."""
-    x = _x(x)
-    if approximate:
-        inner = (x + x * x * x * 0.044715) * _math.sqrt(2 / _math.pi)
-        return x * 0.5 * (_tanh(inner) + 1)
-    return x * 0.5 * (erf(x * (1 / _math.sqrt(2))) + 1)
+    return _nn.gelu(x, approximate)
 
 
 def sigmoid(x):
     """``1 / (1 + exp(-x))``."""
-    return _sigmoid(_x(x))
+    return _sigmoid(x)
 
 
 def tanh(x):
-    return _tanh(_x(x))
+    return _tanh(x)
 
 
 def softplus(x):
     """``log(exp(x) + 1)``."""
-    return _softplus(_x(x))
+    return _softplus(x)
 
 
 def softsign(x):
     """``x / (|x| + 1)``."""
-    x = _x(x)
-    return x / (abs(x) + 1)
+    return _nn.softsign(x)
 
 
 def silu(x):
     """``x * sigmoid(x)`` (also called swish)."""
-    x = _x(x)
-    return x * _sigmoid(x)
+    return _nn.silu(x)
 
 
 def hard_sigmoid(x):
@@ -132,7 +119,7 @@ def mish(x):
 
 
 def exponential(x):
-    return exp(_x(x))
+    return exp(x)
 
 
 def linear(x):
@@ -170,7 +157,7 @@ def tanh_shrink(x):
     return x - _tanh(x)
 
 
-def threshold(x, threshold, default_value):  # noqa: F811 - Keras' argument name
+def threshold(x, threshold, default_value):
     """``x`` where ``x > threshold``, else ``default_value``."""
     x = _x(x)
     return where(greater(x, threshold), x, zeros_like(x) + default_value)
@@ -196,12 +183,16 @@ def squareplus(x, b=4):
 
 def softmax(x, axis=-1):
     """``exp(x) / sum(exp(x))`` along ``axis`` (an int or a tuple of ints)."""
+    if isinstance(axis, int):
+        return _nn.softmax(x, axis)
     e = exp(_shifted(x, axis))
     return e / reduce_sum(e, axis=axis, keepdims=True)
 
 
 def log_softmax(x, axis=-1):
     """``x - log(sum(exp(x)))`` along ``axis``."""
+    if isinstance(axis, int):
+        return _nn.log_softmax(x, axis)
     z = _shifted(x, axis)
     return z - log(reduce_sum(exp(z), axis=axis, keepdims=True))
 
@@ -247,7 +238,7 @@ def sparsemax(x, axis=-1):
     support = cast(greater(k * x + 1, cum), x.dtype)
     size = reduce_sum(support, axis=-1, keepdims=True)
     tau = (reduce_sum(support * x, axis=-1, keepdims=True) - 1) / size
-    return _relu(x - tau)
+    return _nn.relu(x - tau)
 
 
 swish = silu
