@@ -12,6 +12,12 @@ _PKG_DIR = os.path.dirname(os.path.abspath(__file__))
 _BINOPS = {"+": ast.Add, "-": ast.Sub, "*": ast.Mult, "/": ast.Div, "//": ast.FloorDiv,
            "%": ast.Mod, "**": ast.Pow, "@": ast.MatMult, "&": ast.BitAnd, "|": ast.BitOr,
            "^": ast.BitXor}
+# An op reached through its operator (a - b) reports its function's name; map it back.
+_FUNC_TO_SYMBOL = {"add": "+", "subtract": "-", "multiply": "*", "truediv": "/", "divide": "/",
+                   "realdiv": "/", "floordiv": "//", "floormod": "%", "mod": "%", "pow": "**",
+                   "matmul": "@", "logical_and": "&", "logical_or": "|", "logical_xor": "^",
+                   "less": "<", "less_equal": "<=", "greater": ">", "greater_equal": ">=",
+                   "equal": "==", "not_equal": "!="}
 _CMPOPS = {"<": ast.Lt, "<=": ast.LtE, ">": ast.Gt, ">=": ast.GtE, "==": ast.Eq, "!=": ast.NotEq}
 
 
@@ -36,8 +42,8 @@ def _source_line(frame):
     return line.strip()
 
 
-def _find_expr(line, api):
-    """The sub-expression of ``line`` that made the failing call, e.g. ``y_true * y_pred``."""
+def _find_node(line, api):
+    """The AST node of ``line`` that made the failing call (BinOp, Compare or Call)."""
     try:
         tree = ast.parse(line if not line.endswith(":") else line + " pass")
     except SyntaxError:
@@ -45,38 +51,57 @@ def _find_expr(line, api):
             tree = ast.parse("(" + line + ")")
         except SyntaxError:
             return None
-    op_cls = _BINOPS.get(api)
-    cmp_cls = _CMPOPS.get(api)
     fname = api.rsplit(".", 1)[-1]
+    sym = _FUNC_TO_SYMBOL.get(fname, api)
+    op_cls = _BINOPS.get(sym)
+    cmp_cls = _CMPOPS.get(sym)
     for node in ast.walk(tree):
         if op_cls is not None and isinstance(node, ast.BinOp) and isinstance(node.op, op_cls):
-            return ast.unparse(node)
+            return node
         if op_cls is not None and isinstance(node, ast.AugAssign) and isinstance(node.op, op_cls):
-            return ast.unparse(node)
+            return node
         if cmp_cls is not None and isinstance(node, ast.Compare) and \
                 any(isinstance(o, cmp_cls) for o in node.ops):
-            return ast.unparse(node)
+            return node
         if isinstance(node, ast.Call):
             f = node.func
             name = f.attr if isinstance(f, ast.Attribute) else getattr(f, "id", None)
             if name == fname:
-                return ast.unparse(node)
+                return node
     return None
 
 
-def describe_call(api):
-    """(``file:line``, the failing expression as written) for an error raised in op ``api``."""
+def _operands(node):
+    """Source text of the two operands of a failing binary expression, if it has them."""
+    if isinstance(node, ast.BinOp):
+        return ast.unparse(node.left), ast.unparse(node.right)
+    if isinstance(node, ast.AugAssign):
+        return ast.unparse(node.target), ast.unparse(node.value)
+    if isinstance(node, ast.Compare) and len(node.comparators) == 1:
+        return ast.unparse(node.left), ast.unparse(node.comparators[0])
+    if isinstance(node, ast.Call) and len(node.args) >= 2:
+        return ast.unparse(node.args[0]), ast.unparse(node.args[1])
+    return None
+
+
+def describe_call(api, with_operands=False):
+    """(``file:line``, the failing expression as written) for an error raised in op ``api``;
+    with ``with_operands``, also the operands' source text (or None)."""
     frame = user_frame()
     label = f"`{api}`" if api not in _BINOPS and api not in _CMPOPS else f"operator `{api}`"
     if frame is None:
-        return None, label
+        return (None, label, None) if with_operands else (None, label)
     where = f"{frame.f_code.co_filename}:{frame.f_lineno}"
     line = _source_line(frame)
-    expr = _find_expr(line, api) if line else None
-    if expr:
-        return where, f"`{expr}`" + (f" ({label})" if api not in _BINOPS and
-                                     api not in _CMPOPS and not expr.startswith(api) else "")
-    return where, label
+    node = _find_node(line, api) if line and api else None
+    operands = _operands(node) if node is not None else None
+    if node is not None:
+        expr = ast.unparse(node)
+        text = f"`{expr}`" + (f" ({label})" if api not in _BINOPS and api not in _CMPOPS and
+                              not expr.startswith(api) else "")
+    else:
+        text = label
+    return (where, text, operands) if with_operands else (where, text)
 
 
 def bool_in_graph_error(tensor):
@@ -88,3 +113,39 @@ def bool_in_graph_error(tensor):
         "a graph (inside tfx.function or Model.fit), where the tensor has no value yet. Use "
         "tfx.cond / tfx.where, or let AutoGraph convert the `if` by writing it in the function "
         "body itself.")
+
+
+def full_traceback():
+    return os.environ.get("TFX_FULL_TRACEBACK", "") not in ("", "0")
+
+
+def filtered_traceback(tb):
+    """``tb`` without frames inside tfx (kept if every frame is internal)."""
+    import types
+    frames = []
+    while tb is not None:
+        frames.append(tb)
+        tb = tb.tb_next
+    keep = [t for t in frames if not is_internal(t.tb_frame.f_code.co_filename)]
+    if not keep:
+        return frames[-1] if frames else None
+    new = None
+    for t in reversed(keep):
+        new = types.TracebackType(new, t.tb_frame, t.tb_lasti, t.tb_lineno)
+    return new
+
+
+def filter_traceback(fn):
+    """Decorator for public entry points (fit, evaluate, ...): an exception leaving them
+    shows the user's frames only, as Keras does; TFX_FULL_TRACEBACK=1 shows everything."""
+    import functools
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except Exception as e:
+            if full_traceback():
+                raise
+            raise e.with_traceback(filtered_traceback(e.__traceback__)) from e.__cause__
+    return wrapper

@@ -101,15 +101,24 @@ def _adapt(value, dtype, api, other):
         raise dtype_error(api, other, v, swapped=True) from None
 
 
+def _article(name):
+    return "an" if name[0] in "aeiou" else "a"
+
+
 def dtype_error(api, x, y, swapped=False):
-    """TensorFlow's InvalidArgumentError for mixed dtypes, naming the user's op and the fix."""
+    """TensorFlow's InvalidArgumentError for mixed dtypes, naming the user's expression, both
+    dtypes and the cast that fixes it (the integer side, or the second operand, is cast)."""
     from ..diagnostics import describe_call
     a, b = (y, x) if swapped else (x, y)
-    where, expr = describe_call(api)
-    target = a._dtype.name
-    msg = (f"{expr}: cannot combine a {a._dtype.name} tensor with a {b._dtype.name} tensor "
-           f"(tfx never converts dtypes implicitly). Cast one side first, e.g. "
-           f"`tfx.cast(value, tfx.{target})`.")
+    where, expr, operands = describe_call(api, with_operands=True)
+    da, db = a._dtype, b._dtype
+    # Cast the side that loses nothing: an integer or bool to the float, else b to a.
+    cast_b = not (da.is_integer or da.is_bool) or (db.is_integer or db.is_bool)
+    target, src = (da, 1) if cast_b else (db, 0)
+    what = operands[src] if operands else ("the second operand" if src else "the first operand")
+    msg = (f"{expr}: cannot combine {_article(da.name)} {da.name} tensor with "
+           f"{_article(db.name)} {db.name} tensor (tfx never converts dtypes implicitly). "
+           f"Cast first: `tfx.cast({what}, tfx.{target.name})`.")
     if where:
         msg += f"\n  at {where}"
     return InvalidArgumentError(None, api, msg)

@@ -292,13 +292,14 @@ def test_residual_regressor(housing):
 
 def test_reconstructing_regressor(housing, capsys):
     X, y = housing
+    tf.keras.utils.set_random_seed(42)
     model = ReconstructingRegressor(1)
     model.compile(loss="mse", optimizer="nadam")
-    h = model.fit(X, y, epochs=2, verbose=1)
+    h = model.fit(X, y, epochs=4, verbose=1)
     out = capsys.readouterr().out
-    assert "Epoch 1/2" in out and "reconstruction_error" in out and "loss" in out
-    assert h.history["loss"][1] < h.history["loss"][0]
-    assert h.history["reconstruction_error"][1] < h.history["reconstruction_error"][0]
+    assert "Epoch 1/4" in out and "reconstruction_error" in out and "loss" in out
+    assert h.history["loss"][-1] < h.history["loss"][0]
+    assert h.history["reconstruction_error"][-1] < h.history["reconstruction_error"][0]
 
 
 def f(w1, w2):

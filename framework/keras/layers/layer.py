@@ -15,9 +15,11 @@ from ... import nest
 from ...core.shape import TensorShape
 from ...core.tensor import Tensor, TensorBase, convert_to_tensor
 from ...core.variable import Variable
+from ...diagnostics import filtered_traceback, full_traceback
 from ...module import Module, _snake, walk_attributes
 from ..keras_tensor import KerasTensor
 from ..saving.autoconfig import AutoConfig, accepted_kwargs, captured_config
+from ..saving.weight_paths import charge
 
 __all__ = ["Layer", "InputSpec", "call_context", "reset_uids"]
 
@@ -167,6 +169,7 @@ class Layer(Module, AutoConfig):
         if initializer is None:
             initializer = "glorot_uniform" if d.is_floating else "zeros"
         init = initializers.get(initializer)
+        charge(self, name, shape)  # a file being loaded may allocate only what it holds
         value = init(shape, dtype=d)
         trainable = True if trainable is None else bool(trainable)
         if synchronization == "on_read" or synchronization == 3:
@@ -399,6 +402,11 @@ class Layer(Module, AutoConfig):
         ctx.training = tr
         try:
             outputs = self.call(inputs, *rest, **kwargs)
+        except Exception as e:
+            if ctx.depth == 1 and not full_traceback():
+                # The outermost layer call: show the user's frames, not tfx's (as Keras).
+                raise e.with_traceback(filtered_traceback(e.__traceback__)) from e.__cause__
+            raise
         finally:
             ctx.depth -= 1
             ctx.training = prev_training
@@ -424,7 +432,7 @@ class Layer(Module, AutoConfig):
                   "dtype": self._dtype.name}
         if self._batch_input_shape is not None:
             config["batch_input_shape"] = list(self._batch_input_shape)
-        if type(self).get_config is Layer.get_config and not _is_builtin(type(self)):
+        if _is_builtin(_get_config_owner(type(self))) and not _is_builtin(type(self)):
             # A custom layer that wrote no get_config: its constructor arguments are its config.
             config.update(captured_config(self, skip=("name", "trainable", "dtype")))
         return config
@@ -434,7 +442,10 @@ class Layer(Module, AutoConfig):
         config = _revive(dict(config))
         if "dtype" in config and isinstance(config["dtype"], dict):
             config["dtype"] = config["dtype"].get("config", {}).get("name", "float32")
-        return cls(**accepted_kwargs(cls, config))
+        layer = cls(**accepted_kwargs(cls, config))
+        if isinstance(config.get("name"), str):  # kept even when __init__ takes no name
+            layer._name = config["name"]
+        return layer
 
     def __repr__(self):
         return f"<{type(self).__name__} name={self.name}, built={self.built}>"
@@ -442,6 +453,11 @@ class Layer(Module, AutoConfig):
 
 def _is_builtin(cls):
     return cls.__module__.startswith("tfx.keras.")
+
+
+def _get_config_owner(cls):
+    """The class whose get_config ``cls`` uses (Model's counts as built-in, like Layer's)."""
+    return next(k for k in cls.__mro__ if "get_config" in vars(k))
 
 
 def _revive(config):

@@ -9,6 +9,7 @@ import numpy as np  # host-side results of predict/evaluate
 from ... import nest
 from ...autodiff.tape import GradientTape
 from ...core.tensor import TensorBase, convert_to_tensor
+from ...diagnostics import filter_traceback
 from ...ops import math_ops as M
 from ..layers.layer import Layer, call_context
 from ..trainers.data import (DataHandler, concat_batches, train_validation_split,
@@ -163,6 +164,7 @@ class Model(Layer):
             raise RuntimeError("You must compile your model before training/testing. Use "
                                "`model.compile(optimizer, loss)`.")
 
+    @filter_traceback
     def fit(self, x=None, y=None, batch_size=None, epochs=1, verbose="auto", callbacks=None,
             validation_split=0.0, validation_data=None, shuffle=True, class_weight=None,
             sample_weight=None, initial_epoch=0, steps_per_epoch=None, validation_steps=None,
@@ -183,6 +185,7 @@ class Model(Layer):
         cbs = CallbackList(callbacks, add_history=True, add_progbar=verbose != 0, model=self,
                            verbose=verbose, epochs=epochs, steps=data.num_steps)
         self.stop_training = False
+        self._initial_epoch = None
         self._train_cache = None
         train_step = self.train_step
         begin = cbs.wants("on_train_batch_begin")
@@ -190,6 +193,8 @@ class Model(Layer):
         logs = {}
         epoch_logs = {}
         cbs.on_train_begin()
+        # BackupAndRestore moves the start to the epoch after the last one backed up.
+        initial_epoch = self._initial_epoch or initial_epoch
         try:
             for epoch in range(initial_epoch, epochs):
                 self.reset_metrics()
@@ -209,7 +214,7 @@ class Model(Layer):
                     raise ValueError("Training ran no step: the training data is empty.")
                 epoch_logs = _floats(self.get_metrics_result())
                 if val is not None and (epoch + 1) % validation_freq == 0:
-                    val_logs = self._evaluate_handler(val, None)
+                    val_logs = self._evaluate_handler(val, cbs)
                     epoch_logs.update({"val_" + k: v for k, v in val_logs.items()})
                 cbs.on_epoch_end(epoch, epoch_logs)
                 if self.stop_training:
@@ -248,6 +253,7 @@ class Model(Layer):
             cbs.on_test_end(logs)
         return logs
 
+    @filter_traceback
     def evaluate(self, x=None, y=None, batch_size=None, verbose="auto", sample_weight=None,
                  steps=None, callbacks=None, return_dict=False, **kwargs):
         from ..callbacks import CallbackList
@@ -261,6 +267,7 @@ class Model(Layer):
         vals = list(logs.values())
         return vals[0] if len(vals) == 1 else vals
 
+    @filter_traceback
     def predict(self, x, batch_size=None, verbose="auto", steps=None, callbacks=None):
         from ..callbacks import CallbackList
         verbose = 1 if verbose == "auto" else int(verbose)
@@ -282,6 +289,7 @@ class Model(Layer):
             cbs.on_predict_end()
         return concat_batches(outs)
 
+    @filter_traceback
     def train_on_batch(self, x, y=None, sample_weight=None, class_weight=None,
                        return_dict=False):
         self._assert_compiled()
@@ -292,12 +300,14 @@ class Model(Layer):
             logs = _floats(self.train_step(batch))
         return logs if return_dict else _single_or_list(logs)
 
+    @filter_traceback
     def test_on_batch(self, x, y=None, sample_weight=None, return_dict=False):
         self._assert_compiled()
         data = DataHandler(x, y, sample_weight, batch_size=_num(x))
         logs = self._evaluate_handler(data, None)
         return logs if return_dict else _single_or_list(logs)
 
+    @filter_traceback
     def predict_on_batch(self, x):
         data = DataHandler(x, None, None, batch_size=_num(x))
         for _, batch in data.steps():

@@ -1,5 +1,6 @@
 """``Sequential``: a plain stack of layers, one input, one output."""
 from ...core.shape import TensorShape
+from ...diagnostics import filter_traceback
 from ..keras_tensor import KerasTensor
 from ..layers.core import InputLayer
 from ..layers.functional_call import output_spec
@@ -19,6 +20,7 @@ class Sequential(Model):
         if self._input_shape is not None:
             self.build(self._input_shape)
 
+    @filter_traceback
     def add(self, layer, rebuild=True):
         if isinstance(layer, KerasTensor):
             layer = layer._keras_history[0]

@@ -68,7 +68,32 @@ def _missing(name, where, candidates, metadata=None):
             "registers it (--plugin / TFX_PLUGINS / a `tfx.plugins` entry point).")
     if hints:
         msg += f" Did you mean: {', '.join(hints)}?"
-    return UnknownObjectError(msg)
+    err = UnknownObjectError(msg)
+    err.name = name  # for load_model, which adds where the name was needed and its source
+    return err
+
+
+def builtin_objects(module):
+    """tfx's built-ins for a config's ``module`` string. The string only picks one of tfx's
+    own fixed tables (the name must still be in it); it is never imported."""
+    if not isinstance(module, str) or not module.startswith("tfx.keras."):
+        return {}
+    from .. import activations, constraints, initializers, layers, losses, metrics, \
+        optimizers, regularizers
+    from ..optimizers import schedules
+    tables = [("tfx.keras.layers", layers._builtins), ("tfx.keras.models", layers._builtins),
+              ("tfx.keras.optimizers.schedules", lambda: schedules.BUILTINS),
+              ("tfx.keras.optimizers", lambda: optimizers.BUILTINS),
+              ("tfx.keras.activations", lambda: activations.BUILTINS),
+              ("tfx.keras.initializers", lambda: initializers.BUILTINS),
+              ("tfx.keras.regularizers", lambda: regularizers.BUILTINS),
+              ("tfx.keras.constraints", lambda: constraints.BUILTINS),
+              ("tfx.keras.losses", lambda: losses.BUILTINS),
+              ("tfx.keras.metrics", lambda: metrics.BUILTINS)]
+    for prefix, table in tables:
+        if module == prefix or module.startswith(prefix + "."):
+            return table()
+    return {}
 
 
 def deserialize_keras_object(config, module_objects=None, custom_objects=None,
@@ -89,6 +114,8 @@ def deserialize_keras_object(config, module_objects=None, custom_objects=None,
     if not isinstance(config, dict):
         raise ModelFormatError(f"Malformed {printable_module_name} config: expected a dict or "
                                f"a name, got {type(config).__name__}")
+    if not module_objects:
+        module_objects = builtin_objects(config.get("module"))
     class_name = config.get("class_name")
     inner = config.get("config")
     if not isinstance(class_name, str):
@@ -97,9 +124,14 @@ def deserialize_keras_object(config, module_objects=None, custom_objects=None,
         name = config.get("registered_name") or inner
         if not isinstance(name, str):
             raise ModelFormatError(f"Malformed function config in {printable_module_name}")
-        obj = lookup_name(name, custom_objects, module_objects)
+        # A function saved unregistered (a closure such as create_huber(2.0)'s huber_fn) is
+        # matched only by custom_objects, scopes or built-ins: never by a registered
+        # function that happens to share its bare name, which would silently differ.
+        strict = ">" not in name
+        obj = (_reg.get_registered_object(name, custom_objects, module_objects) if strict
+               else lookup_name(name, custom_objects, module_objects))
         if obj is None and isinstance(inner, str) and inner != name:
-            obj = lookup_name(inner, custom_objects, module_objects)
+            obj = _reg.get_registered_object(inner, custom_objects, module_objects)
         if obj is None:
             raise _missing(inner if isinstance(inner, str) else name, printable_module_name,
                            list(module_objects) + [e.name for e in _reg.entries()])
