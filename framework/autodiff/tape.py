@@ -129,11 +129,15 @@ class GradientTape:
             self._cuts.append(op.name)
 
     def _record_read(self, var, value):
-        if self._watch_accessed and var._trainable and id(var) not in self._tracked:
+        tracked = self._tracked
+        if id(value) in tracked:
+            return  # this very read is on the tape already
+        if self._watch_accessed and var._trainable and id(var) not in tracked:
             self._watch_variable(var)
-        if id(var) in self._tracked:
+        if id(var) in tracked:
             self._nodes.append(Node(READ, (var,), (value,), None))
-            self._tracked.add(id(value))
+            tracked.add(id(value))
+            self._keep.append(value)
 
     def stop_recording(self):
         return _Paused(self)

@@ -32,7 +32,7 @@ class Variable(TensorBase):
     """
 
     __slots__ = ("_v", "_dtype", "_trainable", "_name", "_constraint", "_uid", "__weakref__",
-                 "_shape", "synchronization", "aggregation", "_path")
+                 "_shape", "synchronization", "aggregation", "_path", "_read")
 
     def __init__(self, initial_value=None, trainable=None, validate_shape=True,
                  caching_device=None, name=None, variable_def=None, dtype=None,
@@ -76,10 +76,15 @@ class Variable(TensorBase):
         self.synchronization = synchronization
         self.aggregation = aggregation
         self._path = None
+        self._read = None
 
     # -- reading -----------------------------------------------------------------------------
     def _as_tensor(self):
-        r = wrap(self._v, self._dtype)
+        # Tensors are immutable, so one wrapper serves every read until the value is rebound;
+        # a tape then records the read once, not once per use.
+        r = self._read
+        if r is None or r._v is not self._v:
+            r = self._read = wrap(self._v, self._dtype)
         if STATE.recording:
             for tape in STATE.tapes:
                 if tape._recording:
