@@ -35,6 +35,9 @@ from .autodiff.custom_gradient import custom_gradient, recompute_grad
 from . import math, linalg, random, config, nn  # noqa: E402
 from .core.state import STATE as _STATE
 from .registry import register
+from .backend import threads as _threads
+
+_threads.apply_env()
 
 _LAZY = ("keras", "data", "saved_model", "train", "strings", "sparse", "ragged", "sets",
          "queue", "debugging", "summary", "experimental", "io", "distribute", "image",
