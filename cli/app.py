@@ -316,6 +316,97 @@ def init(file: str = typer.Argument("spec.yaml", help="where to write the starte
     typer.echo(f"wrote {file}")
 
 
+@plugins_app.command("list")
+def plugins_list(plugin: Optional[List[str]] = typer.Option(None, "--plugin",
+                                                           help="also load this plugin"),
+                 all_: bool = typer.Option(False, "--all", help="include tfx's built-ins")):
+    """List registered components: kind, name, source, signature."""
+    import inspect as _inspect
+    from rich.console import Console
+    from rich.table import Table
+    from tfx import registry
+    from tfx.plugins import env_plugins, load_entry_point_plugins, load_plugins
+    load_entry_point_plugins()
+    load_plugins(list(plugin or []) + env_plugins(), os.getcwd())
+    table = Table(title="tfx components")
+    for col in ("kind", "name", "source", "signature"):
+        table.add_column(col)
+    rows = [(e.kind, e.name, e.source, e.obj) for e in registry.entries()]
+    if all_:
+        from .spec.check import _kind_table
+        for kind, (builtins, _) in _kind_table().items():
+            rows += [(kind, n, "tfx", o) for n, o in builtins.items() if n[:1].isupper() or
+                     _inspect.isfunction(o)]
+    for kind, name, source, obj in sorted(rows, key=lambda r: (r[0], r[1])):
+        try:
+            target = obj.__init__ if _inspect.isclass(obj) else obj
+            sig = str(_inspect.signature(target)).replace("(self, ", "(").replace("(self)", "()")
+        except (TypeError, ValueError):
+            sig = ""
+        table.add_row(kind, name, source, sig)
+    Console().print(table)
+
+
+_KINDS = ("loss", "metric", "layer", "model", "activation", "initializer", "regularizer",
+          "constraint")
+
+
+@plugins_app.command("new")
+def plugins_new(name: str = typer.Argument(..., help="plugin module name, e.g. my_loss"),
+                kind: str = typer.Option(..., "--kind", help="|".join(_KINDS)),
+                package: str = typer.Option("Custom", help="registry package name"),
+                directory: str = typer.Option(".", "--dir", help="where to write")):
+    """Write a plugin module and its test from a template."""
+    import re
+    from .plugin_templates import MODULE, TEST
+    from .runs import write_text
+    if kind not in _KINDS:
+        raise typer.BadParameter(f"--kind must be one of {', '.join(_KINDS)}")
+    if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
+        raise typer.BadParameter("NAME must be a Python identifier")
+    snake = re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
+    cls = "".join(p.capitalize() for p in snake.split("_"))
+    module_file = f"{snake}.py"
+    test_file = f"test_{snake}.py"
+    paths = [os.path.join(directory, module_file), os.path.join(directory, test_file)]
+    for p in paths:
+        if os.path.exists(p):
+            _err(f"error: {p} exists; not overwriting it")
+            raise typer.Exit(EXIT_SPEC)
+    os.makedirs(directory, exist_ok=True)
+    fmt = dict(name=name, cls=cls, snake=snake, package=package, module_file=module_file,
+               test_file=test_file)
+    write_text(paths[0], MODULE[kind].format(**fmt))
+    write_text(paths[1], TEST.format(**fmt))
+    typer.echo(f"wrote {paths[0]} and {paths[1]}; check it with: tfx plugins check {paths[0]}")
+
+
+@plugins_app.command("check")
+def plugins_check(path: str = typer.Argument(..., help="plugin file or module")):
+    """Check every component a plugin registers: config and save/load round trips, output
+    shapes, gradients against finite differences."""
+    from rich.console import Console
+    from rich.table import Table
+    from .plugin_check import check_plugin
+    try:
+        entries, results = check_plugin(path)
+    except Exception as e:
+        _err(f"error: cannot load plugin {path}: {type(e).__name__}: {e}")
+        raise typer.Exit(EXIT_FAIL)
+    table = Table(title=f"tfx plugins check {path}")
+    for col in ("component", "kind", "check", "result", "detail"):
+        table.add_column(col)
+    style = {"pass": "green", "fail": "bold red", "skip": "yellow"}
+    for r in results:
+        table.add_row(r.component, r.kind, r.check, f"[{style[r.status]}]{r.status}[/]",
+                      r.detail)
+    Console().print(table)
+    failed = sum(r.status == "fail" for r in results)
+    typer.echo(f"{len(entries)} component(s), {len(results)} check(s), {failed} failed")
+    if failed or not entries:
+        raise typer.Exit(EXIT_FAIL)
+
+
 @app.command()
 def info():
     """Show the tfx version, the backends and the devices it sees."""
