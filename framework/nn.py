@@ -4,7 +4,8 @@ from .ops.conv_ops import (avg_pool, avg_pool1d, avg_pool2d, avg_pool3d, conv1d,
                            convolution, depthwise_conv2d, max_pool, max_pool1d, max_pool2d,
                            max_pool3d)
 from .ops.math_ops import sigmoid, softplus, tanh
-from .ops.nn_ops import (batch_normalization, bias_add, dropout, elu, gelu, l2_normalize, leaky_relu, log_softmax,
-                         moments, relu, relu6, selu, sigmoid_cross_entropy_with_logits, silu,
-                         softmax, softmax_cross_entropy_with_logits, softsign,
+from .ops.nn_ops import (batch_normalization, bias_add, dropout, elu, gelu, l2_normalize,
+                         leaky_relu, log_softmax, moments, relu, relu6, selu,
+                         sigmoid_cross_entropy_with_logits, silu, softmax,
+                         softmax_cross_entropy_with_logits, softsign,
                          sparse_softmax_cross_entropy_with_logits, swish)

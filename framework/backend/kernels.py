@@ -1,11 +1,13 @@
 """Numba kernels for the CPU backend, compiled on first use (``import tfx`` never compiles).
 
 Each kernel has a NumPy reference in the tests; a kernel stays only where it beats NumPy.
-Measured on 2 cores (float32): the tanh form of GELU 3x; max pooling 1-2x forward and 7x
-for its gradient scatter; col2im (convolution input gradient, average-pool gradient) 3-6x;
+Measured against NumPy on 2 cores (float32): the tanh form of GELU 3x; max pooling 1.3-2.8x
+forward (strided-slice maxima) and 7x for its gradient (argmax mask and add); scatter-add
+1.5-3x (np.bincount); col2im (convolution input gradient, average-pool gradient) 3-6x;
 softmax cross-entropy 3x on small batches only, as NumPy's vectorized ``exp`` wins on large
-ones (Numba has no SIMD ``exp`` without SVML). Kernels loop serially, so results do not
-depend on the thread count.
+ones (Numba has no SIMD ``exp`` without SVML). Losers, not kept: exact GELU (erf dominates
+both), GELU and SiLU gradients, im2col (a strided view's copy is as fast), row softmax.
+Kernels loop serially, so results do not depend on the thread count.
 """
 import math
 
@@ -20,8 +22,6 @@ def _kernel(name, build):
         fn = _cache[name] = build()
     return fn
 
-
-_vectorized = _kernel
 
 
 def widen(a):
@@ -150,30 +150,29 @@ def _build_max_pool():
             for i in range(od):
                 for j in range(oh):
                     for l in range(ow):
-                        for ch in range(c):
-                            best = x[b, 0, 0, 0, ch]
-                            where = -1
-                            # Padding never wins: only positions inside the input compete,
-                            # and the first maximum in window order is kept (as TF's argmax).
-                            for a in range(ksize[0]):
-                                p = i * strides[0] + a - pads[0]
-                                if p < 0 or p >= dd:
+                        # Padding never competes: only positions inside the input are read,
+                        # and the first maximum in window order wins (as TF's argmax).
+                        first = True
+                        for a in range(ksize[0]):
+                            p = i * strides[0] + a - pads[0]
+                            if p < 0 or p >= dd:
+                                continue
+                            for e in range(ksize[1]):
+                                q = j * strides[1] + e - pads[1]
+                                if q < 0 or q >= hh:
                                     continue
-                                for e in range(ksize[1]):
-                                    q = j * strides[1] + e - pads[1]
-                                    if q < 0 or q >= hh:
+                                for f in range(ksize[2]):
+                                    r = l * strides[2] + f - pads[2]
+                                    if r < 0 or r >= ww:
                                         continue
-                                    for f in range(ksize[2]):
-                                        r = l * strides[2] + f - pads[2]
-                                        if r < 0 or r >= ww:
-                                            continue
+                                    base = (((b * dd + p) * hh + q) * ww + r) * c
+                                    for ch in range(c):
                                         v = x[b, p, q, r, ch]
-                                        if where < 0 or v > best:
-                                            best = v
-                                            where = (((b * dd + p) * hh + q) * ww + r) * c + ch
-                            out[b, i, j, l, ch] = best
-                            if want_argmax:
-                                arg[b, i, j, l, ch] = where
+                                        if first or v > out[b, i, j, l, ch]:
+                                            out[b, i, j, l, ch] = v
+                                            if want_argmax:
+                                                arg[b, i, j, l, ch] = base + ch
+                                    first = False
         return out, arg
 
     return max_pool

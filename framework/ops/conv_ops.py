@@ -149,7 +149,8 @@ def _conv_fwd(xv, wv, win):
         y = rows @ wv.reshape(-1, wv.shape[-1])
         return y.reshape(win.out_shape(wv.shape[-1]))
     c, m = wv.shape[-2], wv.shape[-1]
-    y = xp.matmul(rows.reshape(-1, k, c).transpose(2, 0, 1), wv.reshape(k, c, m).transpose(1, 0, 2))
+    y = xp.matmul(rows.reshape(-1, k, c).transpose(2, 0, 1),
+                  wv.reshape(k, c, m).transpose(1, 0, 2))
     return y.transpose(1, 0, 2).reshape(win.out_shape(c * m))
 
 
@@ -172,7 +173,8 @@ def _backprop_filter_fwd(xv, dyv, win):
         return (rows.T @ dyv.reshape(rows.shape[0], -1)).reshape(win.w_shape)
     k = _prod(win.ksize)
     c, m = win.w_shape[-2], win.w_shape[-1]
-    dw = xp.matmul(rows.reshape(-1, k, c).transpose(2, 1, 0), dyv.reshape(-1, c, m).transpose(1, 0, 2))
+    dw = xp.matmul(rows.reshape(-1, k, c).transpose(2, 1, 0),
+                   dyv.reshape(-1, c, m).transpose(1, 0, 2))
     return dw.transpose(1, 0, 2).reshape(win.w_shape)
 
 

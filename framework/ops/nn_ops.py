@@ -394,19 +394,23 @@ def _use_kernel(logits):
             and logits.dtype in (xp.float32, xp.float64))
 
 
-def _xent_fwd(labels, logits):
+def _xent_fwd(labels, logits, want_backprop):
+    """(loss, softmax - labels or None) over the last axis of 2-D arrays."""
     if _use_kernel(logits):
         return kernels.softmax_xent(xp.ascontiguousarray(labels), xp.ascontiguousarray(logits))
     shifted = logits - logits.max(-1, keepdims=True)
     e = xp.exp(shifted)
     s = e.sum(-1, keepdims=True)
-    loss = (labels * (xp.log(s) - shifted)).sum(-1)
+    # sum(labels * (lse - shifted)) without materializing lse - shifted
+    loss = xp.log(s[:, 0]) * labels.sum(-1) - xp.einsum("ij,ij->i", labels, shifted)
+    if not want_backprop:
+        return loss, None
     e /= s
     e -= labels
     return loss, e
 
 
-def _sparse_xent_fwd(labels, logits):
+def _sparse_xent_fwd(labels, logits, want_backprop):
     if _use_kernel(logits):
         return kernels.sparse_softmax_xent(xp.ascontiguousarray(labels, dtype=xp.int64),
                                            xp.ascontiguousarray(logits))
@@ -415,6 +419,8 @@ def _sparse_xent_fwd(labels, logits):
     s = e.sum(-1)
     rows = xp.arange(logits.shape[0])
     loss = xp.log(s) - shifted[rows, labels]
+    if not want_backprop:
+        return loss, None
     e /= s[:, None]
     e[rows, labels] -= 1
     return loss, e
@@ -450,7 +456,8 @@ def softmax_cross_entropy_with_logits(labels, logits, axis=-1, name=None):
         perm = [i for i in range(nd) if i != a] + [a]
         x, z = transpose(x, perm), transpose(z, perm)
     shape = x._v.shape
-    loss, backprop = _xent_fwd(z._v.reshape(-1, shape[-1]), x._v.reshape(-1, shape[-1]))
+    loss, backprop = _xent_fwd(z._v.reshape(-1, shape[-1]), x._v.reshape(-1, shape[-1]),
+                               STATE.recording)
     r = wrap(loss.reshape(shape[:-1]), x._dtype)
     if STATE.recording:
         inputs = (z, x) if _tracked(z) else (x,)
@@ -485,7 +492,7 @@ def sparse_softmax_cross_entropy_with_logits(labels, logits, name=None):
         raise InvalidArgumentError(None, _sparse_api, f"Received a label value of {bad} which "
                                    f"is outside the valid range of [0, {k}).  Label values: "
                                    + " ".join(str(v) for v in lv.tolist()))
-    loss, backprop = _sparse_xent_fwd(lv, x._v.reshape(-1, k))
+    loss, backprop = _sparse_xent_fwd(lv, x._v.reshape(-1, k), STATE.recording)
     r = wrap(loss.reshape(ls), x._dtype)
     if STATE.recording:
         _record_xent(_sparse_op, _sparse_backprop_op, (x,), r, backprop.reshape(xs))
