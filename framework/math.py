@@ -9,6 +9,10 @@ from .ops.math_ops import (abs, add, add_n, argmax, argmin, ceil, cos, count_non
                            reduce_std, reduce_sum, reduce_variance, round, rsqrt, scalar_mul,
                            sigmoid, sign, sin, softplus, sqrt, square, squared_difference,
                            subtract, tan, tanh, truediv, truncatemod)
+from .ops.math_ops import (acos, acosh, asin, asinh, atan, atan2, atanh, cosh,
+                           conj, cumulative_logsumexp, imag, real, rint, sinh, truncatediv,
+                           zero_fraction)
+from .ops.special_math_ops import *  # noqa: F401,F403 - lgamma, xlogy, log_sigmoid, ...
 from .ops.linalg_ops import norm as _norm  # noqa: F401
 
 mod = floormod

@@ -8,16 +8,16 @@ def _dim(d):
         return None
     if isinstance(d, Dimension):
         return d.value
-    try:
-        return int(d.__index__()) if not isinstance(d, int) else int(d)
-    except (AttributeError, TypeError):
-        pass
-    try:
+    if isinstance(d, int):
         v = int(d)
-    except (TypeError, ValueError):
-        raise TypeError(f"Dimension value must be integer or None, got {d!r}") from None
-    if v != d:
-        raise TypeError(f"Dimension value must be integer or None, got {d!r}")
+    else:
+        try:  # NumPy ints, integer tensors: anything with __index__ (floats have none)
+            v = d.__index__()
+        except (AttributeError, TypeError):
+            raise TypeError(f"Dimension value must be integer or None or have an __index__ "
+                            f"method, got value '{d!r}' with type '{type(d)}'") from None
+    if v < 0:
+        raise ValueError(f"Dimension {v} must be >= 0")
     return v
 
 

@@ -51,13 +51,19 @@ class TensorBase:
         if STATE.recording:
             from ..autodiff.tape import note_exit
             note_exit(self, "NumPy conversion")
-        a = _to_host(self._v, copy=False)
-        a = _np.asarray(a)
-        return a if dtype is None else a.astype(dtype, copy=False)
+        a = _np.asarray(_to_host(self._v, copy=False))
+        if dtype is not None and a.dtype != dtype:
+            return a.astype(dtype)
+        if copy:
+            return a.copy()
+        # Tensors are immutable and share their buffer: NumPy gets a read-only view (as TF).
+        a = a.view()
+        a.flags.writeable = False
+        return a
 
     def __len__(self):
         if self._v.ndim == 0:
-            raise TypeError("len is not well defined for a rank-0 tensor.")
+            raise TypeError("Scalar tensor has no `len()`")
         return self._v.shape[0]
 
     def __iter__(self):
@@ -78,7 +84,7 @@ class TensorBase:
         return int(self._scalar("int"))
 
     def __index__(self):
-        if not (self._dtype.is_integer or self._dtype.is_bool):
+        if not self._dtype.is_integer:
             raise TypeError(f"Only integer tensors can be used as an index, got {self._dtype.name}")
         return int(self._scalar("index"))
 
@@ -87,12 +93,15 @@ class TensorBase:
 
     def _scalar(self, what):
         v = self._v
-        if v.size != 1:
-            raise ValueError(
-                f"The truth value of a tensor with {v.size} elements is ambiguous; "
-                "use tfx.reduce_any or tfx.reduce_all." if what == "bool" else
-                f"Only size-1 tensors can be converted to Python {what}s, got shape {v.shape}")
-        return _to_host(v, copy=False).reshape(())[()]
+        if what == "bool":  # truthiness follows NumPy: any size-1 tensor has one
+            if v.size != 1:
+                raise ValueError(f"The truth value of a tensor with {v.size} elements is "
+                                 "ambiguous; use tfx.reduce_any or tfx.reduce_all.")
+        elif v.ndim != 0:  # float(), int(), operator.index(): scalars only, as TensorFlow
+            raise TypeError(f"only 0-dimensional tensors can be converted to Python scalars "
+                            f"({what}), got shape {list(v.shape)}")
+        h = _to_host(v, copy=False)
+        return h.reshape(())[()] if isinstance(h, _np.ndarray) else h
 
     __hash__ = None  # like TF2's eager tensors: == is elementwise; use .ref() as a key
 
@@ -113,9 +122,10 @@ class TensorBase:
         return f"tfx.Tensor({text}, shape={self.shape}, dtype={self._dtype.name})"
 
     def __format__(self, spec):
+        # As TensorFlow: the NumPy value's format, so f"{t}" reads like the array.
         if self._v.ndim == 0:
             return format(self._scalar("format"), spec)
-        return format(str(self), spec)
+        return format(_to_host(self._v, copy=False), spec)
 
     def __copy__(self):
         return self
@@ -137,6 +147,9 @@ class Tensor(TensorBase):
     @property
     def name(self):
         raise AttributeError("Tensor.name is undefined when eager execution is enabled.")
+
+    def __hash__(self):
+        raise TypeError("Tensor is unhashable. Instead, use tensor.ref() as the key.")
 
     def __reduce__(self):
         return constant, (_to_host(self._v, True), self._dtype)
@@ -195,23 +208,79 @@ _float32, _int32, _int64, _string, _bool = _dt.float32, _dt.int32, _dt.int64, _d
 _from_np = _dt.from_numpy
 
 
+_INT64_MAX = 2**63 - 1
+
+
+def _asarray(value):
+    try:
+        return _np.asarray(value)
+    except ValueError:
+        raise ValueError("Can't convert non-rectangular Python sequence to Tensor.") from None
+
+
 def _infer_python(value):
     """Convert nested Python data the way TensorFlow does: floats -> float32, ints -> int32."""
-    arr = _np.asarray(value)
+    arr = _asarray(value)
     k = arr.dtype.kind
     if k == "f":
-        return arr.astype(_np.float32) if arr.dtype != _np.float32 else arr, _float32
+        if arr.dtype == _np.float32:
+            return arr, _float32
+        with _np.errstate(over="ignore"):
+            f = arr.astype(_np.float32)
+        if not _np.isfinite(f).all() and _np.isfinite(arr).all():
+            raise ValueError("Can't convert Python sequence with a value out of range for a "
+                             "single-precision float.")
+        return f, _float32
     if k in "iu":
         if arr.size and (arr.max() > 2**31 - 1 or arr.min() < -2**31):
+            if arr.max() > _INT64_MAX:  # NumPy picked uint64
+                raise ValueError("Can't convert Python sequence with out-of-range integer to "
+                                 "Tensor.")
             return arr.astype(_np.int64), _int64
         return arr.astype(_np.int32), _int32
     if k == "b":
         return arr, _bool
     if k in "USO":
+        _check_leaves(value)
         return _to_bytes_array(arr), _string
     if k == "c":
         return arr.astype(_np.complex128), _dt.complex128
     raise TypeError(f"Cannot convert {value!r} to a tfx tensor.")
+
+
+def _check_leaves(value):
+    """NumPy turns [1, 'a'] into strings and 2**64 or a dict into objects; TensorFlow refuses."""
+    kinds = set()
+    _leaf_kinds(value, kinds)
+    if kinds <= {str, bytes}:
+        return
+    if kinds & {str, bytes}:
+        raise ValueError("Can't convert Python sequence with mixed types to Tensor.")
+    if kinds == {int}:
+        raise ValueError("Can't convert Python sequence with out-of-range integer to Tensor.")
+    bad = next(iter(kinds - {int, float, bool, complex}), type(value))
+    raise ValueError(f"Attempt to convert a value ({value!r}) with an unsupported type "
+                     f"({bad}) to a Tensor.")
+
+
+def _leaf_kinds(value, kinds):
+    if isinstance(value, _np.ndarray):
+        value = value.tolist()
+    if isinstance(value, (list, tuple)):
+        for v in value:
+            _leaf_kinds(v, kinds)
+    elif isinstance(value, (str, _np.str_)):
+        kinds.add(str)
+    elif isinstance(value, (bytes, _np.bytes_)):
+        kinds.add(bytes)
+    elif isinstance(value, bool):
+        kinds.add(bool)
+    elif isinstance(value, int):
+        kinds.add(int)
+    elif isinstance(value, float):
+        kinds.add(float)
+    else:
+        kinds.add(type(value))
 
 
 def _to_bytes_array(arr):
@@ -232,22 +301,18 @@ def _to_bytes_array(arr):
 
 
 def _cast_python(value, dtype):
-    """Convert Python data to ``dtype``, refusing lossy conversions as TensorFlow does."""
+    """Convert Python data to ``dtype`` as TensorFlow does: float -> int, int -> bool and the
+    like raise TypeError; out-of-range ints wrap (300 -> uint8 44)."""
     if dtype is _string:
         return _to_bytes_array(_np.asarray(value, dtype=object)
                                if not isinstance(value, (str, bytes)) else _np.asarray(value))
-    arr = _np.asarray(value)
+    arr = _asarray(value)
     k = arr.dtype.kind
-    if k in "USO" and not dtype.is_bool:
+    if k == "O":
+        _check_leaves(value)
+    if (k in "US" or k == "f" and (dtype.is_integer or dtype.is_bool)
+            or k == "c" and not dtype.is_complex or k in "iu" and dtype.is_bool):
         raise TypeError(f"Cannot convert {value!r} to EagerTensor of dtype {dtype.name}")
-    if k == "f" and (dtype.is_integer or dtype.is_bool):
-        raise TypeError(f"Cannot convert {value!r} to EagerTensor of dtype {dtype.name}")
-    if k == "c" and not dtype.is_complex:
-        raise TypeError(f"Cannot convert {value!r} to EagerTensor of dtype {dtype.name}")
-    if k in "iu" and dtype.is_integer and arr.size:
-        info = _np.iinfo(dtype._np)
-        if arr.max() > info.max or arr.min() < info.min:
-            raise TypeError(f"Cannot convert {value!r} to EagerTensor of dtype {dtype.name}")
     return arr.astype(dtype._np, copy=False)
 
 
@@ -290,14 +355,10 @@ def convert_to_tensor(value, dtype=None, dtype_hint=None, name=None):
     if isinstance(value, (list, tuple)) and _contains_tensor(value):
         from ..ops.array_ops import stack
         return stack([convert_to_tensor(v, dtype) for v in value])
-    try:
-        if dtype is None:
-            arr, d = _infer_python(value)
-        else:
-            arr, d = _cast_python(value, dtype), dtype
-    except ValueError as e:
-        raise ValueError(f"Can't convert non-rectangular Python sequence to Tensor. ({e})") \
-            from None
+    if dtype is None:
+        arr, d = _infer_python(value)
+    else:
+        arr, d = _cast_python(value, dtype), dtype
     return wrap(arr, d)
 
 
@@ -311,11 +372,20 @@ def _contains_tensor(seq):
 
 
 def constant(value, dtype=None, shape=None, name="Const"):
-    """Create a constant tensor, as ``tf.constant``: a scalar fills ``shape``."""
+    """Create a constant tensor, as ``tf.constant``: a scalar fills ``shape``; a value with as
+    many elements as ``shape`` is reshaped; anything else raises TypeError."""
+    if dtype is not None and isinstance(value, TensorBase) and \
+            _dt.as_dtype(dtype) is not value._dtype:
+        raise TypeError(f"Expected tensor {_to_host(value._v, False)} with dtype "
+                        f"{_dt.as_dtype(dtype)!r}, but got dtype {value._dtype!r}.")
     t = convert_to_tensor(value, dtype)
     if shape is None:
         return t
-    shape = tuple(TensorShape(shape).as_list())
+    shape = TensorShape(shape)
+    if not shape.is_fully_defined():
+        raise ValueError(f"Attempt to convert a value (None) with an unsupported type "
+                         f"(<class 'NoneType'>) to a Tensor (shape {shape}).")
+    shape = tuple(shape.as_list())
     v = t._v
     if v.shape == shape:
         return t
@@ -325,7 +395,12 @@ def constant(value, dtype=None, shape=None, name="Const"):
     for s in shape:
         n *= s
     if v.size != n:
-        raise TypeError(f"Eager execution of tf.constant with unsupported shape. Tensor "
-                        f"{value!r} (converted from {value!r}) has {v.size} elements, but got "
-                        f"`shape` {shape} with {n} elements).")
+        raise TypeError(f"Eager execution of tfx.constant with unsupported shape. Tensor "
+                        f"{_to_host(v, False)} (converted from {value!r}) has {v.size} "
+                        f"elements, but got `shape` {shape} with {n} elements).")
     return wrap(v.reshape(shape), t._dtype)
+
+
+# Operators (+, *, @, [], ...) are defined with the ops; loading the ops package attaches them,
+# whichever module is imported first.
+from .. import ops as _ops  # noqa: E402,F401

@@ -10,6 +10,13 @@ _matmul_op = register("matmul", api="tfx.matmul")
 
 
 def _matmul_grad(node, g):
+    from .math_ops import _COMPLEX, conj
+    if node.inputs[0]._dtype in _COMPLEX:  # TensorFlow's convention: g @ adjoint(b), ...
+        return tuple(None if r is None else conj(r) for r in _matmul_grad_real(node, conj(g)))
+    return _matmul_grad_real(node, g)
+
+
+def _matmul_grad_real(node, g):
     a, b = node.inputs
     ta, tb = node.attrs
     if not ta and not tb:
@@ -57,16 +64,18 @@ def matmul(a, b, transpose_a=False, transpose_b=False, adjoint_a=False, adjoint_
         raise InvalidArgumentError(None, "tfx.matmul", "In[0] and In[1] must have rank >= 2 for "
                                    f"tfx.matmul, got shapes {list(av.shape)} and "
                                    f"{list(bv.shape)}")
+    if (adjoint_a or adjoint_b) and d.is_complex:
+        # The conjugate is its own (taped) op, so the product's gradient sees transposes only.
+        from .math_ops import conj
+        a = conj(a) if adjoint_a else a
+        b = conj(b) if adjoint_b else b
+        av, bv = a._v, b._v
     ta = transpose_a or adjoint_a
     tb = transpose_b or adjoint_b
     if ta:
         av = xp.swapaxes(av, -1, -2)
-        if adjoint_a:
-            av = xp.conj(av)
     if tb:
         bv = xp.swapaxes(bv, -1, -2)
-        if adjoint_b:
-            bv = xp.conj(bv)
     try:
         v = xp.matmul(av, bv)
     except ValueError:
@@ -117,59 +126,102 @@ def tensordot(a, b, axes, name=None):
     return reshape(matmul(a2, b2), [sa[i] for i in free_a] + [sb[i] for i in free_b])
 
 
+# ---- einsum ------------------------------------------------------------------------------------
+
 _einsum_op = register("einsum", api="tfx.einsum")
+_LETTERS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
 
 
 def _einsum_grad(node, g):
-    eq = node.attrs
-    ins, out = eq.split("->")
+    from .math_ops import _COMPLEX, conj
+    if node.inputs[0]._dtype in _COMPLEX:  # TensorFlow's convention, as for matmul
+        return tuple(conj(r) for r in _einsum_grad_rule(node, conj(g)))
+    return _einsum_grad_rule(node, g)
+
+
+def _einsum_grad_rule(node, g):
+    """d/dx_i: contract the upstream gradient with the other operands onto x_i's subscripts.
+
+    A letter repeated in x_i (a diagonal, 'ii->') comes back through identity matrices; a
+    letter only x_i has (summed away) comes back through a vector of ones.
+    """
+    from .array_ops import eye, ones
+    ins, out = node.attrs.split("->")
     specs = ins.split(",")
     grads = []
     for i, x in enumerate(node.inputs):
+        spec = specs[i]
         others = [s for j, s in enumerate(specs) if j != i]
-        other_ts = [y for j, y in enumerate(node.inputs) if j != i]
-        target = specs[i]
-        present = set(out).union(*[set(s) for s in others]) if others else set(out)
-        # Letters only in this input (summed away) come back by broadcasting.
-        kept = "".join(c for c in target if c in present)
-        gx = einsum(",".join([out] + others) + "->" + _dedup(kept), g, *other_ts)
-        if kept != target:
-            gx = _expand_to(gx, _dedup(kept), target, x)
-        grads.append(gx)
+        seen = set(out).union(*map(set, others))
+        free = iter(c for c in _LETTERS if c not in node.attrs)
+        operands, subs, target = [g], [out], ""
+        operands += [y for j, y in enumerate(node.inputs) if j != i]
+        subs += others
+        for pos, c in enumerate(spec):
+            n = x._v.shape[pos]
+            if c in target:  # a repeat: a fresh letter, tied to the first by an identity
+                fresh = next(free)
+                operands.append(eye(n, dtype=x._dtype))
+                subs.append(c + fresh)
+                target += fresh
+            else:
+                if c not in seen:
+                    operands.append(ones([n], dtype=x._dtype))
+                    subs.append(c)
+                target += c
+        grads.append(einsum(",".join(subs) + "->" + target, *operands))
     return tuple(grads)
-
-
-def _dedup(s):
-    out = ""
-    for c in s:
-        if c not in out:
-            out += c
-    return out
-
-
-def _expand_to(gx, kept, target, x):
-    from .array_ops import broadcast_to, reshape
-    shape = []
-    for c in target:
-        shape.append(x._v.shape[target.index(c)] if c in kept else 1)
-    order = [c for c in target if c in kept]
-    src = einsum(kept + "->" + "".join(order), gx) if kept != "".join(order) else gx
-    return broadcast_to(reshape(src, shape), x._v.shape)
 
 
 _einsum_op.grad = _einsum_grad
 _einsum_op.differentiable = True
 
 
+def _expand_ellipsis(eq, xs):
+    """Replace '...' by explicit letters, broadcasting the operands' batch dimensions."""
+    from .array_ops import broadcast_to
+    ins, _, out = eq.partition("->")
+    specs = ins.split(",")
+    if len(specs) != len(xs):
+        raise ValueError(f"tfx.einsum: {len(specs)} operands in the equation, {len(xs)} given")
+    free = [c for c in _LETTERS if c not in eq]
+    nb = 0
+    for s, x in zip(specs, xs):
+        if "..." in s:
+            nb = max(nb, x._v.ndim - len(s.replace("...", "")))
+    batch = free[:nb]
+    sizes = {}
+    new = []
+    for s, x in zip(specs, xs):
+        if "..." in s:
+            k = x._v.ndim - len(s.replace("...", ""))
+            s = s.replace("...", "".join(batch[nb - k:]))
+        for c, n in zip(s, x._v.shape):
+            if c in batch and n != 1:
+                sizes[c] = n
+        new.append(s)
+    if not eq.count("->"):
+        out = "..." + "".join(sorted(c for c in set(ins) if ins.count(c) == 1 and c.isalpha()))
+    elif nb and "..." not in out:
+        from ..errors import InvalidArgumentError
+        raise InvalidArgumentError(None, "tfx.einsum", f"tfx.einsum: output contains {nb} "
+                                   "broadcasting dimension(s) but no ellipsis (...) was found "
+                                   "in the output subscripts.")
+    out = out.replace("...", "".join(batch))
+    xs = [broadcast_to(x, [sizes.get(c, n) if c in batch else n for c, n in zip(s, x._v.shape)])
+          for s, x in zip(new, xs)]
+    return ",".join(new) + "->" + out, xs
+
+
 def einsum(equation, *inputs, **kwargs):
+    """Einstein summation (``tf.einsum``), with '...' for broadcast batch dimensions."""
     xs = [t(x) for x in inputs]
     eq = equation.replace(" ", "")
-    if "->" not in eq:
-        ins = eq
-        letters = sorted(c for c in set(ins.replace(",", "")) if ins.replace(",", "").count(c) == 1)
-        eq = ins + "->" + "".join(letters)
     if "..." in eq:
-        raise NotImplementedError("einsum with ellipsis is not supported yet")
+        eq, xs = _expand_ellipsis(eq, xs)
+    elif "->" not in eq:
+        flat = eq.replace(",", "")
+        eq += "->" + "".join(sorted(c for c in set(flat) if flat.count(c) == 1))
     d = xs[0]._dtype
     for x in xs[1:]:
         if x._dtype is not d:
@@ -184,26 +236,104 @@ def einsum(equation, *inputs, **kwargs):
     return r
 
 
+# ---- norms -------------------------------------------------------------------------------------
+
 def norm(tensor, ord="euclidean", axis=None, keepdims=None, name=None):  # noqa: A002
-    from .math_ops import abs as _abs, reduce_max, reduce_sum, sqrt, square, pow as _pow
+    """Vector norm (``axis`` None or an int) or matrix norm (``axis`` a pair), as ``tf.norm``.
+
+    Vectors take 'euclidean' or any p > 0 (``inf`` included); matrices take 'euclidean' /
+    'fro', 1 (max column sum), ``inf`` (max row sum) and 2 (largest singular value).
+    """
+    from .math_ops import abs as _abs, pow as _pow, reduce_max, reduce_sum, sqrt, square
+    from .array_ops import reshape
     x = t(tensor)
     keep = bool(keepdims)
-    if ord in ("euclidean", 2, 2.0) and (axis is None or isinstance(axis, int) or len(axis) == 1
-                                          or ord == "euclidean"):
-        return sqrt(reduce_sum(square(x), axis, keep))
-    if ord == "fro":
-        return sqrt(reduce_sum(square(x), axis if axis is not None else None, keep))
-    if ord in (1, 1.0):
-        return reduce_sum(_abs(x), axis, keep)
-    if ord == float("inf") or ord == "inf":
-        return reduce_max(_abs(x), axis, keep)
+    inf = float("inf")
+    if axis is None:
+        axes = None
+    elif isinstance(axis, int) or hasattr(axis, "__index__"):
+        axes = [int(axis)]
+    else:
+        axes = [int(a) for a in axis]
+        if len(axes) not in (1, 2) or len(set(a % max(x._v.ndim, 1) for a in axes)) != len(axes):
+            raise ValueError(f"'axis' must be None, an integer, or a tuple of 2 unique integers, "
+                             f"got {axis}")
+    if axes is not None and len(axes) == 2:
+        if ord not in ("euclidean", "fro", 1, 2, inf):
+            raise ValueError(f"'ord' must be a supported matrix norm in ['euclidean', 'fro', 1, "
+                             f"2, inf], got {ord}")
+        r_ax, c_ax = (a % x._v.ndim for a in axes)
+        if ord in ("euclidean", "fro"):
+            return sqrt(reduce_sum(square(x), axes, keep))
+        if ord == 2:
+            return _spectral_norm(x, r_ax, c_ax, keep)
+        # ord 1: largest column sum (sum over rows); inf: largest row sum.
+        first, second = (r_ax, c_ax) if ord == 1 else (c_ax, r_ax)
+        s = reduce_sum(_abs(x), first, keepdims=True)
+        r = reduce_max(s, second, keepdims=True)
+        if not keep:
+            r = reshape(r, [n for i, n in enumerate(x._v.shape) if i not in (r_ax, c_ax)])
+        return r
+    if isinstance(ord, str) and ord != "euclidean" or not isinstance(ord, str) and not ord > 0:
+        raise ValueError(f"'ord' must be a supported vector norm, got {ord}")
+    if ord in ("euclidean", 2):
+        return sqrt(reduce_sum(square(x), axes, keep))
+    if ord == 1:
+        return reduce_sum(_abs(x), axes, keep)
+    if ord == inf:
+        return reduce_max(_abs(x), axes, keep)
     p = float(ord)
-    return _pow(reduce_sum(_pow(_abs(x), p), axis, keep), 1.0 / p)
+    return _pow(reduce_sum(_pow(_abs(x), _c(p, x)), axes, keep), _c(1.0 / p, x))
+
+
+def _c(value, like):
+    return wrap(xp.asarray(value, dtype=like._dtype._np), like._dtype)
+
+
+def _spectral_norm(x, r_ax, c_ax, keep):
+    """Largest singular value: sqrt of the top eigenvalue of x^T x (differentiable via eigh)."""
+    from .array_ops import reshape, transpose
+    from .linalg_matrix_ops import eigvalsh
+    from .math_ops import sqrt
+    nd = x._v.ndim
+    perm = [i for i in range(nd) if i not in (r_ax, c_ax)] + [r_ax, c_ax]
+    m = transpose(x, perm)
+    e = eigvalsh(matmul(m, m, transpose_a=True))
+    r = sqrt(e[..., -1])
+    if keep:
+        r = reshape(r, [1 if i in (r_ax, c_ax) else n for i, n in enumerate(x._v.shape)])
+    return r
+
+
+def global_norm(t_list, name=None):
+    """sqrt of the sum of squares of every tensor in ``t_list`` (None entries skipped)."""
+    from .math_ops import add_n, reduce_sum, sqrt, square
+    parts = [reduce_sum(square(t(v))) for v in t_list if v is not None]
+    if not parts:
+        raise ValueError("global_norm: t_list has no tensors")
+    return sqrt(add_n(parts))
 
 
 def matrix_transpose(a, name="matrix_transpose", conjugate=False):
     from .array_ops import transpose
     a = t(a)
     nd = a._v.ndim
+    if nd < 2:
+        raise ValueError(f"Argument `a` should be a (batch) matrix with rank >= 2.  Received "
+                         f"`a` = {a!r} with shape: {list(a._v.shape)}")
     perm = list(range(nd - 2)) + [nd - 1, nd - 2]
     return transpose(a, perm, conjugate=conjugate)
+
+
+def adjoint(matrix, name=None):
+    """The conjugate transpose of the inner two dimensions."""
+    return matrix_transpose(matrix, conjugate=True)
+
+
+def matvec(a, b, transpose_a=False, adjoint_a=False, a_is_sparse=False, b_is_sparse=False,
+           name=None):
+    """a @ b for a (batch of) matrix ``a`` and vector ``b``."""
+    from .array_ops import expand_dims, squeeze
+    r = matmul(a, expand_dims(b, -1), transpose_a=transpose_a, adjoint_a=adjoint_a)
+    return squeeze(r, -1)
+

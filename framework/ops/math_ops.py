@@ -5,14 +5,15 @@ and short: a type check, a dtype identity check, one backend call, a wrap, one f
 """
 from .. import dtypes as _dt
 from ..backend import xp
-from ._core import (OPS, STATE, Tensor, dtype_error, op_error, pair, record, register, t,
-                    wrap)
+from ..errors import InvalidArgumentError
+from ._core import STATE, Tensor, dtype_error, op_error, pair, record, register, t, wrap
 
 _new = object.__new__
 
 _FLOATS = frozenset(d for d in _dt._ALL if d.is_floating)
 _COMPLEX = frozenset(d for d in _dt._ALL if d.is_complex)
 _INTS = frozenset(d for d in _dt._ALL if d.is_integer)
+_SIGNED = _FLOATS | frozenset(d for d in _INTS if not d.is_unsigned)
 _NUMERIC = _FLOATS | _COMPLEX | _INTS
 _REAL = _FLOATS | _INTS
 _BOOL = frozenset([_dt.bool])
@@ -21,7 +22,6 @@ _ANY = frozenset(_dt._ALL)
 
 
 def _unsupported(api, d, allowed):
-    from ..errors import InvalidArgumentError
     from ..diagnostics import describe_call
     where, expr = describe_call(api)
     kinds = sorted(x.name for x in allowed)
@@ -31,26 +31,44 @@ def _unsupported(api, d, allowed):
     return InvalidArgumentError(None, api, msg)
 
 
+def _user_api(api, opname):
+    """For an error: the op as the user wrote it, operator (``a + b``) or call (``tfx.add``)."""
+    if api.startswith("tfx."):
+        return api
+    from ..diagnostics import describe_call
+    loc, expr = describe_call(api)
+    return f"tfx.{opname}" if loc and expr.startswith("operator") else api
+
+
 # ---- factories ---------------------------------------------------------------------------------
 
-def _binary(name, fwd, api, allowed=_NUMERIC, out=None, grad=None):
-    """A broadcasting binary op. ``out``: result dtype (None: the inputs' dtype)."""
+def _binary(name, fwd, api, allowed=_NUMERIC, out=None, grad=None, other=None):
+    """A broadcasting binary op. ``out``: result dtype (None: the inputs' dtype).
+
+    ``other(x, y)`` handles dtypes outside ``allowed`` (strings for ``+``) off the hot path.
+    """
     op = register(name, grad, api=api)
+    opname = name  # ``name`` below is TensorFlow's unused op-name argument
 
     def fn(x, y, name=None):
         if x.__class__ is Tensor and y.__class__ is Tensor:
             d = x._dtype
             if d is not y._dtype:
-                raise dtype_error(api, x, y)
+                raise dtype_error(_user_api(api, opname), x, y)
         else:
-            x, y = pair(x, y, api)
+            try:
+                x, y = pair(x, y, api)
+            except InvalidArgumentError:  # again, naming the op as the user wrote it
+                x, y = pair(x, y, _user_api(api, opname))
             d = x._dtype
         if d not in allowed:
-            raise _unsupported(api, d, allowed)
+            if other is not None:
+                return other(x, y)
+            raise _unsupported(_user_api(api, opname), d, allowed)
         try:
             v = fwd(x._v, y._v)
         except (ValueError, TypeError) as e:
-            raise op_error(api, e, x, y) from None
+            raise op_error(_user_api(api, opname), e, x, y) from None
         r = _new(Tensor)
         r._v = v
         r._dtype = d if out is None else out
@@ -63,15 +81,18 @@ def _binary(name, fwd, api, allowed=_NUMERIC, out=None, grad=None):
     return fn
 
 
-def _unary(name, fwd, api, allowed=_NUMERIC, out=None, grad=None):
+def _unary(name, fwd, api, allowed=_NUMERIC, out=None, grad=None, other=None):
     op = register(name, grad, api=api)
+    opname = name
 
     def fn(x, name=None):
         if x.__class__ is not Tensor:
             x = t(x)
         d = x._dtype
         if d not in allowed:
-            raise _unsupported(api, d, allowed)
+            if other is not None:
+                return other(x)
+            raise _unsupported(_user_api(api, opname), d, allowed)
         r = _new(Tensor)
         r._v = fwd(x._v)
         r._dtype = d if out is None else out
@@ -110,11 +131,24 @@ def _sub_grad(node, g):
     return _unb(g, x._v.shape), _unb(negative(g), y._v.shape)
 
 
+def _holomorphic(grad):
+    """A gradient rule written as g * f'(z), given TensorFlow's complex convention
+    g * conj(f'(z)) for complex inputs (real inputs pay one dtype check)."""
+    def wrapped(node, *gs):
+        if node.inputs[-1]._dtype not in _COMPLEX:
+            return grad(node, *gs)
+        out = grad(node, *(conj(g) for g in gs))
+        return tuple(None if r is None else conj(r) for r in out)
+    return wrapped
+
+
+@_holomorphic
 def _mul_grad(node, g):
     x, y = node.inputs
     return _unb(multiply(g, y), x._v.shape), _unb(multiply(g, x), y._v.shape)
 
 
+@_holomorphic
 def _div_grad(node, g):
     x, y = node.inputs
     gx = divide(g, y)
@@ -146,26 +180,29 @@ def _min_grad(node, g):
             _unb(where(mask, z, g), y._v.shape))
 
 
-def _no_grad2(node, g):
-    return None, None
+def _int_div_checked(f):
+    """An integer ``//`` or ``%`` that fails on a zero divisor, as TensorFlow's kernels do."""
+    def fwd(a, b):
+        if a.dtype.kind in "iu" and not xp.all(b):
+            raise ValueError("Integer division by zero")
+        return f(a, b)
+    return fwd
 
 
-def _string_add(a, b):
-    return a + b
+def _truncdiv_fwd(a, b):
+    if a.dtype.kind in "iu":
+        if not xp.all(b):
+            raise ValueError("Integer division by zero")
+        q = xp.abs(a) // xp.abs(b)
+        return xp.where((a < 0) != (b < 0), -q, q).astype(a.dtype, copy=False)
+    return xp.trunc(a / b)
 
 
-add = _binary("add", xp.add, "+", _NUMERIC | {_dt.string}, grad=_add_grad)
-subtract = _binary("subtract", xp.subtract, "-", grad=_sub_grad)
-multiply = _binary("multiply", xp.multiply, "*", grad=_mul_grad)
-_realdiv = _binary("realdiv", xp.true_divide, "/", _FLOATS | _COMPLEX, grad=_div_grad)
-floordiv = _binary("floordiv", xp.floor_divide, "//", _REAL, grad=_no_grad2)
-floormod = _binary("floormod", xp.mod, "%", _REAL, grad=None)
-truncatemod = _binary("truncatemod", xp.fmod, "tfx.truncatemod", _REAL)
-pow = _binary("pow", xp.power, "**", grad=_pow_grad)  # noqa: A001 - tf.pow
-maximum = _binary("maximum", xp.maximum, "tfx.maximum", _REAL, grad=_max_grad)
-minimum = _binary("minimum", xp.minimum, "tfx.minimum", _REAL, grad=_min_grad)
-squared_difference = None  # defined below as a composite
-mod = floormod
+def _string_add(x, y):
+    if x._dtype is not _dt.string:
+        raise _unsupported("+", x._dtype, _NUMERIC | {_dt.string})
+    # NumPy adds 0-d object arrays to a bare ``bytes``; keep an array.
+    return wrap(xp.asarray(xp.add(x._v, y._v), dtype=object), _dt.string)
 
 
 def _floormod_grad(node, g):
@@ -173,8 +210,20 @@ def _floormod_grad(node, g):
     return _unb(g, x._v.shape), _unb(negative(multiply(g, floordiv(x, y))), y._v.shape)
 
 
-OPS["floormod"].grad = _floormod_grad
-OPS["floormod"].differentiable = True
+add = _binary("add", xp.add, "+", grad=_add_grad, other=_string_add)
+subtract = _binary("subtract", xp.subtract, "-", grad=_sub_grad)
+# TensorFlow's Mul has a bool kernel (logical and); its other arithmetic rejects bool.
+multiply = _binary("multiply", xp.multiply, "*", _NUMERIC | _BOOL, grad=_mul_grad)
+_realdiv = _binary("realdiv", xp.true_divide, "/", _FLOATS | _COMPLEX, grad=_div_grad)
+# FloorDiv, TruncateDiv and TruncateMod have no gradient in TensorFlow: they cut the chain.
+floordiv = _binary("floordiv", _int_div_checked(xp.floor_divide), "//", _REAL)
+floormod = _binary("floormod", _int_div_checked(xp.mod), "%", _REAL, grad=_floormod_grad)
+truncatediv = _binary("truncatediv", _truncdiv_fwd, "tfx.truncatediv", _REAL)
+truncatemod = _binary("truncatemod", _int_div_checked(xp.fmod), "tfx.truncatemod", _REAL)
+pow = _binary("pow", xp.power, "**", grad=_pow_grad)  # noqa: A001 - tf.pow
+maximum = _binary("maximum", xp.maximum, "tfx.maximum", _REAL, grad=_max_grad)
+minimum = _binary("minimum", xp.minimum, "tfx.minimum", _REAL, grad=_min_grad)
+mod = floormod
 
 _INT_TRUEDIV = {_dt.int8: _dt.float32, _dt.uint8: _dt.float32, _dt.int16: _dt.float32,
                 _dt.uint16: _dt.float32, _dt.int32: _dt.float64, _dt.int64: _dt.float64,
@@ -205,7 +254,7 @@ def divide_no_nan(x, y, name=None):
     return where(equal(y, zero), zeros_like(truediv(x, safe)), truediv(x, safe))
 
 
-def squared_difference(x, y, name=None):  # noqa: F811
+def squared_difference(x, y, name=None):
     d = subtract(x, y)
     return multiply(d, d)
 
@@ -255,15 +304,96 @@ def _dt_of(x, y):
 # ---- unary -------------------------------------------------------------------------------------
 
 def _g(fn):
-    """Gradient from a rule on (x, y=output, g)."""
+    """Gradient from a rule on (x, y=output, g), written g * f'(x) (see ``_holomorphic``)."""
     def grad(node, g):
         return (fn(node.inputs[0], node.outputs[0], g),)
-    return grad
+    return _holomorphic(grad)
+
+
+# ---- complex parts -----------------------------------------------------------------------------
+
+_C2R = {_dt.complex64: _dt.float32, _dt.complex128: _dt.float64}
+_R2C = {_dt.float32: _dt.complex64, _dt.float64: _dt.complex128}
+_conj_op = register("conj", lambda node, g: (conj(g),), api="tfx.math.conj")
+_real_op = register("real", lambda node, g: (cast(g, node.inputs[0]._dtype),),
+                    api="tfx.math.real")
+_imag_op = register("imag", lambda node, g: (multiply(cast(g, node.inputs[0]._dtype),
+                                                      _c(1j, node.inputs[0])),),
+                    api="tfx.math.imag")
+_complex_op = register("complex", lambda node, g: (_unb(real(g), node.inputs[0]._v.shape),
+                                                   _unb(imag(g), node.inputs[1]._v.shape)),
+                       api="tfx.complex")
+
+
+def _part(op, f, x):
+    r = wrap(xp.array(f(x._v)), _C2R[x._dtype])
+    if STATE.recording:
+        record(op, (x,), (r,))
+    return r
+
+
+def conj(x, name=None):
+    """Complex conjugate; a real tensor is returned unchanged."""
+    x = t(x)
+    if x._dtype not in _COMPLEX:
+        if x._dtype not in _NUMERIC:
+            raise _unsupported("tfx.math.conj", x._dtype, _NUMERIC)
+        return x
+    r = wrap(xp.conj(x._v), x._dtype)
+    if STATE.recording:
+        record(_conj_op, (x,), (r,))
+    return r
+
+
+def real(input, name=None):  # noqa: A002
+    """The real part (float32 for complex64); a real tensor is returned unchanged."""
+    x = t(input)
+    return _part(_real_op, xp.real, x) if x._dtype in _COMPLEX else x
+
+
+def imag(input, name=None):  # noqa: A002
+    """The imaginary part; zeros for a real tensor."""
+    x = t(input)
+    return _part(_imag_op, xp.imag, x) if x._dtype in _COMPLEX else zeros_like(x)
+
+
+def complex(real, imag, name=None):  # noqa: A001 - tf.complex
+    """real + 1j * imag: float32 pairs give complex64, float64 pairs complex128."""
+    re, im = pair(real, imag, "tfx.complex")
+    d = _R2C.get(re._dtype)
+    if d is None:
+        raise _unsupported("tfx.complex", re._dtype, frozenset(_R2C))
+    r = wrap(xp.asarray(re._v + 1j * im._v, dtype=d._np), d)
+    if STATE.recording:
+        record(_complex_op, (re, im), (r,))
+    return r
 
 
 negative = _unary("negative", xp.negative, "-", grad=_g(lambda x, y, g: negative(g)))
-abs = _unary("abs", xp.abs, "tfx.abs",  # noqa: A001
-             grad=_g(lambda x, y, g: multiply(g, sign(x))))
+_complex_abs_op = register("complex_abs", api="tfx.abs")
+
+
+def _complex_abs_grad(node, g):
+    # TensorFlow's ComplexAbs gradient: g * x / |x|, as a complex number (0 where x == 0).
+    x, y = node.inputs[0], node.outputs[0]
+    return (divide_no_nan(multiply(cast(g, x._dtype), x), cast(y, x._dtype)),)
+
+
+_complex_abs_op.grad = _complex_abs_grad
+_complex_abs_op.differentiable = True
+
+
+def _complex_abs(x):
+    if x._dtype not in _COMPLEX:
+        raise _unsupported("tfx.abs", x._dtype, _SIGNED | _COMPLEX)
+    r = wrap(xp.abs(x._v), x._dtype.real_dtype)
+    if STATE.recording:
+        record(_complex_abs_op, (x,), (r,))
+    return r
+
+
+abs = _unary("abs", xp.abs, "tfx.abs", _SIGNED,  # noqa: A001 - |complex| is real: off the fast path
+             grad=_g(lambda x, y, g: multiply(g, sign(x))), other=_complex_abs)
 sign = _unary("sign", xp.sign, "tfx.sign", grad=_g(lambda x, y, g: zeros_like(g)))
 square = _unary("square", xp.square, "tfx.square",
                 grad=_g(lambda x, y, g: multiply(g, multiply(x, _c(2, x)))))
@@ -293,9 +423,41 @@ floor = _unary("floor", xp.floor, "tfx.floor", _FLOATS, grad=_g(lambda x, y, g: 
 ceil = _unary("ceil", xp.ceil, "tfx.math.ceil", _FLOATS, grad=_g(lambda x, y, g: zeros_like(g)))
 round = _unary("round", xp.round, "tfx.round", _REAL,  # noqa: A001 - banker's, as TF
                grad=_g(lambda x, y, g: zeros_like(g)))
+rint = _unary("rint", xp.rint, "tfx.math.rint", _FLOATS, grad=_g(lambda x, y, g: zeros_like(g)))
+
+# Inverse trigonometric and hyperbolic functions; gradients as TensorFlow's math_grad.
+_FC = _FLOATS | _COMPLEX
+asin = _unary("asin", xp.arcsin, "tfx.math.asin", _FC,
+              grad=_g(lambda x, y, g: multiply(g, rsqrt(subtract(_c(1, x), square(x))))))
+acos = _unary("acos", xp.arccos, "tfx.math.acos", _FC,
+              grad=_g(lambda x, y, g: negative(multiply(g, rsqrt(subtract(_c(1, x),
+                                                                          square(x)))))))
+atan = _unary("atan", xp.arctan, "tfx.math.atan", _FC,
+              grad=_g(lambda x, y, g: divide(g, add(_c(1, x), square(x)))))
+sinh = _unary("sinh", xp.sinh, "tfx.math.sinh", _FC,
+              grad=_g(lambda x, y, g: multiply(g, cosh(x))))
+cosh = _unary("cosh", xp.cosh, "tfx.math.cosh", _FC,
+              grad=_g(lambda x, y, g: multiply(g, sinh(x))))
+asinh = _unary("asinh", xp.arcsinh, "tfx.math.asinh", _FC,
+               grad=_g(lambda x, y, g: divide(g, cosh(y))))
+acosh = _unary("acosh", xp.arccosh, "tfx.math.acosh", _FC,
+               grad=_g(lambda x, y, g: divide(g, sinh(y))))
+atanh = _unary("atanh", xp.arctanh, "tfx.math.atanh", _FC,
+               grad=_g(lambda x, y, g: divide(g, subtract(_c(1, x), square(x)))))
+
+
+def _atan2_grad(node, g):
+    y, x = node.inputs
+    k = divide(g, add(square(x), square(y)))
+    return _unb(multiply(x, k), y._v.shape), _unb(negative(multiply(y, k)), x._v.shape)
+
+
+atan2 = _binary("atan2", xp.arctan2, "tfx.math.atan2", _FLOATS, grad=_atan2_grad)
 
 
 def _sigmoid_fwd(a):
+    if a.dtype.kind == "c":
+        return 1 / (1 + xp.exp(-a))
     # exp(-|a|) never overflows, so large |a| gives exactly 0 or 1 without warnings.
     e = xp.exp(-xp.abs(a))
     return xp.where(a >= 0, 1 / (1 + e), e / (1 + e)).astype(a.dtype, copy=False)
@@ -352,7 +514,6 @@ def where(condition, x=None, y=None, name=None):
     if x is None or y is None:
         raise ValueError("x and y must both be non-None or both be None.")
     if c._dtype is not _dt.bool:
-        from ..errors import InvalidArgumentError
         raise InvalidArgumentError(None, "tfx.where",
                                    f"tfx.where: condition must be bool, got {c._dtype.name}")
     x, y = pair(x, y, "tfx.where")
@@ -370,7 +531,8 @@ def clip_by_value(t_, clip_value_min, clip_value_max, name=None):
     x = t(t_)
     lo = t(clip_value_min, x._dtype) if not hasattr(clip_value_min, "_dtype") else clip_value_min
     hi = t(clip_value_max, x._dtype) if not hasattr(clip_value_max, "_dtype") else clip_value_max
-    return minimum(maximum(x, lo), hi)
+    # min first, then max: TensorFlow's order, so lo > hi gives lo everywhere.
+    return maximum(minimum(x, hi), lo)
 
 
 _cast_op = register("cast", api="tfx.cast")
@@ -439,24 +601,24 @@ def _axes(axis, ndim):
         return tuple(range(ndim))
     if hasattr(axis, "_v"):
         axis = axis._v.tolist()
-    if isinstance(axis, (list, tuple)):
-        out = []
-        for a in axis:
-            a = int(a)
-            if not -ndim <= a < max(ndim, 1):
-                raise _axis_error(a, ndim)
-            out.append(a % ndim if ndim else 0)
-        return tuple(sorted(set(out)))
-    a = int(axis)
-    if not -ndim <= a < max(ndim, 1):
-        raise _axis_error(a, ndim)
-    return (a % ndim if ndim else 0,)
+    if not isinstance(axis, (list, tuple)):
+        axis = (axis,)
+    out = []
+    for a in axis:
+        a = int(a)
+        if not -ndim <= a < ndim:
+            raise _axis_error(f"Invalid reduction dimension {a} for input with {ndim} "
+                              "dimension(s)")
+        a %= ndim
+        if a in out:
+            raise _axis_error(f"Invalid reduction arguments: Axes contains duplicate "
+                              f"dimension: {a}")
+        out.append(a)
+    return tuple(sorted(out))
 
 
-def _axis_error(a, ndim):
-    from ..errors import InvalidArgumentError
-    return InvalidArgumentError(None, None, f"Invalid reduction dimension {a} for input with "
-                                            f"{ndim} dimensions.")
+def _axis_error(msg):
+    return InvalidArgumentError(None, None, msg)
 
 
 def _keep_shape(shape, axes):
@@ -471,10 +633,10 @@ def _reduce(name, fwd, api, allowed, grad):
         if x._dtype not in allowed:
             raise _unsupported(api, x._dtype, allowed)
         axes = _axes(axis, x._v.ndim)
-        v = fwd(x._v, axes, keepdims)
-        r = wrap(xp.asarray(v) if not hasattr(v, "dtype") else v, x._dtype)
+        v = fwd(x._v, axes, bool(keepdims))
+        r = wrap(v, x._dtype)
         if STATE.recording:
-            record(op, (x,), (r,), (axes, keepdims))
+            record(op, (x,), (r,), (axes, bool(keepdims)))
         return r
 
     fn.__name__ = name
@@ -510,6 +672,7 @@ def _extreme_grad(node, g):
     y = node.outputs[0]
     if not keepdims:
         y = reshape(y, _keep_shape(x._v.shape, axes))
+    # Ties share the gradient equally, as TensorFlow's Max/Min gradient does.
     mask = cast(equal(x, y), x._dtype)
     count = reduce_sum(mask, list(axes), keepdims=True)
     return (multiply(_bcast_back(g, node), divide(mask, count)),)
@@ -532,28 +695,61 @@ def _prod_grad(node, g):
     return (multiply(_bcast_back(g, node), full),)
 
 
-def _np_reduce(f):
-    return lambda v, axes, keepdims: f(v, axis=axes, keepdims=keepdims)
+def _sum_fwd(v, axes, keepdims):
+    # dtype=: NumPy would widen small ints to int64; TensorFlow keeps the dtype (and wraps).
+    if v.dtype == xp.float16:  # accumulate half precision in float32, as TensorFlow does
+        return xp.asarray(xp.sum(v, axis=axes, keepdims=keepdims, dtype=xp.float32)
+                          ).astype(v.dtype)
+    return xp.asarray(xp.sum(v, axis=axes, keepdims=keepdims, dtype=v.dtype))
 
 
-reduce_sum = _reduce("reduce_sum", _np_reduce(xp.sum), "tfx.reduce_sum", _NUMERIC, _sum_grad)
-reduce_mean = _reduce("reduce_mean", lambda v, a, k: _mean_fwd(v, a, k), "tfx.reduce_mean",
-                      _NUMERIC, _mean_grad)
-reduce_max = _reduce("reduce_max", _np_reduce(xp.max), "tfx.reduce_max", _REAL, _extreme_grad)
-reduce_min = _reduce("reduce_min", _np_reduce(xp.min), "tfx.reduce_min", _REAL, _extreme_grad)
-reduce_prod = _reduce("reduce_prod", _np_reduce(xp.prod), "tfx.reduce_prod", _NUMERIC,
-                      _prod_grad)
-_reduce_all = _reduce("reduce_all", _np_reduce(xp.all), "tfx.reduce_all", _BOOL, None)
-_reduce_any = _reduce("reduce_any", _np_reduce(xp.any), "tfx.reduce_any", _BOOL, None)
+def _prod_fwd(v, axes, keepdims):
+    return xp.asarray(xp.prod(v, axis=axes, keepdims=keepdims, dtype=v.dtype))
 
 
 def _mean_fwd(v, axes, keepdims):
-    if v.dtype.kind in "iu":  # integer mean truncates, as TF's
+    if v.dtype.kind in "iu":
         n = 1
         for a in axes:
             n *= v.shape[a]
-        return (xp.sum(v, axis=axes, keepdims=keepdims) // max(n, 1)).astype(v.dtype)
-    return xp.mean(v, axis=axes, keepdims=keepdims).astype(v.dtype, copy=False)
+        s = xp.sum(v, axis=axes, keepdims=keepdims)  # a wide accumulator: no overflow
+        q = xp.abs(s) // max(n, 1)
+        return xp.asarray(xp.where(s < 0, -q, q)).astype(v.dtype)  # truncates toward 0, as TF
+    if v.size == 0:  # NaN, as TensorFlow, without NumPy's "mean of empty slice" warning
+        shape = _keep_shape(v.shape, axes) if keepdims else tuple(
+            s for i, s in enumerate(v.shape) if i not in axes)
+        return xp.full(shape, xp.nan, dtype=v.dtype)
+    return xp.asarray(xp.mean(v, axis=axes, keepdims=keepdims)).astype(v.dtype, copy=False)
+
+
+def _extreme_fwd(f, lowest):
+    def fwd(v, axes, keepdims):
+        if v.size == 0:  # the reduction's identity, as TensorFlow gives (NumPy raises)
+            shape = _keep_shape(v.shape, axes) if keepdims else tuple(
+                s for i, s in enumerate(v.shape) if i not in axes)
+            if v.dtype.kind == "f":
+                fill = -xp.inf if lowest else xp.inf
+            else:
+                info = xp.iinfo(v.dtype)
+                fill = info.min if lowest else info.max
+            return xp.full(shape, fill, dtype=v.dtype)
+        return xp.asarray(f(v, axis=axes, keepdims=keepdims))
+    return fwd
+
+
+def _bool_fwd(f):
+    return lambda v, axes, keepdims: xp.asarray(f(v, axis=axes, keepdims=keepdims))
+
+
+reduce_sum = _reduce("reduce_sum", _sum_fwd, "tfx.reduce_sum", _NUMERIC, _sum_grad)
+reduce_mean = _reduce("reduce_mean", _mean_fwd, "tfx.reduce_mean", _NUMERIC, _mean_grad)
+reduce_max = _reduce("reduce_max", _extreme_fwd(xp.max, True), "tfx.reduce_max", _REAL,
+                     _extreme_grad)
+reduce_min = _reduce("reduce_min", _extreme_fwd(xp.min, False), "tfx.reduce_min", _REAL,
+                     _extreme_grad)
+reduce_prod = _reduce("reduce_prod", _prod_fwd, "tfx.reduce_prod", _NUMERIC, _prod_grad)
+_reduce_all = _reduce("reduce_all", _bool_fwd(xp.all), "tfx.reduce_all", _BOOL, None)
+_reduce_any = _reduce("reduce_any", _bool_fwd(xp.any), "tfx.reduce_any", _BOOL, None)
 
 
 def reduce_all(input_tensor, axis=None, keepdims=False, name=None):
@@ -564,36 +760,60 @@ def reduce_any(input_tensor, axis=None, keepdims=False, name=None):
     return _reduce_any(input_tensor, axis, keepdims)
 
 
+def _real_or_complex(x, api):
+    if not (x._dtype.is_floating or x._dtype.is_complex):
+        raise TypeError(f"{api}: Input must be either real or complex. Received "
+                        f"{'integer' if x._dtype.is_integer else x._dtype.name} type "
+                        f"{x._dtype}.")
+
+
 def reduce_variance(input_tensor, axis=None, keepdims=False, name=None):
+    """Population variance (divides by n) over ``axis``; float inputs only, as TensorFlow."""
     x = t(input_tensor)
+    _real_or_complex(x, "tfx.math.reduce_variance")
     m = reduce_mean(x, axis, keepdims=True)
     return reduce_mean(square(subtract(x, m)), axis, keepdims)
 
 
 def reduce_std(input_tensor, axis=None, keepdims=False, name=None):
-    return sqrt(reduce_variance(input_tensor, axis, keepdims))
+    x = t(input_tensor)
+    _real_or_complex(x, "tfx.math.reduce_std")
+    return sqrt(reduce_variance(x, axis, keepdims))
 
 
 def reduce_logsumexp(input_tensor, axis=None, keepdims=False, name=None):
     from .array_ops import stop_gradient
     x = t(input_tensor)
-    m = stop_gradient(reduce_max(x, axis, keepdims=True))
+    axes = _axes(axis, x._v.ndim)
+    m = stop_gradient(reduce_max(x, axes, keepdims=True))
     m = where(is_finite(m), m, zeros_like(m))
-    r = add(log(reduce_sum(exp(subtract(x, m)), axis, keepdims=True)), m)
+    r = add(log(reduce_sum(exp(subtract(x, m)), axes, keepdims=True)), m)
     if not keepdims:
-        r = reshape(r, tuple(s for i, s in enumerate(r._v.shape)
-                             if i not in _axes(axis, x._v.ndim)))
+        r = reshape(r, tuple(s for i, s in enumerate(r._v.shape) if i not in axes))
     return r
 
 
 def reduce_euclidean_norm(input_tensor, axis=None, keepdims=False, name=None):
-    return sqrt(reduce_sum(square(input_tensor), axis, keepdims))
+    x = t(input_tensor)
+    if x._dtype.is_integer:  # TensorFlow's kernel takes ints: the root truncates
+        return cast(sqrt(reduce_sum(square(cast(x, _dt.float64)), axis, keepdims)), x._dtype)
+    return sqrt(reduce_sum(square(x), axis, keepdims))
 
 
 def count_nonzero(input, axis=None, keepdims=False, dtype=_dt.int64, name=None):  # noqa: A002
     x = t(input)
-    nz = xp.count_nonzero(x._v, axis=_axes(axis, x._v.ndim), keepdims=keepdims)
-    return wrap(xp.asarray(nz).astype(_dt.as_dtype(dtype)._np), _dt.as_dtype(dtype))
+    v = x._v
+    if x._dtype is _dt.string:
+        v = xp.asarray(xp.vectorize(len, otypes=[xp.int64])(v)) if v.size else v
+    nz = xp.count_nonzero(v, axis=_axes(axis, x._v.ndim), keepdims=bool(keepdims))
+    d = _dt.as_dtype(dtype)
+    return wrap(xp.asarray(nz).astype(d._np), d)
+
+
+def zero_fraction(value, name=None):
+    """The fraction of zeros in ``value``, as float32."""
+    x = t(value)
+    return reduce_mean(cast(equal(x, zeros_like(x)), _dt.float32))
 
 
 def _arg(fn, api):
@@ -602,6 +822,9 @@ def _arg(fn, api):
         if x._dtype not in _REAL | _BOOL:
             raise _unsupported(api, x._dtype, _REAL)
         a = 0 if axis is None else _axes(axis, x._v.ndim)[0]
+        if x._v.shape[a] == 0:
+            raise _axis_error(f"{api}: Reduction axis {a} is empty in shape "
+                              f"{list(x._v.shape)}")
         d = _dt.as_dtype(output_type)
         return wrap(xp.asarray(fn(x._v, axis=a)).astype(d._np), d)
     f.__name__ = api.rsplit(".", 1)[-1]
@@ -610,6 +833,15 @@ def _arg(fn, api):
 
 argmax = _arg(xp.argmax, "tfx.argmax")
 argmin = _arg(xp.argmin, "tfx.argmin")
+
+
+# ---- scans -------------------------------------------------------------------------------------
+
+def _exclusive_shift(c, a, fill):
+    """Shift a scan one step along ``a``, ``fill`` first: the exclusive variant."""
+    first = xp.full_like(xp.take(c, [0], axis=a), fill)
+    return xp.concatenate([first, xp.take(c, range(c.shape[a] - 1), axis=a)], axis=a)
+
 
 _cumsum_op = register("cumsum", api="tfx.cumsum")
 
@@ -623,33 +855,44 @@ _cumsum_op.grad = _cumsum_grad
 _cumsum_op.differentiable = True
 
 
+def _scan_axis(x, axis, api):
+    if x._dtype not in _NUMERIC:
+        raise _unsupported(api, x._dtype, _NUMERIC)
+    if x._v.ndim == 0:
+        raise _axis_error(f"{api}: input must be at least rank 1, got a scalar")
+    return _axes(axis, x._v.ndim)[0]
+
+
 def cumsum(x, axis=0, exclusive=False, reverse=False, name=None):
+    """Cumulative sum along ``axis``; ``exclusive`` starts at 0, ``reverse`` scans backwards."""
     x = t(x)
-    a = _axes(axis, x._v.ndim)[0]
+    a = _scan_axis(x, axis, "tfx.cumsum")
     v = x._v
     if reverse:
         v = xp.flip(v, a)
     c = xp.cumsum(v, axis=a, dtype=v.dtype)
-    if exclusive:
-        c = xp.concatenate([xp.zeros_like(xp.take(c, [0], axis=a)),
-                            xp.take(c, range(c.shape[a] - 1), axis=a)], axis=a)
+    if exclusive and c.shape[a]:
+        c = _exclusive_shift(c, a, 0)
     if reverse:
         c = xp.flip(c, a)
     r = wrap(xp.ascontiguousarray(c), x._dtype)
     if STATE.recording:
-        record(_cumsum_op, (x,), (r,), (a, exclusive, reverse))
+        record(_cumsum_op, (x,), (r,), (a, bool(exclusive), bool(reverse)))
     return r
 
 
 def cumprod(x, axis=0, exclusive=False, reverse=False, name=None):
-    """Cumulative product, as exp(cumsum(log)) on magnitudes with signs kept (differentiable)."""
+    """Cumulative product; for floats built from slices and ``multiply`` (differentiable,
+    zeros included)."""
     x = t(x)
-    a = _axes(axis, x._v.ndim)[0]
-    if not x._dtype.is_floating:
+    a = _scan_axis(x, axis, "tfx.math.cumprod")
+    if not x._dtype.is_differentiable:
         v = x._v
         if reverse:
             v = xp.flip(v, a)
         c = xp.cumprod(v, axis=a, dtype=v.dtype)
+        if exclusive and c.shape[a]:
+            c = _exclusive_shift(c, a, 1)
         if reverse:
             c = xp.flip(c, a)
         return wrap(xp.ascontiguousarray(c), x._dtype)
@@ -661,12 +904,57 @@ def cumprod(x, axis=0, exclusive=False, reverse=False, name=None):
     for i in range(n):
         s = slice_axis(y, a, i, i + 1)
         if exclusive:
-            parts.append(ones_like(s) if acc is None else acc)
+            # s * 0 + 1, not ones_like(s): the first entry stays connected (a zero gradient,
+            # as TensorFlow gives, instead of None for a length-1 axis).
+            parts.append(add(multiply(s, zeros_like(s)), ones_like(s)) if acc is None else acc)
             acc = s if acc is None else multiply(acc, s)
         else:
             acc = s if acc is None else multiply(acc, s)
             parts.append(acc)
     r = concat(parts, a) if parts else y
+    return _rev(r, [a]) if reverse else r
+
+
+_cumlse_op = register("cumulative_logsumexp", api="tfx.math.cumulative_logsumexp")
+
+
+def _log_pos(v):
+    """log(max(v, 0)) with -inf (and no warning) where v <= 0."""
+    pos = greater(v, zeros_like(v))
+    return where(pos, log(where(pos, v, ones_like(v))), _c(-xp.inf, v) + zeros_like(v))
+
+
+def _cumlse_grad(node, g):
+    # d y_i / d x_j = exp(x_j - y_i) for j <= i. Summed over i >= j in log space, split by the
+    # sign of g, so nothing overflows: exp(x + rev_cumlse(log g+ - y)) - (the same for g-).
+    x, y = node.inputs[0], node.outputs[0]
+    a = node.attrs
+    pos = cumulative_logsumexp(subtract(_log_pos(g), y), a, reverse=True)
+    neg = cumulative_logsumexp(subtract(_log_pos(negative(g)), y), a, reverse=True)
+    return (subtract(exp(add(pos, x)), exp(add(neg, x))),)
+
+
+_cumlse_op.grad = _cumlse_grad
+_cumlse_op.differentiable = True
+
+
+def cumulative_logsumexp(x, axis=0, exclusive=False, reverse=False, name=None):
+    """log(cumsum(exp(x))) along ``axis``, computed without overflow or underflow."""
+    from .array_ops import concat, reverse as _rev, slice_axis
+    x = t(x)
+    if not x._dtype.is_floating:
+        raise _unsupported("tfx.math.cumulative_logsumexp", x._dtype, _FLOATS)
+    a = _scan_axis(x, axis, "tfx.math.cumulative_logsumexp")
+    y = _rev(x, [a]) if reverse else x
+    with xp.errstate(invalid="ignore"):
+        v = xp.logaddexp.accumulate(y._v, axis=a)
+    r = wrap(v.astype(y._v.dtype, copy=False), x._dtype)
+    if STATE.recording:
+        record(_cumlse_op, (y,), (r,), a)
+    if exclusive and r._v.shape[a]:  # shift one step; log(0) = -inf comes first
+        first = slice_axis(r, a, 0, 1)
+        r = concat([_c(-xp.inf, first) + zeros_like(first),
+                    slice_axis(r, a, 0, r._v.shape[a] - 1)], a)
     return _rev(r, [a]) if reverse else r
 
 
