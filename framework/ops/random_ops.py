@@ -57,6 +57,41 @@ def _generator(seed, kind="draw"):
     return gen
 
 
+def get_state():
+    """Where every seed stream stands, as JSON-ready data. ``BackupAndRestore`` saves it so a
+    fit resumed after a crash draws (shuffles, dropout) what an uninterrupted one would."""
+    return {"global": _state["global"], "counter": _state["counter"],
+            "gens": [[g, seed, kind, _plain_state(gen.bit_generator.state)]
+                     for (g, seed, kind), gen in _state["gens"].items()]}
+
+
+def set_state(state):
+    """Put the seed streams back where ``get_state`` found them."""
+    _state["global"] = state["global"]
+    _state["counter"] = int(state["counter"])
+    _state["gens"].clear()
+    for g, seed, kind, bits in state["gens"]:
+        gen = _philox(0)
+        gen.bit_generator.state = _array_state(bits)
+        _state["gens"][(g, seed, kind)] = gen
+
+
+def _plain_state(obj):
+    if isinstance(obj, dict):
+        return {k: _plain_state(v) for k, v in obj.items()}
+    if isinstance(obj, _np.ndarray):  # Philox's key, counter and buffer words (uint64)
+        return [int(v) for v in obj]
+    return obj
+
+
+def _array_state(obj):
+    if isinstance(obj, dict):
+        return {k: _array_state(v) for k, v in obj.items()}
+    if isinstance(obj, list):
+        return _np.asarray(obj, dtype=_np.uint64)
+    return obj
+
+
 def _float_dtype(dtype):
     d = _dt.as_dtype(dtype)
     if not d.is_floating:
