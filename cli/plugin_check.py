@@ -175,7 +175,12 @@ def _layer_grads(tfx, name, layer, x, out, note=""):
             out.append(CheckResult(name, "layer", "gradients", "fail",
                                    f"{'input' if i == 0 else src.name}: None, numeric is not 0"))
             return
-        ok, err = _close(g, num, 2e-2 if wide else 1e-4)
+        if wide:  # float32 steps near relu kinks: judge the whole gradient, not each entry
+            gv, nv = np.asarray(g, np.float64), np.asarray(num, np.float64)
+            err = float(np.linalg.norm(gv - nv) / max(np.linalg.norm(nv), 1e-6))
+            ok = err < 0.05
+        else:
+            ok, err = _close(g, num, 1e-4)
         worst = max(worst, err)
         if not ok:
             out.append(CheckResult(name, "layer", "gradients", "fail",
@@ -318,6 +323,7 @@ def check_plugin(path):
     import tfx
     from tfx import registry
     from tfx.plugins import load_plugin
+    tfx.random.set_seed(0)  # a check gives the same verdict on every run
     before = {e.name for e in registry.entries()}
     module = load_plugin(path, os.getcwd())
     entries = [e for e in registry.entries() if e.name not in before or

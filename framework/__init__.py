@@ -1,58 +1,42 @@
 """tfx: TensorFlow's API on a NumPy + Numba (CPU) and CuPy (GPU) backend.
 
 ``import tfx as tf`` runs TensorFlow-style code for tensors, variables, GradientTape and
-Keras-style models, with the same numbers.
+Keras-style models, with the same numbers. The namespace loads on first use, so importing
+tfx (and starting the ``tfx`` command) costs almost nothing.
 """
-from ._version import __version__
-from . import dtypes, errors, nest
-from .dtypes import (DType, as_dtype, bfloat16, bool, complex64, complex128, double, float16,
-                     float32, float64, half, int8, int16, int32, int64, string, uint8, uint16,
-                     uint32, uint64)
-from .core.shape import TensorShape, Dimension
-from .core.tensor import Tensor, constant, convert_to_tensor, is_tensor
-from .core.variable import Variable, VariableAggregation, VariableSynchronization
-from .core.indexed_slices import IndexedSlices
-from .core.device import device
-from .ops import operators as _operators  # noqa: F401 - attaches +, *, [], ... to tensors
-from .ops.math_ops import (abs, add, add_n, argmax, argmin, cast, ceil, clip_by_value, cos,
-                           cumsum, divide, equal, exp, floor, floordiv, greater, greater_equal,
-                           less, less_equal, logical_and, logical_not, logical_or, maximum,
-                           minimum, multiply, negative, not_equal, pow, reduce_all, reduce_any,
-                           reduce_logsumexp, reduce_max, reduce_mean, reduce_min, reduce_prod,
-                           reduce_std, reduce_sum, reduce_variance, round, saturate_cast,
-                           sigmoid, sign, sin, sqrt, square, subtract, tan, tanh, truediv,
-                           where, realdiv, truncatemod, floormod, scalar_mul)
-from .ops.array_ops import (argsort, boolean_mask, broadcast_to, concat, expand_dims, eye, fill,
-                            gather, gather_nd, identity, linspace, meshgrid, one_hot, ones,
-                            ones_like, pad, range, rank, repeat, reshape, reverse, roll,
-                            scatter_nd, searchsorted, shape, size, slice, sort, split, squeeze,
-                            stack, stop_gradient, strided_slice, tensor_scatter_nd_add,
-                            tensor_scatter_nd_sub, tensor_scatter_nd_update, tile, transpose,
-                            unique, unstack, zeros, zeros_like)
-from .ops.linalg_ops import einsum, matmul, norm, tensordot
-from .autodiff.tape import GradientTape, UnconnectedGradients
-from .autodiff.custom_gradient import custom_gradient, recompute_grad
-from . import math, linalg, random, config, nn  # noqa: E402
-from .core.state import STATE as _STATE
-from .registry import register
-from .backend import threads as _threads
+import importlib as _importlib
+import importlib.util  # noqa: F401 - find_spec
 
-_threads.apply_env()
+from ._version import __version__
 
 _LAZY = ("keras", "data", "saved_model", "train", "strings", "sparse", "ragged", "sets",
          "queue", "debugging", "summary", "experimental", "io", "distribute", "image",
-         "signal", "bitwise", "compat", "feature_column")
+         "signal", "bitwise", "compat", "feature_column", "plugins", "registry")
+
+
+def _load_api():
+    api = _importlib.import_module(f"{__name__}._api")
+    g = globals()
+    for k, v in vars(api).items():
+        if not k.startswith("__"):
+            g.setdefault(k, v)
+    return api
 
 
 def __getattr__(name):
-    # Heavy namespaces load on first use: `import tfx` stays cheap.
-    if name in _LAZY:
-        import importlib
-        return importlib.import_module(f"{__name__}.{name}")
-    raise AttributeError(f"module 'tfx' has no attribute {name!r}")
+    # A submodule (tfx.dtypes, tfx.keras, ...) loads alone: tfx's own modules import each
+    # other this way, and must not pull in the whole namespace half-way through.
+    if name in _LAZY or _importlib.util.find_spec(f"{__name__}.{name}") is not None:
+        return _importlib.import_module(f"{__name__}.{name}")
+    if name.startswith("__"):
+        raise AttributeError(name)
+    _load_api()
+    try:
+        return globals()[name]
+    except KeyError:
+        raise AttributeError(f"module 'tfx' has no attribute {name!r}") from None
 
-newaxis = None
 
-
-def executing_eagerly():
-    return _STATE.tracing is None
+def __dir__():
+    _load_api()
+    return sorted(set(globals()) | set(_LAZY))

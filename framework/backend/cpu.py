@@ -15,3 +15,7 @@ def to_numpy(array):
 # TensorFlow's kernels return inf/nan silently (exp overflow, 0/0); NumPy would warn on stderr
 # for every such op. tfx owns the arrays, so it follows TensorFlow.
 np.seterr(all="ignore")
+
+from .threads import apply_env as _apply_env  # noqa: E402
+
+_apply_env()  # TFX_NUM_THREADS, before any pool is used

@@ -84,7 +84,7 @@ def pair(x, y, api):
         y = ty if ty is not None else _adapt(y, x._dtype, api, x)
     elif ty is not None:
         y = ty
-        x = _adapt(x, y._dtype, api, y)
+        x = _adapt(x, y._dtype, api, y, second=False)
     else:
         x = t(x)
         y = _adapt(y, x._dtype, api, x)
@@ -93,12 +93,17 @@ def pair(x, y, api):
     return x, y
 
 
-def _adapt(value, dtype, api, other):
+def _adapt(value, dtype, api, other, second=True):
     try:
         return convert_to_tensor(value, dtype)
     except (TypeError, ValueError):
         v = convert_to_tensor(value)
-        raise dtype_error(api, other, v, swapped=True) from None
+        e = dtype_error(api, other, v, swapped=True)
+        # TensorFlow: `int_tensor + 2.5` fails inside AddV2 (InvalidArgumentError); `2.5 + t`
+        # and every other op fail converting the Python value first (TypeError).
+        if api in ("+", "tfx.add") and second:
+            raise e from None
+        raise TypeError(e.message) from None
 
 
 def _article(name):

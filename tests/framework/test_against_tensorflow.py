@@ -360,9 +360,6 @@ def test_dtypes_values_and_error_classes_match_tensorflow(name):
         assert a == b
 
 
-@pytest.mark.xfail(reason="ops/_core.pair: TensorFlow raises TypeError when a Python scalar "
-                   "cannot convert to the tensor's dtype (except for `+`); tfx raises "
-                   "InvalidArgumentError", strict=True)
 @pytest.mark.parametrize("expr", [lambda m: m.constant(2) * 2.5, lambda m: 2.5 + m.constant(2),
                                   lambda m: m.where(m.constant([True]), 1, 2.0)])
 def test_unconvertible_scalar_error_class_matches_tensorflow(expr):

@@ -159,8 +159,6 @@ def test_mixed_dtypes_are_refused_naming_the_expression_and_the_fix():
         tfx.constant(2) + 2.5
 
 
-@pytest.mark.xfail(reason="ops/_core.pair raises InvalidArgumentError where TensorFlow's "
-                   "conversion of the Python scalar raises TypeError", strict=True)
 @pytest.mark.parametrize("expr", [lambda c: c * 2.5, lambda c: 2.5 + c, lambda c: c - 2.5,
                                   lambda c: tfx.where(tfx.constant([True]), 1, 2.0)])
 def test_unconvertible_python_scalar_raises_type_error(expr):

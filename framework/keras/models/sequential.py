@@ -110,7 +110,8 @@ def _check_input(model_name, expected, x):
         raise ValueError(f'Input 0 of model "{model_name}" is incompatible: expected shape '
                          f"{tuple(expected)}, but received input with shape {got}")
     for i, (e, g) in enumerate(zip(expected, got)):
-        if e is not None and g is not None and e != g:
+        # The batch axis is free: a model built on one batch size serves any other.
+        if i > 0 and e is not None and g is not None and e != g:
             raise ValueError(f'Input 0 of model "{model_name}" is incompatible: expected axis '
                              f"{i} of input shape to have value {e}, but received input with "
                              f"shape {got}")

@@ -1,0 +1,44 @@
+"""The eager part of ``tfx``'s namespace, loaded on first use of ``tfx.<name>``.
+
+Kept apart from ``tfx/__init__.py`` so that ``import tfx`` (and so ``tfx --help``) does not
+load NumPy until a tensor is needed.
+"""
+from . import dtypes, errors, nest
+from .dtypes import (DType, as_dtype, bfloat16, bool, complex64, complex128, double, float16,
+                     float32, float64, half, int8, int16, int32, int64, string, uint8, uint16,
+                     uint32, uint64)
+from .core.shape import TensorShape, Dimension
+from .core.tensor import Tensor, constant, convert_to_tensor, is_tensor
+from .core.variable import Variable, VariableAggregation, VariableSynchronization
+from .core.indexed_slices import IndexedSlices
+from .core.device import device
+from .ops.math_ops import (abs, add, add_n, argmax, argmin, cast, ceil, clip_by_value, cos,
+                           cumsum, divide, equal, exp, floor, floordiv, greater, greater_equal,
+                           less, less_equal, logical_and, logical_not, logical_or, maximum,
+                           minimum, multiply, negative, not_equal, pow, reduce_all, reduce_any,
+                           reduce_logsumexp, reduce_max, reduce_mean, reduce_min, reduce_prod,
+                           reduce_std, reduce_sum, reduce_variance, round, saturate_cast,
+                           sigmoid, sign, sin, sqrt, square, subtract, tan, tanh, truediv,
+                           where, realdiv, truncatemod, floormod, scalar_mul)
+from .ops.array_ops import (argsort, boolean_mask, broadcast_to, concat, expand_dims, eye, fill,
+                            gather, gather_nd, identity, linspace, meshgrid, one_hot, ones,
+                            ones_like, pad, range, rank, repeat, reshape, reverse, roll,
+                            scatter_nd, searchsorted, shape, size, slice, sort, split, squeeze,
+                            stack, stop_gradient, strided_slice, tensor_scatter_nd_add,
+                            tensor_scatter_nd_sub, tensor_scatter_nd_update, tile, transpose,
+                            unique, unstack, zeros, zeros_like)
+from .ops.linalg_ops import einsum, matmul, norm, tensordot
+from .ops.math_ops import (acos, acosh, asin, asinh, atan, atan2, atanh, complex, cosh, sinh,
+                           truncatediv)
+from .autodiff.tape import GradientTape, UnconnectedGradients
+from .autodiff.custom_gradient import custom_gradient, recompute_grad
+from . import math, linalg, random, config, nn  # noqa: E402
+from .core.state import STATE as _STATE
+from .registry import register
+from ._version import __version__
+
+newaxis = None
+
+
+def executing_eagerly():
+    return _STATE.tracing is None
