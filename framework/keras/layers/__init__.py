@@ -2,9 +2,38 @@
 from .layer import InputSpec, Layer
 from .core import Activation, Dense, Dropout, Flatten, Input, InputLayer, Lambda
 from .preprocessing import Normalization
+from .activation_layers import ELU, LeakyReLU, PReLU, ReLU, Softmax
+from .convolutional import Conv1D, Conv2D, Conv3D
+from .embedding import Embedding
+from .identity import Identity
+from .merging import (Add, Average, Concatenate, Dot, Maximum, Minimum, Multiply, Subtract,
+                      add, average, concatenate, dot, maximum, minimum, multiply, subtract)
+from .normalization import BatchNormalization, LayerNormalization
+from .pooling import (AveragePooling1D, AveragePooling2D, AvgPool1D, AvgPool2D,
+                      GlobalAveragePooling1D, GlobalAveragePooling2D, GlobalAvgPool1D,
+                      GlobalAvgPool2D, GlobalMaxPool1D, GlobalMaxPool2D, GlobalMaxPooling1D,
+                      GlobalMaxPooling2D, MaxPool1D, MaxPool2D, MaxPooling1D, MaxPooling2D)
+from .regularization import ActivityRegularization, AlphaDropout, GaussianDropout, GaussianNoise
+from .rescaling import Rescaling
+from .reshaping import (Cropping1D, Cropping2D, Permute, RepeatVector, Reshape, UpSampling1D,
+                        UpSampling2D, ZeroPadding1D, ZeroPadding2D)
+from .rnn import GRU, LSTM, RNN, SimpleRNN
+from .rnn_cells import GRUCell, LSTMCell, SimpleRNNCell
 
 __all__ = ["Layer", "InputSpec", "Input", "InputLayer", "Dense", "Activation", "Dropout",
-           "Flatten", "Lambda", "Normalization", "serialize", "deserialize", "get_builtin_layer"]
+           "Flatten", "Lambda", "Normalization", "serialize", "deserialize", "get_builtin_layer",
+           "Reshape", "Permute", "RepeatVector", "ZeroPadding1D", "ZeroPadding2D",
+           "Cropping1D", "Cropping2D", "UpSampling1D", "UpSampling2D",
+           "Concatenate", "Add", "Subtract", "Multiply", "Average", "Maximum", "Minimum", "Dot",
+           "concatenate", "add", "subtract", "multiply", "average", "maximum", "minimum", "dot",
+           "Embedding", "GaussianNoise", "GaussianDropout", "AlphaDropout",
+           "ActivityRegularization", "BatchNormalization", "LayerNormalization",
+           "Conv1D", "Conv2D", "Conv3D", "MaxPooling1D", "MaxPooling2D", "AveragePooling1D",
+           "AveragePooling2D", "GlobalAveragePooling1D", "GlobalAveragePooling2D",
+           "GlobalMaxPooling1D", "GlobalMaxPooling2D", "MaxPool1D", "MaxPool2D", "AvgPool1D",
+           "AvgPool2D", "GlobalAvgPool1D", "GlobalAvgPool2D", "GlobalMaxPool1D",
+           "GlobalMaxPool2D", "RNN", "SimpleRNN", "LSTM", "GRU", "SimpleRNNCell", "LSTMCell",
+           "GRUCell", "Rescaling", "ReLU", "LeakyReLU", "ELU", "Softmax", "PReLU", "Identity"]
 
 
 def _builtins():
