@@ -22,7 +22,14 @@ def pytest_collection_modifyitems(config, items):
 
 
 @pytest.fixture(autouse=True)
-def _fresh_seed():
+def _fresh_seed_and_names():
+    """Each test starts as after clear_session (auto names ``dense``, ``precision``... from
+    scratch) with no global seed, and leaves the counters as it found them."""
     import tfx
+    from tfx.keras import naming
     tfx.random.set_seed(None)
+    saved = dict(naming._counts)
+    naming.reset()
     yield
+    naming.reset()
+    naming._counts.update(saved)

@@ -36,6 +36,6 @@ def backend():
 
 
 def clear_session(free_memory=True):
-    """Reset layer-name counters (``dense``, ``dense_1``, ...) as Keras does."""
-    from .layers.layer import reset_uids
-    reset_uids()
+    """Reset the automatic names (``dense``, ``dense_1``, ``precision``...) as Keras does."""
+    from . import naming
+    naming.reset()

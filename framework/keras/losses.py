@@ -34,24 +34,14 @@ __all__ = [
 
 REDUCTIONS = ("sum_over_batch_size", "sum", None, "none", "mean", "mean_with_sample_weight")
 
+from .naming import snake_case  # noqa: E402
+from . import naming as _naming  # noqa: E402
 
 # ---- naming and configs -----------------------------------------------------------------------
 
-_UIDS = {}
-
-
-def snake_case(name):
-    s = re.sub(r"\W+", "", name)
-    s = re.sub(r"(.)([A-Z][a-z]+)", r"\1_\2", s)
-    return re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", s).lower()
-
-
 def unique_name(class_name):
     """Keras' auto name: ``precision``, then ``precision_1``, ... per snake-cased class name."""
-    base = snake_case(class_name)
-    n = _UIDS.get(base, 0)
-    _UIDS[base] = n + 1
-    return base if n == 0 else f"{base}_{n}"
+    return _naming.unique_name(snake_case(class_name))
 
 
 def config_with_captured(obj, config):

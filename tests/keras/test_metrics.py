@@ -11,17 +11,6 @@ RNG = np.random.default_rng(1)
 B, C = 8, 5
 
 
-@pytest.fixture(autouse=True)
-def _keep_name_counters():
-    """Each test starts its auto names (``precision``, ``precision_1``, ...) afresh, as after
-    clear_session, and leaves other tests' names as they were."""
-    saved = dict(L._UIDS)
-    L._UIDS.clear()
-    yield
-    L._UIDS.clear()
-    L._UIDS.update(saved)
-
-
 def _probs(shape):
     p = RNG.uniform(0.02, 1.0, shape).astype("float32")
     return p / p.sum(-1, keepdims=True)

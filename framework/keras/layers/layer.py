@@ -6,9 +6,7 @@ reaches nested layers through the call context; constructor arguments are captur
 custom layer needs no ``get_config`` unless it wants one.
 """
 import inspect
-import itertools
 import threading
-from collections import defaultdict
 
 from ... import dtypes as _dt
 from ... import nest
@@ -27,16 +25,7 @@ _ALLOWED_KWARGS = frozenset(["input_shape", "batch_input_shape", "batch_size", "
                              "weights", "activity_regularizer", "dynamic", "autocast",
                              "input_length"])
 
-_uids = defaultdict(itertools.count)
-
-
-def unique_name(base):
-    n = next(_uids[base])
-    return base if n == 0 else f"{base}_{n}"
-
-
-def reset_uids():
-    _uids.clear()
+from ..naming import reset as reset_uids, unique_name  # noqa: E402,F401 - one counter
 
 
 class _CallContext(threading.local):
@@ -439,9 +428,11 @@ class Layer(Module, AutoConfig):
 
     @classmethod
     def from_config(cls, config):
-        config = _revive(dict(config))
+        config = dict(config)
+        # Keras writes dtype as a DTypePolicy dict: only its name matters here.
         if "dtype" in config and isinstance(config["dtype"], dict):
             config["dtype"] = config["dtype"].get("config", {}).get("name", "float32")
+        config = _revive(config)
         layer = cls(**accepted_kwargs(cls, config))
         if isinstance(config.get("name"), str):  # kept even when __init__ takes no name
             layer._name = config["name"]

@@ -18,21 +18,16 @@ from ...core.tensor import Tensor, convert_to_tensor, wrap
 from ...core.variable import Variable
 from ..saving.serialization import deserialize_keras_object, serialize_keras_object
 from . import schedules as _schedules
+from .. import naming as _naming
 
 __all__ = ["Optimizer"]
 
-_NAME_UIDS = {}
-
-
 def _snake_case(name):
-    name = re.sub(r"(.)([A-Z][a-z]+)", r"\1_\2", name)
-    return re.sub(r"([a-z])([A-Z])", r"\1_\2", name).lower()
+    return _naming.snake_case(name)
 
 
 def _unique_name(base):
-    n = _NAME_UIDS.get(base, 0)
-    _NAME_UIDS[base] = n + 1
-    return base if n == 0 else f"{base}_{n}"
+    return _naming.unique_name(base)
 
 
 def _initial_value(initializer, shape, dtype):
