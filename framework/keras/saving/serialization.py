@@ -49,12 +49,32 @@ def _not_serializable_lambda(fn):
 
 
 def lookup_name(name, custom_objects=None, module_objects=None):
-    """Resolve a bare or ``package>name`` string: custom objects, scope, registry, built-ins."""
+    """Resolve a bare or ``package>name`` string: custom objects, scope, registry, built-ins;
+    on a miss, installed ``tfx.plugins`` entry points are loaded once and the name tried
+    again (the user installed those packages; nothing named by a file is imported)."""
+    obj = _lookup(name, custom_objects, module_objects)
+    if obj is None and _load_entry_points_once():
+        obj = _lookup(name, custom_objects, module_objects)
+    return obj
+
+
+def _lookup(name, custom_objects, module_objects):
     obj = _reg.get_registered_object(name, custom_objects, module_objects)
     if obj is None and ">" not in name:
         e = _reg.lookup(name)
         obj = e.obj if e is not None else None
     return obj
+
+
+_EP_LOADED = [False]
+
+
+def _load_entry_points_once():
+    if _EP_LOADED[0]:
+        return False
+    _EP_LOADED[0] = True
+    from ...plugins import load_entry_point_plugins
+    return bool(load_entry_point_plugins())
 
 
 def _missing(name, where, candidates, metadata=None):
