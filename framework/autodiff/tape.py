@@ -232,7 +232,12 @@ class GradientTape:
                 g = grads.get(id(outs[0]))
                 if g is None:
                     continue
-                if g.__class__ is IndexedSlices and node.op is not READ:
+                if node.op is READ:  # identity into the variable: no call, no tuple
+                    k = id(node.inputs[0])
+                    prev = grads.get(k)
+                    grads[k] = g if prev is None else add(_dense(prev), _dense(g))
+                    continue
+                if g.__class__ is IndexedSlices:
                     g = g.to_dense()  # only a variable read passes a sparse gradient on as is
                 gs = (g,)
             else:
