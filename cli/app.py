@@ -1,5 +1,6 @@
 """The ``tfx`` console script (a Typer app). Commands import the framework lazily so that
 ``tfx --help`` stays fast."""
+import contextlib
 import os
 import sys
 from typing import List, Optional
@@ -63,7 +64,11 @@ def train(spec: str = typer.Argument(..., help="the YAML spec"),
           device: Optional[str] = typer.Option(None, help="cpu or gpu"),
           plugin: Optional[List[str]] = typer.Option(None, "--plugin",
                                                      help="extra plugin file or module"),
-          errors: str = typer.Option("text", help="how to print spec errors: text or json")):
+          errors: str = typer.Option("text", help="how to print spec errors: text or json"),
+          distributed: Optional[bool] = typer.Option(
+              None, "--distributed/--no-distributed",
+              help="data-parallel on every MPI rank (default: on when mpiexec started more "
+                   "than one rank)")):
     """Train a model from a spec and write a run folder.
 
     Example: [bold]tfx train configs/housing.yaml training.epochs=3[/bold]
@@ -74,18 +79,43 @@ def train(spec: str = typer.Argument(..., help="the YAML spec"),
     loaded = _load(spec, overrides, plugin or [], errors)
     from .spec.errors import SpecErrors, format_problems
     from .train import run_training
+    strategy = _distribution(distributed)
     try:
-        run_dir, metrics = run_training(loaded, output=output, overwrite=overwrite, seed=seed)
+        with strategy.scope() if strategy is not None else contextlib.nullcontext():
+            run_dir, metrics = run_training(loaded, output=output, overwrite=overwrite,
+                                            seed=seed)
     except SpecErrors as e:
         _err(format_problems(e.problems, e.source))
-        raise typer.Exit(EXIT_SPEC)
+        _exit(strategy, EXIT_SPEC)
     except FileExistsError as e:
         _err(f"error: {e}")
-        raise typer.Exit(EXIT_SPEC)
+        _exit(strategy, EXIT_SPEC)
     except KeyboardInterrupt:
         _err("interrupted")
-        raise typer.Exit(130)
-    typer.echo(f"run folder: {run_dir}")
+        _exit(strategy, 130)
+    if run_dir is not None:  # None on the ranks of a distributed run other than rank 0
+        typer.echo(f"run folder: {run_dir}")
+
+
+def _distribution(flag):
+    """An MPIStrategy when asked for, or when mpiexec started several ranks; else None."""
+    from tfx.distribute import launched_size
+    if flag is False or (flag is None and launched_size() <= 1):
+        return None
+    try:
+        from tfx.distribute import MPIStrategy
+        return MPIStrategy()
+    except ImportError as e:
+        _err(f"error: {e}")
+        raise typer.Exit(EXIT_SPEC)
+
+
+def _exit(strategy, code):
+    # A rank that just exits leaves the others waiting in a collective: end them all.
+    if strategy is not None and strategy.num_replicas_in_sync > 1:
+        strategy.abort(f"rank {strategy.rank} failed (exit status {code}); ending the job.",
+                       code)
+    raise typer.Exit(code)
 
 
 @app.command()

@@ -78,9 +78,65 @@ def _locate_layer(loaded, exc):
 
 
 def run_training(loaded, output=None, overwrite=False, seed=None, console=None):
-    """Train as the spec says and fill a run folder. Returns the run folder path."""
+    """Train as the spec says and fill a run folder. Returns the run folder path (None on the
+    ranks other than 0 of a distributed run) and the final metrics."""
+    import tfx
     spec = loaded.spec
     p = prepare(loaded, seed)
+    # tfx.distribute: every rank trains, only rank 0 (the chief) writes the run folder.
+    chief = tfx.distribute.get_strategy().is_chief
+    run_dir = _start_run_folder(loaded, p, output, overwrite) if chief else None
+
+    t = spec.training
+    train = p.splits["train"]
+    val = p.splits.get("validation")
+    callbacks = list(p.callbacks)
+    if spec.output.tensorboard and chief:
+        try:
+            from tfx.keras.callbacks import TensorBoard
+            callbacks.append(TensorBoard(log_dir=os.path.join(run_dir, "tensorboard")))
+        except (ImportError, AttributeError):
+            pass
+    start = time.perf_counter()
+    history = p.model.fit(train.x, train.y, batch_size=t.batch_size, epochs=t.epochs,
+                          verbose=t.verbose, callbacks=callbacks,
+                          validation_split=spec.data.validation_split if val is None else 0.0,
+                          validation_data=(val.x, val.y) if val is not None else None,
+                          shuffle=spec.data.shuffle, class_weight=t.class_weight,
+                          steps_per_epoch=t.steps_per_epoch, validation_freq=t.validation_freq)
+    train_seconds = time.perf_counter() - start
+    metrics = {"train": {k: v[-1] for k, v in history.history.items()
+                         if not k.startswith("val_")},
+               "validation": {k[4:]: v[-1] for k, v in history.history.items()
+                              if k.startswith("val_")} or None,
+               "train_seconds": round(train_seconds, 3)}
+    test = p.splits.get("test")
+    if test is not None:
+        metrics["test"] = p.model.evaluate(test.x, test.y, batch_size=t.batch_size,
+                                           verbose=0, return_dict=True)
+    if not chief:
+        return None, metrics
+    runs.write_history_csv(os.path.join(run_dir, "history.csv"), history)
+    runs.write_json(os.path.join(run_dir, "metrics.json"), metrics)
+    p.model.save(os.path.join(run_dir, "model.tfx"))
+    if spec.output.plots:
+        from . import plots
+        plots.learning_curves(history.history, os.path.join(run_dir, "learning_curves.png"))
+        judge = test or val or train
+        y_pred = p.model.predict(judge.x, batch_size=256, verbose=0)
+        if not isinstance(y_pred, (list, dict)):
+            if _is_classification(loaded, y_pred):
+                plots.confusion_matrix(judge.y, y_pred, os.path.join(run_dir,
+                                                                     "confusion_matrix.png"))
+            else:
+                plots.predicted_vs_true(judge.y, y_pred,
+                                        os.path.join(run_dir, "predicted_vs_true.png"))
+    return run_dir, metrics
+
+
+def _start_run_folder(loaded, p, output, overwrite):
+    """The run folder with what is known before training: the spec, seed, environment."""
+    spec = loaded.spec
     run_dir = runs.new_run_dir(spec.output.dir, spec.output.name or loaded.name, output,
                                overwrite)
     with open(loaded.path, encoding="utf-8") as f:
@@ -99,50 +155,7 @@ def run_training(loaded, output=None, overwrite=False, seed=None, console=None):
     env["data_sha256"] = {os.path.relpath(f, loaded.base_dir): sha256(f)
                           for s in p.splits.values() for f in s.files}
     runs.write_json(os.path.join(run_dir, "environment.json"), env)
-
-    t = spec.training
-    train = p.splits["train"]
-    val = p.splits.get("validation")
-    callbacks = list(p.callbacks)
-    if spec.output.tensorboard:
-        try:
-            from tfx.keras.callbacks import TensorBoard
-            callbacks.append(TensorBoard(log_dir=os.path.join(run_dir, "tensorboard")))
-        except (ImportError, AttributeError):
-            pass
-    start = time.perf_counter()
-    history = p.model.fit(train.x, train.y, batch_size=t.batch_size, epochs=t.epochs,
-                          verbose=t.verbose, callbacks=callbacks,
-                          validation_split=spec.data.validation_split if val is None else 0.0,
-                          validation_data=(val.x, val.y) if val is not None else None,
-                          shuffle=spec.data.shuffle, class_weight=t.class_weight,
-                          steps_per_epoch=t.steps_per_epoch, validation_freq=t.validation_freq)
-    train_seconds = time.perf_counter() - start
-    runs.write_history_csv(os.path.join(run_dir, "history.csv"), history)
-    metrics = {"train": {k: v[-1] for k, v in history.history.items()
-                         if not k.startswith("val_")},
-               "validation": {k[4:]: v[-1] for k, v in history.history.items()
-                              if k.startswith("val_")} or None,
-               "train_seconds": round(train_seconds, 3)}
-    test = p.splits.get("test")
-    if test is not None:
-        metrics["test"] = p.model.evaluate(test.x, test.y, batch_size=t.batch_size,
-                                           verbose=0, return_dict=True)
-    runs.write_json(os.path.join(run_dir, "metrics.json"), metrics)
-    p.model.save(os.path.join(run_dir, "model.tfx"))
-    if spec.output.plots:
-        from . import plots
-        plots.learning_curves(history.history, os.path.join(run_dir, "learning_curves.png"))
-        judge = test or val or train
-        y_pred = p.model.predict(judge.x, batch_size=256, verbose=0)
-        if not isinstance(y_pred, (list, dict)):
-            if _is_classification(loaded, y_pred):
-                plots.confusion_matrix(judge.y, y_pred, os.path.join(run_dir,
-                                                                     "confusion_matrix.png"))
-            else:
-                plots.predicted_vs_true(judge.y, y_pred,
-                                        os.path.join(run_dir, "predicted_vs_true.png"))
-    return run_dir, metrics
+    return run_dir
 
 
 def _is_classification(loaded, y_pred):

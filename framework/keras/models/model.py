@@ -10,6 +10,7 @@ from ... import nest
 from ...autodiff.tape import GradientTape
 from ...core.tensor import TensorBase, convert_to_tensor
 from ...diagnostics import filter_traceback
+from ...distribute.strategy import active as _active_strategy
 from ...ops import math_ops as M
 from ..layers.layer import Layer, call_context
 from ..trainers.data import (DataHandler, concat_batches, train_validation_split,
@@ -21,6 +22,8 @@ __all__ = ["Model"]
 
 class Model(Layer):
     """Group layers into an object with training and inference features."""
+
+    _distribute = None  # tfx.distribute: the strategy it was compiled or fit under
 
     def __new__(cls, *args, **kwargs):
         if cls is Model and (len(args) >= 2 or "inputs" in kwargs or "outputs" in kwargs):
@@ -59,6 +62,7 @@ class Model(Layer):
                        "steps_per_execution": steps_per_execution},
         }
         self._run_eagerly = bool(run_eagerly)
+        _strategy(self)
         self.compiled = True
         self._train_cache = None
 
@@ -142,6 +146,8 @@ class Model(Layer):
         grads = tape.gradient(loss, tvars)
         if tvars and all(g is None for g in grads):
             raise _no_gradients_error(tape, loss, tvars)
+        if self._distribute is not None:  # tfx.distribute: the mean over every rank's batch
+            grads = self._distribute.allreduce_gradients(grads)
         self.optimizer.apply_gradients(zip(grads, tvars))
         # Keras weights each batch's loss by its size, so a short last batch counts less.
         self._compiled["tracker"].update_state(loss, sample_weight=_batch_size(x))
@@ -172,16 +178,20 @@ class Model(Layer):
         from ..callbacks import CallbackList
         self._assert_compiled()
         verbose = 1 if verbose == "auto" else int(verbose)
+        strategy = _strategy(self)
+        if strategy is not None:  # tfx.distribute: only rank 0 prints and writes files
+            callbacks, verbose = strategy.rank_callbacks(callbacks, verbose)
         if validation_split and validation_data is None:
             (x, y, sample_weight), validation_data = train_validation_split(
                 (x, y, sample_weight), validation_split)
         data = DataHandler(x, y, sample_weight, batch_size, steps_per_epoch, shuffle,
-                           class_weight)
+                           class_weight, shards=strategy and strategy.shards(lockstep=True))
         val = None
         if validation_data is not None:
             vx, vy, vsw = unpack_x_y_sample_weight(validation_data)
             val = DataHandler(vx, vy, vsw, validation_batch_size or batch_size,
-                              validation_steps)
+                              validation_steps,
+                              shards=strategy and strategy.shards(lockstep=False))
         cbs = CallbackList(callbacks, add_history=True, add_progbar=verbose != 0, model=self,
                            verbose=verbose, epochs=epochs, steps=data.num_steps)
         self.stop_training = False
@@ -195,6 +205,8 @@ class Model(Layer):
         cbs.on_train_begin()
         # BackupAndRestore moves the start to the epoch after the last one backed up.
         initial_epoch = self._initial_epoch or initial_epoch
+        if strategy is not None:  # tfx.distribute: every rank starts from rank 0's state
+            initial_epoch = strategy.sync_model(self, data, initial_epoch)
         try:
             for epoch in range(initial_epoch, epochs):
                 self.reset_metrics()
@@ -208,15 +220,19 @@ class Model(Layer):
                         self._freeze_structure()
                     if end:
                         cbs.on_train_batch_end(step, _floats(logs))
-                    if self.stop_training:
+                    if self.stop_training and strategy is None:  # ranks stop at epoch ends
                         break
                 if not logs:
                     raise ValueError("Training ran no step: the training data is empty.")
+                if strategy is not None:  # tfx.distribute: metrics over every rank's samples
+                    strategy.sync_epoch(self)
                 epoch_logs = _floats(self.get_metrics_result())
                 if val is not None and (epoch + 1) % validation_freq == 0:
                     val_logs = self._evaluate_handler(val, cbs)
                     epoch_logs.update({"val_" + k: v for k, v in val_logs.items()})
                 cbs.on_epoch_end(epoch, epoch_logs)
+                if strategy is not None:  # tfx.distribute: a stop any rank asked for
+                    self.stop_training = strategy.any_rank(self.stop_training)
                 if self.stop_training:
                     break
         finally:
@@ -248,6 +264,8 @@ class Model(Layer):
             logs = test_step(batch)
             if cbs is not None:
                 cbs.on_test_batch_end(step, _floats(logs))
+        if self._distribute is not None:  # tfx.distribute: every rank's samples count
+            self._distribute.reduce_metrics(self.metrics)
         logs = _floats(self.get_metrics_result())
         if cbs is not None:
             cbs.on_test_end(logs)
@@ -258,7 +276,11 @@ class Model(Layer):
                  steps=None, callbacks=None, return_dict=False, **kwargs):
         from ..callbacks import CallbackList
         verbose = 1 if verbose == "auto" else int(verbose)
-        data = DataHandler(x, y, sample_weight, batch_size, steps)
+        strategy = _strategy(self)
+        if strategy is not None:  # tfx.distribute: each rank evaluates its share
+            callbacks, verbose = strategy.rank_callbacks(callbacks, verbose)
+        data = DataHandler(x, y, sample_weight, batch_size, steps,
+                           shards=strategy and strategy.shards(lockstep=False))
         cbs = CallbackList(callbacks, add_progbar=verbose != 0, model=self, verbose=verbose,
                            epochs=1, steps=data.num_steps)
         logs = self._evaluate_handler(data, cbs)
@@ -400,6 +422,12 @@ def _ser(obj):
     if isinstance(obj, (list, tuple)):
         return [_ser(v) for v in obj]
     return serialize_keras_object(obj)
+
+
+def _strategy(model):
+    """tfx.distribute: the strategy whose scope the model was compiled or is run in."""
+    model._distribute = model._distribute or _active_strategy()
+    return model._distribute
 
 
 def _no_gradients_error(tape, loss, tvars):

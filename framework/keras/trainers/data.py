@@ -87,10 +87,11 @@ class DataHandler:
     """Batches for one or more epochs: ``for step, batch in handler.steps(epoch)``."""
 
     def __init__(self, x, y=None, sample_weight=None, batch_size=None, steps_per_epoch=None,
-                 shuffle=False, class_weight=None):
+                 shuffle=False, class_weight=None, shards=None):
         self._arrays = _is_array_data(x)
         self.steps_per_epoch = steps_per_epoch
         self.shuffle = shuffle
+        self.shards = shards  # tfx.distribute: this rank reads only its share of the samples
         if self._arrays:
             conv = lambda a: None if a is None else _to_numpy(a)  # noqa: E731
             self.x = nest.map_structure(conv, x) if nest.is_nested(x) else conv(x)
@@ -101,7 +102,8 @@ class DataHandler:
                 self.sw = _class_weights(self.y, class_weight, self.sw)
             self.n = _num_samples((self.x, self.y))
             self.batch_size = batch_size or 32
-            full = int(math.ceil(self.n / self.batch_size)) if self.n else 0
+            local = self.n if shards is None else shards.count(self.n)
+            full = int(math.ceil(local / self.batch_size)) if local else 0
             self.num_steps = min(full, steps_per_epoch) if steps_per_epoch else full
         else:
             if y is not None:
@@ -109,6 +111,8 @@ class DataHandler:
                                  "generator as input; it should yield (x, y) tuples.")
             self.source = x
             self.num_steps = steps_per_epoch if steps_per_epoch else _len_or_none(x)
+            if shards is not None:
+                self.num_steps = shards.steps(self.num_steps, steps_per_epoch)
             self._iter = None
 
     def steps(self):
@@ -120,7 +124,11 @@ class DataHandler:
 
     def _array_steps(self):
         n, bs = self.n, self.batch_size
-        order = _generator(None).permutation(n) if self.shuffle else None
+        if self.shards is not None:
+            order = self.shards.indices(n, self.shuffle)
+            n = len(order)
+        else:
+            order = _generator(None).permutation(n) if self.shuffle else None
         for step in range(self.num_steps):
             lo, hi = step * bs, min(n, (step + 1) * bs)
             if order is None:
@@ -137,7 +145,7 @@ class DataHandler:
 
     def _iter_steps(self):
         if self._iter is None or self.steps_per_epoch is None:
-            self._iter = iter(self.source)
+            self._iter = self._open()
         step = 0
         while self.num_steps is None or step < self.num_steps:
             try:
@@ -145,7 +153,7 @@ class DataHandler:
             except StopIteration:
                 self._iter = None
                 if self.steps_per_epoch is not None and step == 0:
-                    self._iter = iter(self.source)
+                    self._iter = self._open()
                     continue
                 return
             x, y, sw = unpack_x_y_sample_weight(data)
@@ -154,6 +162,9 @@ class DataHandler:
             yield step, (nest.map_structure(conv, x), None if y is None else
                          nest.map_structure(conv, y), conv(sw))
             step += 1
+
+    def _open(self):
+        return iter(self.source) if self.shards is None else self.shards.iterate(self.source)
 
 
 def _len_or_none(x):
