@@ -65,6 +65,9 @@ def train(spec: str = typer.Argument(..., help="the YAML spec"),
           plugin: Optional[List[str]] = typer.Option(None, "--plugin",
                                                      help="extra plugin file or module"),
           errors: str = typer.Option("text", help="how to print spec errors: text or json"),
+          resume: Optional[str] = typer.Option(
+              None, "--resume", help="continue this run folder from its last completed epoch "
+                                     "(refused if the resolved spec differs)"),
           distributed: Optional[bool] = typer.Option(
               None, "--distributed/--no-distributed",
               help="data-parallel on every MPI rank (default: on when mpiexec started more "
@@ -78,21 +81,29 @@ def train(spec: str = typer.Argument(..., help="the YAML spec"),
         overrides.append(f"device={device}")
     loaded = _load(spec, overrides, plugin or [], errors)
     from .spec.errors import SpecErrors, format_problems
-    from .train import run_training
+    from .train import ResumeRefused, run_training
     strategy = _distribution(distributed)
+    from tfx.debugging import enable_gradient_explanations
+    enable_gradient_explanations()  # a None gradient during a run says why
     try:
         with strategy.scope() if strategy is not None else contextlib.nullcontext():
             run_dir, metrics = run_training(loaded, output=output, overwrite=overwrite,
-                                            seed=seed)
+                                            seed=seed, resume=resume)
     except SpecErrors as e:
         _err(format_problems(e.problems, e.source))
         _exit(strategy, EXIT_SPEC)
-    except FileExistsError as e:
+    except (FileExistsError, ResumeRefused) as e:
         _err(f"error: {e}")
         _exit(strategy, EXIT_SPEC)
     except KeyboardInterrupt:
-        _err("interrupted")
+        _err("interrupted: the last completed epoch is backed up in the run folder; continue "
+             f"with `tfx train {spec} --resume RUN_FOLDER`")
         _exit(strategy, 130)
+    except Exception as e:  # a failure during training: one line, exit 1, no traceback
+        if os.environ.get("TFX_FULL_TRACEBACK") == "1":
+            raise
+        _err(f"error: training failed: {type(e).__name__}: {e}")
+        _exit(strategy, EXIT_FAIL)
     if run_dir is not None:  # None on the ranks of a distributed run other than rank 0
         typer.echo(f"run folder: {run_dir}")
 
@@ -285,11 +296,83 @@ def inspect(model: str = typer.Argument(..., help="a model file or run folder"),
 
 
 @app.command()
-def schema():
-    """Print the spec's JSON Schema (for yaml-language-server and editors)."""
+def schema(plugin: Optional[List[str]] = typer.Option(None, "--plugin",
+                                                     help="include this plugin's components")):
+    """Print the spec's JSON Schema (for yaml-language-server and editors), with every
+    built-in and loaded plugin component and its arguments."""
     import json
-    from .spec.schema import Spec
-    typer.echo(json.dumps(Spec.model_json_schema(), indent=2))
+    from tfx.plugins import env_plugins, load_entry_point_plugins, load_plugins
+    from .spec.json_schema import build_schema
+    load_entry_point_plugins()
+    load_plugins(list(plugin or []) + env_plugins(), os.getcwd())
+    typer.echo(json.dumps(build_schema(), indent=1))
+
+
+def _read_run(run_dir):
+    import json
+    import yaml
+    if not os.path.exists(os.path.join(run_dir, "config.resolved.yaml")):
+        _err(f"error: {run_dir} is not a tfx run folder")
+        raise typer.Exit(EXIT_SPEC)
+    with open(os.path.join(run_dir, "config.resolved.yaml"), encoding="utf-8") as f:
+        spec = yaml.safe_load(f)
+    metrics = {}
+    if os.path.exists(os.path.join(run_dir, "metrics.json")):
+        with open(os.path.join(run_dir, "metrics.json"), encoding="utf-8") as f:
+            metrics = json.load(f)
+    return spec, metrics
+
+
+@app.command()
+def diff(run_a: str = typer.Argument(..., help="a run folder"),
+         run_b: str = typer.Argument(..., help="another run folder")):
+    """Show how two runs differ: resolved specs (unified diff) and final metrics."""
+    import difflib
+    import yaml
+    from rich.console import Console
+    from rich.table import Table
+    spec_a, met_a = _read_run(run_a)
+    spec_b, met_b = _read_run(run_b)
+    lines = list(difflib.unified_diff(yaml.safe_dump(spec_a, sort_keys=False).splitlines(),
+                                      yaml.safe_dump(spec_b, sort_keys=False).splitlines(),
+                                      run_a, run_b, lineterm=""))
+    typer.echo("\n".join(lines) if lines else "resolved specs: identical")
+    table = Table(title="final metrics")
+    for col in ("split", "metric", run_a, run_b, "change"):
+        table.add_column(col)
+    for split in ("train", "validation", "test"):
+        a, b = met_a.get(split) or {}, met_b.get(split) or {}
+        for k in sorted(set(a) | set(b)):
+            va, vb = a.get(k), b.get(k)
+            change = f"{vb - va:+.4g}" if isinstance(va, (int, float)) and \
+                isinstance(vb, (int, float)) else ""
+            table.add_row(split, k, f"{va:.6g}" if va is not None else "-",
+                          f"{vb:.6g}" if vb is not None else "-", change)
+    Console().print(table)
+
+
+@app.command()
+def rerun(run: str = typer.Argument(..., help="the run folder to train again"),
+          output: Optional[str] = typer.Option(None, "--output", "-o")):
+    """Train a run's spec again into a new run folder; say whether the weights are identical."""
+    import numpy as np
+    loaded = _run_spec(run)
+    from .train import run_training
+    new_dir, _ = run_training(loaded, output=output)
+    import tfx
+    a = tfx.keras.models.load_model(os.path.join(run, "model.tfx"), compile=False)
+    b = tfx.keras.models.load_model(os.path.join(new_dir, "model.tfx"), compile=False)
+    wa, wb = a.get_weights(), b.get_weights()
+    same = len(wa) == len(wb) and all(x.shape == y.shape and np.array_equal(x, y)
+                                      for x, y in zip(wa, wb))
+    typer.echo(f"run folder: {new_dir}")
+    if same:
+        typer.echo("weights: identical to " + run)
+    else:
+        worst = max((float(np.max(np.abs(x - y))) for x, y in zip(wa, wb)
+                     if x.shape == y.shape), default=float("nan"))
+        typer.echo(f"weights: differ from {run} (max abs difference {worst:.3g})")
+        raise typer.Exit(EXIT_FAIL)
 
 
 _STARTERS = {
@@ -439,14 +522,45 @@ def plugins_check(path: str = typer.Argument(..., help="plugin file or module"))
 
 @app.command()
 def info():
-    """Show the tfx version, the backends and the devices it sees."""
+    """Show the tfx version, the backends, the BLAS library and its core type, the devices."""
+    import numpy
     import tfx
-    typer.echo(f"tfx {__version__}")
+    typer.echo(f"tfx {__version__}  (Python {sys.version.split()[0]}, NumPy {numpy.__version__})")
+    typer.echo("backend: numpy (CPU)" + (", cupy (GPU)" if tfx.config.list_physical_devices(
+        "GPU") else ""))
+    try:
+        from threadpoolctl import threadpool_info
+        for pool in threadpool_info():
+            if pool.get("user_api") == "blas":
+                typer.echo(f"BLAS: {pool.get('internal_api')} {pool.get('version')}, "
+                           f"core type {pool.get('architecture')}, "
+                           f"{pool.get('num_threads')} threads")
+    except ImportError:
+        pass
+    core = os.environ.get("OPENBLAS_CORETYPE")
+    typer.echo(f"OPENBLAS_CORETYPE: {core or '(not set)'}")
     for d in tfx.config.list_physical_devices():
-        typer.echo(f"  {d.device_type}: {d.name}")
+        typer.echo(f"device {d.device_type}: {d.name}")
+
+
+def _pick_blas_core_type():
+    """NumPy's bundled OpenBLAS does not recognise some AVX-512 CPUs and falls back to its
+    Haswell kernels (about half the matmul speed). When the user has not chosen a core type,
+    choose SkylakeX on such a CPU. It only takes effect before NumPy loads, which is why the
+    tfx command does it first thing."""
+    if "OPENBLAS_CORETYPE" in os.environ or "numpy" in sys.modules:
+        return
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as f:
+            flags = next((l for l in f if l.startswith("flags")), "")
+    except OSError:
+        return
+    if " avx512f" in flags and " avx512bw" in flags:
+        os.environ["OPENBLAS_CORETYPE"] = "SkylakeX"
 
 
 def main():
+    _pick_blas_core_type()
     app()
 
 

@@ -1,5 +1,4 @@
 """Run folders: one per training run, never overwritten, holding everything to judge it."""
-import csv
 import datetime as _dt
 import json
 import os
@@ -7,8 +6,7 @@ import platform
 import subprocess
 import sys
 
-__all__ = ["new_run_dir", "write_json", "write_text", "environment", "write_history_csv",
-           "atomic_write"]
+__all__ = ["new_run_dir", "write_json", "write_text", "environment", "atomic_write"]
 
 
 def atomic_write(path, data, mode="w"):
@@ -68,14 +66,3 @@ def environment(spec_dir, seed, threads=None):
             "numba": numba_version, "backend": "numpy", "seed": seed,
             "threads": threads or os.cpu_count(), "git_commit": _git_commit(spec_dir),
             "argv": sys.argv}
-
-
-def write_history_csv(path, history):
-    keys = list(history.history.keys())
-    rows = zip(*[history.history[k] for k in keys])
-    with open(path + ".tmp", "w", newline="", encoding="utf-8") as f:
-        w = csv.writer(f)
-        w.writerow(["epoch"] + keys)
-        for i, row in enumerate(rows):
-            w.writerow([i] + [f"{v:.8g}" for v in row])
-    os.replace(path + ".tmp", path)

@@ -77,20 +77,30 @@ def _locate_layer(loaded, exc):
     return ("model",)
 
 
-def run_training(loaded, output=None, overwrite=False, seed=None, console=None):
+def run_training(loaded, output=None, overwrite=False, seed=None, console=None, resume=None):
     """Train as the spec says and fill a run folder. Returns the run folder path (None on the
-    ranks other than 0 of a distributed run) and the final metrics."""
+    ranks other than 0 of a distributed run) and the final metrics. With ``resume`` (a run
+    folder), training continues from that run's last completed epoch."""
     import tfx
     spec = loaded.spec
     p = prepare(loaded, seed)
     # tfx.distribute: every rank trains, only rank 0 (the chief) writes the run folder.
     chief = tfx.distribute.get_strategy().is_chief
-    run_dir = _start_run_folder(loaded, p, output, overwrite) if chief else None
+    if resume is not None:
+        run_dir = _check_resumable(loaded, p, resume)
+    else:
+        run_dir = _start_run_folder(loaded, p, output, overwrite) if chief else None
 
     t = spec.training
     train = p.splits["train"]
     val = p.splits.get("validation")
-    callbacks = list(p.callbacks)
+    callbacks = []
+    if chief:
+        from tfx.keras.callbacks import BackupAndRestore
+        # The backup comes first, so an epoch is in the backup before it is in history.csv.
+        callbacks += [BackupAndRestore(os.path.join(run_dir, "backup")),
+                      _RunHistory(os.path.join(run_dir, "history.csv"))]
+    callbacks += list(p.callbacks)
     if spec.output.tensorboard and chief:
         try:
             from tfx.keras.callbacks import TensorBoard
@@ -116,12 +126,15 @@ def run_training(loaded, output=None, overwrite=False, seed=None, console=None):
                                            verbose=0, return_dict=True)
     if not chief:
         return None, metrics
-    runs.write_history_csv(os.path.join(run_dir, "history.csv"), history)
+    full = callbacks[1].history  # every epoch, the ones before a resume included
+    metrics["train"] = {k: v[-1] for k, v in full.items() if not k.startswith("val_")}
+    metrics["validation"] = {k[4:]: v[-1] for k, v in full.items()
+                             if k.startswith("val_")} or None
     runs.write_json(os.path.join(run_dir, "metrics.json"), metrics)
     p.model.save(os.path.join(run_dir, "model.tfx"))
     if spec.output.plots:
         from . import plots
-        plots.learning_curves(history.history, os.path.join(run_dir, "learning_curves.png"))
+        plots.learning_curves(full, os.path.join(run_dir, "learning_curves.png"))
         judge = test or val or train
         y_pred = p.model.predict(judge.x, batch_size=256, verbose=0)
         if not isinstance(y_pred, (list, dict)):
@@ -156,6 +169,83 @@ def _start_run_folder(loaded, p, output, overwrite):
                           for s in p.splits.values() for f in s.files}
     runs.write_json(os.path.join(run_dir, "environment.json"), env)
     return run_dir
+
+
+class ResumeRefused(Exception):
+    """``--resume`` on a run whose resolved spec differs from the one given now."""
+
+
+def _resolved(loaded, seed):
+    resolved = loaded.spec.model_dump(mode="json")
+    resolved["seed"] = seed
+    return resolved
+
+
+def _check_resumable(loaded, p, run_dir):
+    import difflib
+    path = os.path.join(run_dir, "config.resolved.yaml")
+    if not os.path.exists(path):
+        raise ResumeRefused(f"{run_dir} is not a tfx run folder (no config.resolved.yaml)")
+    with open(path, encoding="utf-8") as f:
+        before = yaml.safe_load(f)
+    now = _resolved(loaded, p.seed)
+    if before != now:
+        a = yaml.safe_dump(before, sort_keys=False).splitlines()
+        b = yaml.safe_dump(now, sort_keys=False).splitlines()
+        diff = "\n".join(difflib.unified_diff(a, b, "run's resolved spec", "this spec",
+                                                lineterm=""))
+        raise ResumeRefused(f"refusing to resume {run_dir}: the resolved spec differs from "
+                            f"the one it was trained with:\n{diff}")
+    return run_dir
+
+
+def _history_from_csv(path):
+    import csv
+    if not os.path.exists(path):
+        return {}
+    with open(path, newline="", encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    return {int(r["epoch"]): {k: float(v) for k, v in r.items() if k != "epoch" and v != ""}
+            for r in rows}
+
+
+def _run_history_class():
+    from tfx.keras.callbacks import Callback
+
+    class RunHistory(Callback):
+        """history.csv, rewritten atomically at each epoch end and keyed by epoch, so a
+        resumed run continues it (an epoch redone after a kill replaces its earlier row)."""
+
+        def __init__(self, path):
+            super().__init__()
+            self.path = path
+            self.rows = _history_from_csv(path)
+
+        def on_epoch_end(self, epoch, logs=None):
+            self.rows = {e: r for e, r in self.rows.items() if e < epoch}
+            self.rows[epoch] = dict(logs or {})
+            keys = []
+            for r in self.rows.values():
+                keys += [k for k in r if k not in keys]
+            lines = [",".join(["epoch"] + keys)]
+            for e in sorted(self.rows):
+                lines.append(",".join([str(e)] + [f"{self.rows[e][k]:.8g}" if k in self.rows[e]
+                                                  else "" for k in keys]))
+            runs.write_text(self.path, "\n".join(lines) + "\n")
+
+        @property
+        def history(self):
+            out = {}
+            for e in sorted(self.rows):
+                for k, v in self.rows[e].items():
+                    out.setdefault(k, []).append(v)
+            return out
+
+    return RunHistory
+
+
+def _RunHistory(path):  # noqa: N802 - builds the callback lazily (tfx.keras loads on demand)
+    return _run_history_class()(path)
 
 
 def _is_classification(loaded, y_pred):

@@ -1,0 +1,127 @@
+"""Run folders as contracts: exact resume after SIGKILL, refusing a changed spec, diff, rerun."""
+import json
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+
+import numpy as np
+import pytest
+from typer.testing import CliRunner
+
+from tfx.cli.app import app
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+runner = CliRunner()
+
+SLOW = '''
+import time
+import tfx
+
+@tfx.register("testing")
+class SlowEpochs(tfx.keras.callbacks.Callback):
+    """Makes each epoch last long enough for a test to kill the process mid-run."""
+    def __init__(self, seconds=0.5):
+        super().__init__()
+        self.seconds = seconds
+
+    def on_epoch_end(self, epoch, logs=None):
+        time.sleep(self.seconds)
+'''
+
+
+def _spec(tmp_path, epochs=6):
+    (tmp_path / "slow.py").write_text(SLOW)
+    spec = tmp_path / "spec.yaml"
+    spec.write_text(textwrap.dedent(f"""
+        seed: 3
+        plugins: [slow.py]
+        data:
+          train: {{path: {ROOT}/configs/data/housing.csv, target: MedHouseVal}}
+          validation_split: 0.2
+          standardize: true
+        model:
+          - Dense: {{units: 16, activation: relu}}
+          - Dropout: {{rate: 0.2}}
+          - Dense: {{units: 1}}
+        training:
+          optimizer: adam
+          loss: mse
+          epochs: {epochs}
+          callbacks: [{{type: SlowEpochs, seconds: 0.4}}]
+        output: {{plots: false, tensorboard: false}}
+    """))
+    return spec
+
+
+def _weights(run):
+    import tfx
+    m = tfx.keras.models.load_model(os.path.join(run, "model.tfx"), compile=False)
+    return m.get_weights()
+
+
+def _cli(*args, **kw):
+    return subprocess.run([sys.executable, "-m", "tfx.cli.app", *map(str, args)],
+                          capture_output=True, text=True, **kw)
+
+
+def test_killed_run_resumes_to_the_same_weights(tmp_path):
+    spec = _spec(tmp_path)
+    full = tmp_path / "full"
+    r = _cli("train", spec, "-o", full)
+    assert r.returncode == 0, r.stderr
+    killed = tmp_path / "killed"
+    p = subprocess.Popen([sys.executable, "-m", "tfx.cli.app", "train", str(spec), "-o",
+                          str(killed)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.time() + 120
+    hist = killed / "history.csv"
+    while time.time() < deadline:  # wait until at least two epochs are done, then kill
+        if hist.exists() and len(hist.read_text().splitlines()) >= 3:
+            break
+        time.sleep(0.05)
+    p.send_signal(signal.SIGKILL)
+    p.wait()
+    assert not (killed / "model.tfx").exists()
+    done_before = len(hist.read_text().splitlines()) - 1
+    assert 2 <= done_before < 6
+    r = _cli("train", spec, "--resume", killed)
+    assert r.returncode == 0, r.stderr
+    for a, b in zip(_weights(full), _weights(killed)):
+        np.testing.assert_array_equal(a, b)
+    rows = (killed / "history.csv").read_text().splitlines()
+    assert len(rows) == 7 and rows[1:] == (full / "history.csv").read_text().splitlines()[1:]
+
+
+def test_resume_refuses_a_changed_spec(tmp_path):
+    spec = _spec(tmp_path, epochs=1)
+    run = tmp_path / "run"
+    assert _cli("train", spec, "-o", run).returncode == 0
+    r = _cli("train", spec, "training.epochs=2", "model.0.Dense.units=8", "--resume", run)
+    assert r.returncode == 2
+    assert "refusing to resume" in r.stderr and "-  epochs: 1" in r.stderr
+    assert "+  epochs: 2" in r.stderr
+
+
+def test_diff_and_rerun(tmp_path):
+    spec = _spec(tmp_path, epochs=1)
+    a, b = tmp_path / "a", tmp_path / "b"
+    assert _cli("train", spec, "-o", a).returncode == 0
+    assert _cli("train", spec, "training.batch_size=64", "-o", b).returncode == 0
+    r = runner.invoke(app, ["diff", str(a), str(b)])
+    assert r.exit_code == 0
+    assert "-  batch_size: 32" in r.output and "+  batch_size: 64" in r.output
+    assert "loss" in r.output
+    r = _cli("rerun", a, "-o", tmp_path / "again")
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert "weights: identical" in r.stdout
+
+
+def test_training_failure_is_one_line_and_exit_1(tmp_path):
+    spec = _spec(tmp_path, epochs=1)
+    text = spec.read_text().replace("loss: mse", "loss: sparse_categorical_crossentropy")
+    spec.write_text(text)
+    r = _cli("train", spec, "-o", tmp_path / "run")
+    assert r.returncode == 1
+    assert r.stderr.startswith("error: training failed:") and "Traceback" not in r.stderr
