@@ -16,6 +16,7 @@ from ..core.state import STATE
 from ..core.tensor import Tensor, TensorBase, convert_to_tensor, wrap
 from ..ops.array_ops import zeros_like
 from ..ops.math_ops import add, cast
+from .. import debugging as _debugging
 
 __all__ = ["GradientTape", "UnconnectedGradients", "Node", "note_exit"]
 
@@ -132,9 +133,12 @@ class GradientTape:
         tracked = self._tracked
         if id(value) in tracked:
             return  # this very read is on the tape already
-        if self._watch_accessed and var._trainable and id(var) not in tracked:
-            self._watch_variable(var)
-        if id(var) in tracked:
+        vid = id(var)
+        if vid not in tracked and self._watch_accessed and var._trainable:
+            tracked.add(vid)
+            self._keep.append(var)
+            self._watched_vars.append(var)
+        if vid in tracked:
             self._nodes.append(Node(READ, (var,), (value,), None))
             tracked.add(id(value))
             self._keep.append(value)
@@ -183,9 +187,8 @@ class GradientTape:
             # The nodes stay until the tape is dropped, so explain_gradients can still say
             # why a gradient is None; only a persistent tape can compute again.
             self._used = True
-        from ..debugging import explanations_enabled, warn_none_gradients
-        if explanations_enabled() and any(g is None for g in grads):
-            warn_none_gradients(self, targets, flat_sources, grads)
+        if _debugging._EXPLAIN[0] and any(g is None for g in grads):
+            _debugging.warn_none_gradients(self, targets, flat_sources, grads)
         out = []
         for s, g in zip(flat_sources, grads):
             if g is None and unconnected is UnconnectedGradients.ZERO:
@@ -201,14 +204,15 @@ class GradientTape:
         tracked = self._tracked
         reach = {id(s) for s in sources if id(s) in tracked}
         live = []
+        keep, grow = live.append, reach.add
         for node in nodes:
             if not node.op.differentiable:
                 continue  # a cut: nothing flows back through it
             for x in node.inputs:
                 if id(x) in reach:
-                    live.append(node)
+                    keep(node)
                     for o in node.outputs:
-                        reach.add(id(o))
+                        grow(id(o))
                     break
 
         grads = {}
@@ -226,15 +230,16 @@ class GradientTape:
             k = id(tg)
             grads[k] = add(grads[k], g) if k in grads else g
 
+        get = grads.get
         for node in reversed(live):
             outs = node.outputs
             if len(outs) == 1:
-                g = grads.get(id(outs[0]))
+                g = get(id(outs[0]))
                 if g is None:
                     continue
                 if node.op is READ:  # identity into the variable: no call, no tuple
                     k = id(node.inputs[0])
-                    prev = grads.get(k)
+                    prev = get(k)
                     grads[k] = g if prev is None else add(_dense(prev), _dense(g))
                     continue
                 if g.__class__ is IndexedSlices:

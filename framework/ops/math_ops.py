@@ -6,7 +6,7 @@ and short: a type check, a dtype identity check, one backend call, a wrap, one f
 from .. import dtypes as _dt
 from ..backend import xp
 from ..errors import InvalidArgumentError
-from ._core import STATE, Tensor, dtype_error, op_error, pair, record, register, t, wrap
+from ._core import STATE, Tensor, dtype_error, op_error, pair, record, register, t, trace, wrap
 
 _new = object.__new__
 
@@ -42,12 +42,13 @@ def _user_api(api, opname):
 
 # ---- factories ---------------------------------------------------------------------------------
 
-def _binary(name, fwd, api, allowed=_NUMERIC, out=None, grad=None, other=None):
+def _binary(name, fwd, api, allowed=_NUMERIC, out=None, grad=None, other=None, forward=None):
     """A broadcasting binary op. ``out``: result dtype (None: the inputs' dtype).
 
     ``other(x, y)`` handles dtypes outside ``allowed`` (strings for ``+``) off the hot path.
     """
-    op = register(name, grad, api=api)
+    op = register(name, grad, api=api,
+                  forward=forward or (lambda ins, attrs: (fwd(ins[0], ins[1]),)))
     opname = name  # ``name`` below is TensorFlow's unused op-name argument
 
     def fn(x, y, name=None):
@@ -82,7 +83,7 @@ def _binary(name, fwd, api, allowed=_NUMERIC, out=None, grad=None, other=None):
 
 
 def _unary(name, fwd, api, allowed=_NUMERIC, out=None, grad=None, other=None):
-    op = register(name, grad, api=api)
+    op = register(name, grad, api=api, forward=lambda ins, attrs: (fwd(ins[0]),))
     opname = name
 
     def fn(x, name=None):
@@ -134,10 +135,12 @@ def _sub_grad(node, g):
 def _holomorphic(grad):
     """A gradient rule written as g * f'(z), given TensorFlow's complex convention
     g * conj(f'(z)) for complex inputs (real inputs pay one dtype check)."""
-    def wrapped(node, *gs):
-        if node.inputs[-1]._dtype not in _COMPLEX:
-            return grad(node, *gs)
-        out = grad(node, *(conj(g) for g in gs))
+    complex_ = _COMPLEX
+
+    def wrapped(node, g):  # elementwise ops have one output
+        if node.inputs[-1]._dtype not in complex_:
+            return grad(node, g)
+        out = grad(node, conj(g))
         return tuple(None if r is None else conj(r) for r in out)
     return wrapped
 
@@ -198,11 +201,19 @@ def _truncdiv_fwd(a, b):
     return xp.trunc(a / b)
 
 
+def _add_forward(ins, attrs):
+    v = xp.add(ins[0], ins[1])
+    # NumPy adds 0-d object arrays to a bare ``bytes``; keep an array (attrs: "string").
+    return (v,) if attrs is None else (xp.asarray(v, dtype=object),)
+
+
 def _string_add(x, y):
     if x._dtype is not _dt.string:
         raise _unsupported("+", x._dtype, _NUMERIC | {_dt.string})
-    # NumPy adds 0-d object arrays to a bare ``bytes``; keep an array.
-    return wrap(xp.asarray(xp.add(x._v, y._v), dtype=object), _dt.string)
+    r = wrap(_add_forward((x._v, y._v), "string")[0], _dt.string)
+    if STATE.recording:
+        record(add.op, (x, y), (r,), "string")
+    return r
 
 
 def _floormod_grad(node, g):
@@ -210,7 +221,7 @@ def _floormod_grad(node, g):
     return _unb(g, x._v.shape), _unb(negative(multiply(g, floordiv(x, y))), y._v.shape)
 
 
-add = _binary("add", xp.add, "+", grad=_add_grad, other=_string_add)
+add = _binary("add", xp.add, "+", grad=_add_grad, other=_string_add, forward=_add_forward)
 subtract = _binary("subtract", xp.subtract, "-", grad=_sub_grad)
 # TensorFlow's Mul has a bool kernel (logical and); its other arithmetic rejects bool.
 multiply = _binary("multiply", xp.multiply, "*", _NUMERIC | _BOOL, grad=_mul_grad)
@@ -314,19 +325,27 @@ def _g(fn):
 
 _C2R = {_dt.complex64: _dt.float32, _dt.complex128: _dt.float64}
 _R2C = {_dt.float32: _dt.complex64, _dt.float64: _dt.complex128}
-_conj_op = register("conj", lambda node, g: (conj(g),), api="tfx.math.conj")
+
+
+def _complex_fwd(ins, attrs):
+    re, im = ins
+    return (xp.asarray(re + 1j * im, dtype=xp.result_type(re.dtype, xp.complex64)),)
+
+
+_conj_op = register("conj", lambda node, g: (conj(g),), api="tfx.math.conj",
+                    forward=lambda ins, attrs: (xp.conj(ins[0]),))
 _real_op = register("real", lambda node, g: (cast(g, node.inputs[0]._dtype),),
-                    api="tfx.math.real")
+                    api="tfx.math.real", forward=lambda ins, attrs: (xp.array(xp.real(ins[0])),))
 _imag_op = register("imag", lambda node, g: (multiply(cast(g, node.inputs[0]._dtype),
                                                       _c(1j, node.inputs[0])),),
-                    api="tfx.math.imag")
+                    api="tfx.math.imag", forward=lambda ins, attrs: (xp.array(xp.imag(ins[0])),))
 _complex_op = register("complex", lambda node, g: (_unb(real(g), node.inputs[0]._v.shape),
                                                    _unb(imag(g), node.inputs[1]._v.shape)),
-                       api="tfx.complex")
+                       api="tfx.complex", forward=_complex_fwd)
 
 
 def _part(op, f, x):
-    r = wrap(xp.array(f(x._v)), _C2R[x._dtype])
+    r = wrap(op.forward((x._v,), None)[0], _C2R[x._dtype])
     if STATE.recording:
         record(op, (x,), (r,))
     return r
@@ -363,14 +382,15 @@ def complex(real, imag, name=None):  # noqa: A001 - tf.complex
     d = _R2C.get(re._dtype)
     if d is None:
         raise _unsupported("tfx.complex", re._dtype, frozenset(_R2C))
-    r = wrap(xp.asarray(re._v + 1j * im._v, dtype=d._np), d)
+    r = wrap(_complex_fwd((re._v, im._v), None)[0], d)
     if STATE.recording:
         record(_complex_op, (re, im), (r,))
     return r
 
 
 negative = _unary("negative", xp.negative, "-", grad=_g(lambda x, y, g: negative(g)))
-_complex_abs_op = register("complex_abs", api="tfx.abs")
+_complex_abs_op = register("complex_abs", api="tfx.abs",
+                           forward=lambda ins, attrs: (xp.abs(ins[0]),))
 
 
 def _complex_abs_grad(node, g):
@@ -492,7 +512,11 @@ def _c(value, like):
 
 # ---- selection, clipping, casting --------------------------------------------------------------
 
-_where_op = register("where", api="tfx.where")
+_where_op = register("where", api="tfx.where",
+                     forward=lambda ins, attrs: (xp.where(ins[0], ins[1], ins[2]),))
+# The coordinates of true elements: no gradient (integer output).
+_where_indices_op = register("where_indices", api="tfx.where", forward=lambda ins, attrs: (
+    xp.argwhere(ins[0]).astype(xp.int64),))
 
 
 def _where_grad(node, g):
@@ -510,7 +534,10 @@ def where(condition, x=None, y=None, name=None):
     coordinates of its true elements (int64, shape [n, rank])."""
     c = t(condition)
     if x is None and y is None:
-        return wrap(xp.argwhere(c._v).astype(xp.int64), _dt.int64)
+        r = wrap(_where_indices_op.forward((c._v,), None)[0], _dt.int64)
+        if STATE.recording:
+            record(_where_indices_op, (c,), (r,))
+        return r
     if x is None or y is None:
         raise ValueError("x and y must both be non-None or both be None.")
     if c._dtype is not _dt.bool:
@@ -535,7 +562,14 @@ def clip_by_value(t_, clip_value_min, clip_value_max, name=None):
     return maximum(minimum(x, hi), lo)
 
 
-_cast_op = register("cast", api="tfx.cast")
+def _cast_fwd(ins, d):
+    v = ins[0]
+    if v.dtype.kind == "c" and not d.is_complex:
+        v = v.real
+    return (v.astype(d._np),)
+
+
+_cast_op = register("cast", api="tfx.cast", forward=_cast_fwd)
 
 
 def _cast_grad(node, g):
@@ -558,12 +592,9 @@ def cast(x, dtype, name=None):
     if d is _dt.string or x._dtype is _dt.string:
         raise TypeError(f"Cannot cast a {x._dtype.name} tensor to {d.name}; use "
                         "tfx.strings.as_string / tfx.strings.to_number.")
-    v = x._v
-    if x._dtype.is_complex and not d.is_complex:
-        v = v.real
-    r = wrap(v.astype(d._np), d)
-    if STATE.recording and d.is_differentiable:
-        record(_cast_op, (x,), (r,))
+    r = wrap(_cast_fwd((x._v,), d)[0], d)
+    if STATE.recording:  # a cast to an integer is recorded too: it cuts the chain visibly
+        record(_cast_op, (x,), (r,), d)
     return r
 
 
@@ -626,7 +657,8 @@ def _keep_shape(shape, axes):
 
 
 def _reduce(name, fwd, api, allowed, grad):
-    op = register(name, grad, api=api)
+    op = register(name, grad, api=api,
+                  forward=lambda ins, attrs: (fwd(ins[0], attrs[0], attrs[1]),))
 
     def fn(input_tensor, axis=None, keepdims=False, name=None):
         x = t(input_tensor)
@@ -800,14 +832,25 @@ def reduce_euclidean_norm(input_tensor, axis=None, keepdims=False, name=None):
     return sqrt(reduce_sum(square(x), axis, keepdims))
 
 
+def _count_nonzero_fwd(ins, attrs):
+    v = ins[0]
+    axes, keepdims, d = attrs
+    if v.dtype == object:  # strings: the non-empty ones
+        v = xp.asarray(xp.vectorize(len, otypes=[xp.int64])(v)) if v.size else v
+    return (xp.asarray(xp.count_nonzero(v, axis=axes, keepdims=keepdims)).astype(d._np),)
+
+
+_count_nonzero_op = register("count_nonzero", api="tfx.math.count_nonzero",
+                             forward=_count_nonzero_fwd)
+
+
 def count_nonzero(input, axis=None, keepdims=False, dtype=_dt.int64, name=None):  # noqa: A002
     x = t(input)
-    v = x._v
-    if x._dtype is _dt.string:
-        v = xp.asarray(xp.vectorize(len, otypes=[xp.int64])(v)) if v.size else v
-    nz = xp.count_nonzero(v, axis=_axes(axis, x._v.ndim), keepdims=bool(keepdims))
-    d = _dt.as_dtype(dtype)
-    return wrap(xp.asarray(nz).astype(d._np), d)
+    attrs = (_axes(axis, x._v.ndim), bool(keepdims), _dt.as_dtype(dtype))
+    r = wrap(_count_nonzero_fwd((x._v,), attrs)[0], attrs[2])
+    if STATE.recording:
+        record(_count_nonzero_op, (x,), (r,), attrs)
+    return r
 
 
 def zero_fraction(value, name=None):
@@ -817,6 +860,10 @@ def zero_fraction(value, name=None):
 
 
 def _arg(fn, api):
+    # No gradient: the result is an index.
+    op = register(api.rsplit(".", 1)[-1], api=api, forward=lambda ins, attrs: (
+        xp.asarray(fn(ins[0], axis=attrs[0])).astype(attrs[1]._np),))
+
     def f(input, axis=None, output_type=_dt.int64, name=None):  # noqa: A002
         x = t(input)
         if x._dtype not in _REAL | _BOOL:
@@ -825,9 +872,13 @@ def _arg(fn, api):
         if x._v.shape[a] == 0:
             raise _axis_error(f"{api}: Reduction axis {a} is empty in shape "
                               f"{list(x._v.shape)}")
-        d = _dt.as_dtype(output_type)
-        return wrap(xp.asarray(fn(x._v, axis=a)).astype(d._np), d)
+        attrs = (a, _dt.as_dtype(output_type))
+        r = wrap(op.forward((x._v,), attrs)[0], attrs[1])
+        if STATE.recording:
+            record(op, (x,), (r,), attrs)
+        return r
     f.__name__ = api.rsplit(".", 1)[-1]
+    f.op = op
     return f
 
 
@@ -843,7 +894,25 @@ def _exclusive_shift(c, a, fill):
     return xp.concatenate([first, xp.take(c, range(c.shape[a] - 1), axis=a)], axis=a)
 
 
-_cumsum_op = register("cumsum", api="tfx.cumsum")
+def _scan_fwd(f, fill):
+    """A cumulative scan forward: attrs (axis, exclusive, reverse)."""
+    def fwd(ins, attrs):
+        v = ins[0]
+        a, exclusive, reverse = attrs
+        if reverse:
+            v = xp.flip(v, a)
+        c = f(v, axis=a, dtype=v.dtype)
+        if exclusive and c.shape[a]:
+            c = _exclusive_shift(c, a, fill)
+        if reverse:
+            c = xp.flip(c, a)
+        return (xp.ascontiguousarray(c),)
+    return fwd
+
+
+_cumsum_op = register("cumsum", api="tfx.cumsum", forward=_scan_fwd(xp.cumsum, 0))
+# Integer products only (no gradient); float cumprod is built from multiplies.
+_cumprod_op = register("cumprod", api="tfx.math.cumprod", forward=_scan_fwd(xp.cumprod, 1))
 
 
 def _cumsum_grad(node, g):
@@ -866,18 +935,10 @@ def _scan_axis(x, axis, api):
 def cumsum(x, axis=0, exclusive=False, reverse=False, name=None):
     """Cumulative sum along ``axis``; ``exclusive`` starts at 0, ``reverse`` scans backwards."""
     x = t(x)
-    a = _scan_axis(x, axis, "tfx.cumsum")
-    v = x._v
-    if reverse:
-        v = xp.flip(v, a)
-    c = xp.cumsum(v, axis=a, dtype=v.dtype)
-    if exclusive and c.shape[a]:
-        c = _exclusive_shift(c, a, 0)
-    if reverse:
-        c = xp.flip(c, a)
-    r = wrap(xp.ascontiguousarray(c), x._dtype)
+    attrs = (_scan_axis(x, axis, "tfx.cumsum"), bool(exclusive), bool(reverse))
+    r = wrap(_cumsum_op.forward((x._v,), attrs)[0], x._dtype)
     if STATE.recording:
-        record(_cumsum_op, (x,), (r,), (a, bool(exclusive), bool(reverse)))
+        record(_cumsum_op, (x,), (r,), attrs)
     return r
 
 
@@ -887,15 +948,11 @@ def cumprod(x, axis=0, exclusive=False, reverse=False, name=None):
     x = t(x)
     a = _scan_axis(x, axis, "tfx.math.cumprod")
     if not x._dtype.is_differentiable:
-        v = x._v
-        if reverse:
-            v = xp.flip(v, a)
-        c = xp.cumprod(v, axis=a, dtype=v.dtype)
-        if exclusive and c.shape[a]:
-            c = _exclusive_shift(c, a, 1)
-        if reverse:
-            c = xp.flip(c, a)
-        return wrap(xp.ascontiguousarray(c), x._dtype)
+        attrs = (a, bool(exclusive), bool(reverse))
+        r = wrap(_cumprod_op.forward((x._v,), attrs)[0], x._dtype)
+        if STATE.recording:
+            record(_cumprod_op, (x,), (r,), attrs)
+        return r
     from .array_ops import concat, reverse as _rev, slice_axis
     y = _rev(x, [a]) if reverse else x
     parts = []
@@ -915,7 +972,14 @@ def cumprod(x, axis=0, exclusive=False, reverse=False, name=None):
     return _rev(r, [a]) if reverse else r
 
 
-_cumlse_op = register("cumulative_logsumexp", api="tfx.math.cumulative_logsumexp")
+def _cumlse_fwd(ins, a):
+    v = ins[0]
+    with xp.errstate(invalid="ignore"):
+        return (xp.logaddexp.accumulate(v, axis=a).astype(v.dtype, copy=False),)
+
+
+_cumlse_op = register("cumulative_logsumexp", api="tfx.math.cumulative_logsumexp",
+                      forward=_cumlse_fwd)
 
 
 def _log_pos(v):
@@ -946,9 +1010,7 @@ def cumulative_logsumexp(x, axis=0, exclusive=False, reverse=False, name=None):
         raise _unsupported("tfx.math.cumulative_logsumexp", x._dtype, _FLOATS)
     a = _scan_axis(x, axis, "tfx.math.cumulative_logsumexp")
     y = _rev(x, [a]) if reverse else x
-    with xp.errstate(invalid="ignore"):
-        v = xp.logaddexp.accumulate(y._v, axis=a)
-    r = wrap(v.astype(y._v.dtype, copy=False), x._dtype)
+    r = wrap(_cumlse_fwd((y._v,), a)[0], x._dtype)
     if STATE.recording:
         record(_cumlse_op, (y,), (r,), a)
     if exclusive and r._v.shape[a]:  # shift one step; log(0) = -inf comes first
