@@ -26,6 +26,11 @@ def prepare(loaded, seed_override=None):
     p = Prepared()
     p.seed = seed
     problems = []
+    if spec.device == "gpu" and not tfx.config.list_physical_devices("GPU"):
+        problems.append(SpecProblem(("device",), "gpu requested, but no GPU is visible (install "
+                                    "tfx[gpu] with CuPy on a machine with a CUDA GPU, or use "
+                                    "device: cpu)"))
+        raise SpecErrors(problems, loaded.source)
     splits = {}
     for name in ("train", "validation", "test"):
         src = getattr(spec.data, name)
@@ -99,7 +104,8 @@ def run_training(loaded, output=None, overwrite=False, seed=None, console=None, 
         from tfx.keras.callbacks import BackupAndRestore
         # The backup comes first, so an epoch is in the backup before it is in history.csv.
         callbacks += [BackupAndRestore(os.path.join(run_dir, "backup")),
-                      _RunHistory(os.path.join(run_dir, "history.csv"))]
+                      _RunHistory(os.path.join(run_dir, "history.csv")),
+                      _RunLog(os.path.join(run_dir, "train.log"))]
     callbacks += list(p.callbacks)
     if spec.output.tensorboard and chief:
         try:
@@ -242,6 +248,33 @@ def _run_history_class():
             return out
 
     return RunHistory
+
+
+def _RunLog(path):  # noqa: N802 - builds the callback lazily, like _RunHistory
+    import datetime
+    from tfx.keras.callbacks import Callback
+
+    class RunLog(Callback):
+        """train.log: one line per event, appended (a resumed run continues the log)."""
+
+        def _write(self, text):
+            stamp = datetime.datetime.now().isoformat(timespec="seconds")
+            with open(path, "a", encoding="utf-8") as f:
+                f.write(f"{stamp} {text}\n")
+
+        def on_train_begin(self, logs=None):
+            self._write(f"training starts: {self.params.get('epochs')} epochs, "
+                        f"{self.params.get('steps')} steps per epoch")
+
+        def on_epoch_end(self, epoch, logs=None):
+            vals = " - ".join(f"{k}: {v:.6g}" for k, v in (logs or {}).items()
+                              if isinstance(v, (int, float)))
+            self._write(f"epoch {epoch + 1}: {vals}")
+
+        def on_train_end(self, logs=None):
+            self._write("training ends")
+
+    return RunLog()
 
 
 def _RunHistory(path):  # noqa: N802 - builds the callback lazily (tfx.keras loads on demand)
