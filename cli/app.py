@@ -16,7 +16,7 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=True,
     pretty_exceptions_enable=False,
-    rich_markup_mode="rich",
+    rich_markup_mode=None,
 )
 plugins_app = typer.Typer(help="List, create and check plugins.", no_args_is_help=True)
 app.add_typer(plugins_app, name="plugins")
@@ -74,7 +74,7 @@ def train(spec: str = typer.Argument(..., help="the YAML spec"),
                    "than one rank)")):
     """Train a model from a spec and write a run folder.
 
-    Example: [bold]tfx train configs/housing.yaml training.epochs=3[/bold]
+    Example: tfx train configs/housing.yaml training.epochs=3
     """
     overrides = list(overrides or [])
     if device is not None:

@@ -909,6 +909,7 @@ class TensorBoard(Callback):
             self._write_model_config()
 
     def _write_model_config(self):
+        _summary_writer_class()  # imports tensorboardX with torch kept out (see there)
         from tensorboardX.proto.summary_pb2 import Summary, SummaryMetadata
         from tensorboardX.proto.tensor_pb2 import TensorProto
         from .saving.serialization import serialize_keras_object
