@@ -425,12 +425,16 @@ class Loss(AutoConfig):
         return self._dtype.name
 
     def __call__(self, y_true, y_pred, sample_weight=None):
+        from .layers.masks import get_keras_mask
         dtype = self._dtype
+        in_mask = get_keras_mask(y_pred)  # a Keras mask on the predictions (Embedding...)
         y_pred = as_tensor(y_pred, dtype)
         y_true = as_tensor(y_true, dtype)
         values = self.call(y_true, y_pred)
-        return reduce_weighted_values(values, sample_weight, self._mask(y_true, y_pred),
-                                      self.reduction, dtype)
+        mask = self._mask(y_true, y_pred)
+        if in_mask is not None:
+            mask = in_mask if mask is None else M.logical_and(M.cast(in_mask, _dt.bool), mask)
+        return reduce_weighted_values(values, sample_weight, mask, self.reduction, dtype)
 
     def call(self, y_true, y_pred):
         raise NotImplementedError(f"{type(self).__name__} must implement call(y_true, y_pred)")

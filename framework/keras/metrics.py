@@ -229,8 +229,18 @@ class MeanMetricWrapper(Mean):
         self._fn_kwargs = kwargs
 
     def update_state(self, y_true, y_pred, sample_weight=None):
+        from .layers.masks import get_keras_mask
+        keras_mask = get_keras_mask(y_pred)  # an output mask always weighs, as Keras 3
         values = self._fn(y_true, y_pred, **self._fn_kwargs)
         mask = None if sample_weight is None else self._mask(y_true, y_pred)
+        if keras_mask is not None:
+            keras_mask = M.cast(keras_mask, self._dtype)
+            if sample_weight is None:
+                sample_weight = keras_mask
+            else:
+                keras_mask, sample_weight = squeeze_or_expand_to_same_rank(
+                    keras_mask, as_tensor(sample_weight, self._dtype))
+                sample_weight = M.multiply(sample_weight, keras_mask)
         if mask is not None:
             # Keras merges an output mask only into given sample weights; mirrored.
             sample_weight = as_tensor(sample_weight, self._dtype)

@@ -19,6 +19,8 @@ from .reshaping import (Cropping1D, Cropping2D, Permute, RepeatVector, Reshape, 
                         UpSampling2D, ZeroPadding1D, ZeroPadding2D)
 from .rnn import GRU, LSTM, RNN, SimpleRNN
 from .rnn_cells import GRUCell, LSTMCell, SimpleRNNCell
+from .masking import Masking
+from .wrappers import Bidirectional, StackedRNNCells, TimeDistributed
 
 __all__ = ["Layer", "InputSpec", "Input", "InputLayer", "Dense", "Activation", "Dropout",
            "Flatten", "Lambda", "Normalization", "serialize", "deserialize", "get_builtin_layer",
@@ -33,7 +35,8 @@ __all__ = ["Layer", "InputSpec", "Input", "InputLayer", "Dense", "Activation", "
            "GlobalMaxPooling1D", "GlobalMaxPooling2D", "MaxPool1D", "MaxPool2D", "AvgPool1D",
            "AvgPool2D", "GlobalAvgPool1D", "GlobalAvgPool2D", "GlobalMaxPool1D",
            "GlobalMaxPool2D", "RNN", "SimpleRNN", "LSTM", "GRU", "SimpleRNNCell", "LSTMCell",
-           "GRUCell", "Rescaling", "ReLU", "LeakyReLU", "ELU", "Softmax", "PReLU", "Identity"]
+           "GRUCell", "Rescaling", "ReLU", "LeakyReLU", "ELU", "Softmax", "PReLU", "Identity",
+           "Masking", "Bidirectional", "TimeDistributed", "StackedRNNCells"]
 
 
 def _builtins():

@@ -18,6 +18,7 @@ from ...module import Module, _snake, walk_attributes
 from ..keras_tensor import KerasTensor
 from ..saving.autoconfig import AutoConfig, accepted_kwargs, captured_config
 from ..saving.weight_paths import charge
+from . import masks as _masks
 
 __all__ = ["Layer", "InputSpec", "call_context", "reset_uids"]
 
@@ -73,6 +74,7 @@ class Layer(Module, AutoConfig):
     """Base layer: state (weights) plus a computation from inputs to outputs (``call``)."""
 
     _TRACK_SKIP = frozenset(["_inbound_nodes", "_losses", "_own_weights", "_build_shapes",
+                             "_init_args",  # constructor arguments: not owned sub-layers
                              "_weight_regularizers",
                              "_output_spec", "_callbacks", "history", "_compiled",
                              "_train_cache", "_flat_layers_cache", "_metrics_cache", "optimizer", "_nodes",
@@ -365,6 +367,9 @@ class Layer(Module, AutoConfig):
             from .functional_call import symbolic_call
             return symbolic_call(self, inputs, rest, kwargs)
         cls = type(self)
+        masked = _masks.in_play(cls, kwargs)
+        if masked:  # looked up before conversion: a cast input is a new tensor
+            prev_mask = _masks.before_call(inputs, kwargs)
         if inputs.__class__ is not Tensor:
             inputs = nest.map_structure(self._convert_input, inputs) \
                 if nest.is_nested(inputs) else self._convert_input(inputs)
@@ -385,6 +390,8 @@ class Layer(Module, AutoConfig):
             tr = kwargs.pop("training", None)
             if tr is None:
                 tr = prev_training
+        if masked and has_mask and prev_mask is not None and kwargs.get("mask") is None:
+            kwargs["mask"] = prev_mask
         if ctx.depth == 0:
             self._clear_losses()
         ctx.depth += 1
@@ -404,7 +411,13 @@ class Layer(Module, AutoConfig):
                 # Keras divides the activity penalty by the batch size.
                 self.add_loss(self._activity_regularizer(o) /
                               float(o.shape[0] if o.shape.rank else 1))
+        if masked:
+            _masks.after_call(self, inputs, outputs, prev_mask)
         return outputs
+
+    def compute_mask(self, inputs, mask=None):
+        """The mask of this layer's output given its input's (by default passed through)."""
+        return mask
 
     def compute_output_shape(self, input_shape):
         from .functional_call import output_spec

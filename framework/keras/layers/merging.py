@@ -56,6 +56,16 @@ class _Merge(Layer):
                 xs[i] = A.reshape(x, shape[:1] + (1,) * (rank - x._v.ndim) + shape[1:])
         return self._merge(xs)
 
+    def compute_mask(self, inputs, mask=None):
+        """Keras masks of the inputs: a step counts where every masked input has it."""
+        if mask is None or all(m is None for m in mask):
+            return None
+        masks = [M.cast(m, "bool") for m in mask if m is not None]
+        out = masks[0]
+        for m in masks[1:]:
+            out = M.logical_and(out, m)
+        return out
+
     def compute_output_shape(self, input_shape):
         shapes = _shapes(input_shape)
         out = shapes[0][1:]
@@ -162,6 +172,21 @@ class Concatenate(Layer):
     def call(self, inputs):
         return A.concat(list(inputs), axis=self.axis)
 
+    def compute_mask(self, inputs, mask=None):
+        """Keras: unmasked inputs count as all True; a step counts if any part of it does."""
+        if mask is None or all(m is None for m in mask):
+            return None
+        parts = []
+        for x, m in zip(inputs, mask):
+            if m is None:
+                parts.append(A.ones(x.shape.as_list(), "bool"))
+            elif m.ndim < x.ndim:
+                parts.append(A.broadcast_to(A.expand_dims(M.cast(m, "bool"), -1),
+                                            x.shape.as_list()))
+            else:
+                parts.append(M.cast(m, "bool"))
+        return M.reduce_any(A.concat(parts, self.axis), axis=-1)
+
     def compute_output_shape(self, input_shape):
         shapes = _shapes(input_shape)
         out = list(shapes[0])
@@ -188,6 +213,9 @@ class Dot(Layer):
         self.axes = axes
         self.normalize = normalize
         self.supports_masking = True
+
+    def compute_mask(self, inputs, mask=None):
+        return None
 
     def _axes(self, r1, r2):
         axes = [self.axes, self.axes] if isinstance(self.axes, int) else self.axes
