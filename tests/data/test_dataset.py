@@ -578,3 +578,35 @@ def test_spec_inference_leaves_random_streams_and_shuffles_alone():
     ds = D.range(1, 9).shuffle(8).map(parse)
     assert ds.element_spec == tfx.data.specs.TensorSpec([None], tfx.int64)
     assert [v.numpy().tolist() for v in ds] == [[k] * 3 for k in order]
+
+
+def test_random_index_pipelines_match_tf_and_the_element_path(tf):
+    """take/skip/repeat/shard/batch chains: the index path, the element path (after a map)
+    and tf.data agree."""
+    rng = np.random.default_rng(0)
+    x = np.arange(23, dtype=np.int64)
+    for _ in range(25):
+        ops = []
+        for _ in range(rng.integers(1, 5)):
+            kind = rng.choice(["take", "skip", "repeat", "shard", "cache"])
+            if kind == "shard":
+                n = int(rng.integers(1, 4))
+                ops.append((kind, (n, int(rng.integers(0, n)))))
+            elif kind == "cache":
+                ops.append((kind, ()))
+            else:
+                ops.append((kind, (int(rng.integers(-1, 9)) if kind != "repeat"
+                                   else int(rng.integers(0, 3)),)))
+        batch = (int(rng.integers(1, 6)), bool(rng.integers(0, 2)))
+
+        def build(m, slow=False, ops=ops, batch=batch):
+            ds = m.data.Dataset.from_tensor_slices(x)
+            if slow:
+                ds = ds.map(lambda v: v)
+            for kind, args in ops:
+                ds = getattr(ds, kind)(*args)
+            return ds.batch(*batch)
+        want = elements(build(tf))
+        assert elements(build(tfx)) == want, ops
+        assert elements(build(tfx, slow=True)) == want, ops
+        assert int(build(tfx).cardinality()) == int(build(tf).cardinality()), ops
