@@ -21,6 +21,10 @@ from .rnn import GRU, LSTM, RNN, SimpleRNN
 from .rnn_cells import GRUCell, LSTMCell, SimpleRNNCell
 from .masking import Masking
 from .wrappers import Bidirectional, StackedRNNCells, TimeDistributed
+from .convolutional_more import (Conv1DTranspose, Conv2DTranspose, Conv3DTranspose,
+                                 DepthwiseConv1D, DepthwiseConv2D, SeparableConv1D,
+                                 SeparableConv2D, SpatialDropout1D, SpatialDropout2D,
+                                 SpatialDropout3D)
 
 __all__ = ["Layer", "InputSpec", "Input", "InputLayer", "Dense", "Activation", "Dropout",
            "Flatten", "Lambda", "Normalization", "serialize", "deserialize", "get_builtin_layer",
@@ -36,7 +40,10 @@ __all__ = ["Layer", "InputSpec", "Input", "InputLayer", "Dense", "Activation", "
            "AvgPool2D", "GlobalAvgPool1D", "GlobalAvgPool2D", "GlobalMaxPool1D",
            "GlobalMaxPool2D", "RNN", "SimpleRNN", "LSTM", "GRU", "SimpleRNNCell", "LSTMCell",
            "GRUCell", "Rescaling", "ReLU", "LeakyReLU", "ELU", "Softmax", "PReLU", "Identity",
-           "Masking", "Bidirectional", "TimeDistributed", "StackedRNNCells"]
+           "Masking", "Bidirectional", "TimeDistributed", "StackedRNNCells",
+           "Conv1DTranspose", "Conv2DTranspose", "Conv3DTranspose", "DepthwiseConv1D",
+           "DepthwiseConv2D", "SeparableConv1D", "SeparableConv2D", "SpatialDropout1D",
+           "SpatialDropout2D", "SpatialDropout3D"]
 
 
 def _builtins():
