@@ -32,6 +32,8 @@ from .ops.math_ops import (acos, acosh, asin, asinh, atan, atan2, atanh, complex
                            truncatediv)
 from .autodiff.tape import GradientTape, UnconnectedGradients
 from .autodiff.custom_gradient import custom_gradient, recompute_grad
+from .graph import TensorSpec, cond, function, while_loop
+from .ops.logging_ops import print_v2 as print  # noqa: A001 - tf.print
 from . import math, linalg, random, config, nn  # noqa: E402
 from .core.state import STATE as _STATE
 from .registry import register
@@ -42,3 +44,18 @@ newaxis = None
 
 def executing_eagerly():
     return _STATE.tracing is None
+
+# Composite tensors: sparse, ragged, tensor arrays (tfx.sparse, tfx.ragged hold their ops).
+from .structures.sparse_tensor import SparseTensor, SparseTensorSpec  # noqa: E402
+from .structures.ragged_tensor import RaggedTensor, RaggedTensorSpec  # noqa: E402
+from .structures import dispatch as _dispatch  # noqa: E402
+
+concat = _dispatch.ragged_concat(concat)
+stack = _dispatch.ragged_stack(stack)
+reduce_sum = _dispatch.ragged_reduce(reduce_sum, "sum")
+reduce_mean = _dispatch.ragged_reduce(reduce_mean, "mean")
+reduce_max = _dispatch.ragged_reduce(reduce_max, "max")
+reduce_min = _dispatch.ragged_reduce(reduce_min, "min")
+reduce_prod = _dispatch.ragged_reduce(reduce_prod, "prod")
+reduce_any = _dispatch.ragged_reduce(reduce_any, "any")
+reduce_all = _dispatch.ragged_reduce(reduce_all, "all")

@@ -104,15 +104,34 @@ def describe_call(api, with_operands=False):
     return (where, text, operands) if with_operands else (where, text)
 
 
+def _graph_context():
+    from .core.state import STATE
+    return STATE.tracing.describe() if STATE.tracing is not None else "a traced graph"
+
+
 def bool_in_graph_error(tensor):
     from .errors import OperatorNotAllowedInGraphError
     frame = user_frame()
     where = f" at {frame.f_code.co_filename}:{frame.f_lineno}" if frame else ""
     return OperatorNotAllowedInGraphError(
         f"Using a symbolic tfx.Tensor as a Python bool{where} is not allowed: this code runs as "
-        "a graph (inside tfx.function or Model.fit), where the tensor has no value yet. Use "
-        "tfx.cond / tfx.where, or let AutoGraph convert the `if` by writing it in the function "
-        "body itself.")
+        f"a graph (inside {_graph_context()}), where the tensor has no value while the Python "
+        "runs. AutoGraph conversion of `if`/`while` on tensors is not available yet in tfx: "
+        "write `tfx.cond(pred, true_fn, false_fn)` (or `tfx.while_loop`), use `tfx.where` for "
+        "elementwise choices, or run eagerly (`Model.compile(run_eagerly=True)`, or call the "
+        "function without tfx.function).")
+
+
+def symbolic_value_error(tensor, what):
+    """Reading a traced tensor's value from Python (``.numpy()``, ``float()``) while tracing."""
+    from .errors import OperatorNotAllowedInGraphError
+    frame = user_frame()
+    where = f" at {frame.f_code.co_filename}:{frame.f_lineno}" if frame else ""
+    return OperatorNotAllowedInGraphError(
+        f"{what} of a symbolic tfx.Tensor{where} is not allowed: this code runs as a graph "
+        f"(inside {_graph_context()}), so the tensor's value differs on every call and Python "
+        "cannot read it while tracing. Keep the computation in tfx ops, print it with "
+        "tfx.print, or run eagerly.")
 
 
 def full_traceback():

@@ -11,16 +11,23 @@ import inspect
 
 from .. import nest
 from ..core.state import STATE
-from ..core.tensor import TensorBase, convert_to_tensor
+from ..core.tensor import TensorBase, convert_to_tensor, wrap
 from ..ops._core import record
 
 __all__ = ["custom_gradient", "recompute_grad"]
 
 
 class _CustomOp:
-    """The op a custom-gradient call becomes on a tape."""
+    """The op a custom-gradient call becomes on a tape.
+
+    In a traced graph the forward's own ops compute the outputs; this node then passes them
+    through (its last ``passthrough`` inputs), so the graph replays the forward and a tape that
+    records the node applies the custom gradient.
+    """
 
     differentiable = True
+    taped = True
+    stateful = False
     api = "tfx.custom_gradient"
 
     def __init__(self, name, grad_fn, n_inputs, variables, out_structure):
@@ -29,6 +36,10 @@ class _CustomOp:
         self._n = n_inputs
         self._variables = variables
         self._structure = out_structure
+        self.passthrough = 0
+
+    def forward(self, ins, attrs):
+        return tuple(ins[len(ins) - self.passthrough:])
 
     def grad(self, node, *upstream):
         gs = upstream[0] if len(upstream) == 1 else nest.pack_sequence_as(
@@ -49,7 +60,7 @@ class _CustomOp:
                              "input(s)")
         out = [None if g is None else convert_to_tensor(g) for g in input_grads]
         out += [None if g is None else convert_to_tensor(g) for g in var_grads]
-        return tuple(out)
+        return tuple(out) + (None,) * self.passthrough
 
 
 def custom_gradient(f=None):
@@ -84,8 +95,9 @@ def custom_gradient(f=None):
             return result
         from .tape import GradientTape
         inputs = [convert_to_tensor(v) for k, v in ordered if isinstance(v, TensorBase)]
-        # Forward: outer tapes paused; a private tape notes which variables f reads.
-        paused = [t for t in STATE.tapes if t._recording]
+        # Forward: outer tapes paused (a graph being traced keeps recording); a private tape
+        # notes which variables f reads.
+        paused = [t for t in STATE.tapes if t._recording and t is not STATE.tracing]
         for t in paused:
             t._recording = False
         probe = GradientTape(watch_accessed_variables=True)
@@ -107,7 +119,14 @@ def custom_gradient(f=None):
                     t._watch_variable(v)
         flat_out = [convert_to_tensor(o) for o in nest.flatten(result)]
         op = _CustomOp(getattr(f, "__name__", "f"), grad_fn, len(inputs), variables, result)
-        record(op, tuple(inputs) + tuple(variables), tuple(flat_out))
+        if STATE.tracing is not None:
+            reads = tuple(convert_to_tensor(v) for v in variables)
+            outs = tuple(wrap(o._v, o._dtype) for o in flat_out)
+            op.passthrough = len(outs)
+            record(op, tuple(inputs) + reads + tuple(flat_out), outs)
+            flat_out = list(outs)
+        else:
+            record(op, tuple(inputs) + tuple(variables), tuple(flat_out))
         return nest.pack_sequence_as(result, flat_out) if nest.is_nested(result) else \
             flat_out[0]
 

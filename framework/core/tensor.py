@@ -43,12 +43,14 @@ class TensorBase:
     def numpy(self):
         """The value as a NumPy array (a NumPy scalar for rank 0); a copy, safe to modify."""
         if STATE.recording:
+            _check_concrete(self, ".numpy()")
             from ..autodiff.tape import note_exit
             note_exit(self, ".numpy()")
         return _to_host(self._v, copy=True)
 
     def __array__(self, dtype=None, copy=None):
         if STATE.recording:
+            _check_concrete(self, "NumPy conversion")
             from ..autodiff.tape import note_exit
             note_exit(self, "NumPy conversion")
         a = _np.asarray(_to_host(self._v, copy=False))
@@ -72,7 +74,7 @@ class TensorBase:
         return (self[i] for i in range(self._v.shape[0]))
 
     def __bool__(self):
-        if STATE.tracing is not None:
+        if STATE.tracing is not None and STATE.tracing.is_symbolic(self):
             from ..diagnostics import bool_in_graph_error
             raise bool_in_graph_error(self)
         return bool(self._scalar("bool"))
@@ -92,6 +94,8 @@ class TensorBase:
         return complex(self._scalar("complex"))
 
     def _scalar(self, what):
+        if STATE.tracing is not None:
+            _check_concrete(self, f"{what}()")
         v = self._v
         if what == "bool":  # truthiness follows NumPy: any size-1 tensor has one
             if v.size != 1:
@@ -111,11 +115,15 @@ class TensorBase:
     experimental_ref = ref
 
     def __repr__(self):
+        if STATE.tracing is not None and STATE.tracing.is_symbolic(self):
+            return STATE.tracing.symbolic_text(self)  # as TF: no value while tracing
         kind = "tfx.Tensor" if self.__class__ is Tensor else type(self).__name__
         return (f"<{kind}: shape={self.shape}, dtype={self._dtype.name}, "
                 f"numpy={_numpy_text(self._v)}>")
 
     def __str__(self):
+        if STATE.tracing is not None and STATE.tracing.is_symbolic(self):
+            return STATE.tracing.symbolic_text(self)
         text = str(_to_host(self._v, copy=False))
         if "\n" in text:
             text = "\n" + text
@@ -171,6 +179,13 @@ class Reference:
 
     def __eq__(self, other):
         return isinstance(other, Reference) and other._obj is self._obj
+
+
+def _check_concrete(t, what):
+    """A traced tensor has no value for Python to read (its value differs on every call)."""
+    if STATE.tracing is not None and STATE.tracing.is_symbolic(t):
+        from ..diagnostics import symbolic_value_error
+        raise symbolic_value_error(t, what)
 
 
 def wrap(value, dtype):

@@ -77,6 +77,8 @@ class Variable(TensorBase):
         self.aggregation = aggregation
         self._path = None
         self._read = None
+        if STATE.tracing is not None:  # tfx.function allows it on the first trace only
+            STATE.tracing._on_variable_created(self)
 
     # -- reading -----------------------------------------------------------------------------
     def _as_tensor(self):
@@ -174,19 +176,29 @@ class Variable(TensorBase):
 
     def assign(self, value, use_locking=None, name=None, read_value=True):
         # A fresh array, never in place: tensors read earlier (and tapes) keep their values.
-        self._v = xp.array(self._new_value(value, "assign"), copy=True)
+        new = xp.array(self._new_value(value, "assign"), copy=True)
+        if STATE.tracing is not None:  # a graph node; the trace's write is undone afterwards
+            STATE.tracing._record_assign(self, "assign", value)
+        self._v = new
         return self if read_value else None
 
     def assign_add(self, delta, use_locking=None, name=None, read_value=True):
-        self._v = self._v + self._new_value(delta, "assign_add")
+        new = self._v + self._new_value(delta, "assign_add")
+        if STATE.tracing is not None:
+            STATE.tracing._record_assign(self, "add", delta)
+        self._v = new
         return self if read_value else None
 
     def assign_sub(self, delta, use_locking=None, name=None, read_value=True):
-        self._v = self._v - self._new_value(delta, "assign_sub")
+        new = self._v - self._new_value(delta, "assign_sub")
+        if STATE.tracing is not None:
+            STATE.tracing._record_assign(self, "sub", delta)
+        self._v = new
         return self if read_value else None
 
     def _scatter(self, indices, updates, how):
         from ..ops.array_ops import _scatter_values
+        _not_in_graph(self, f"scatter_nd_{how}")
         if how in ("max", "min"):
             return self._scatter_extreme(indices, updates, how)
         self._v = _scatter_values(f"Variable.scatter_nd_{how}", how, self._v, self._dtype,
@@ -196,6 +208,7 @@ class Variable(TensorBase):
 
     def _scatter_extreme(self, indices, updates, how):
         from ..ops.array_ops import _check_scatter
+        _not_in_graph(self, f"scatter_nd_{how}")
         i = _index_column(indices)
         upd = convert_to_tensor(updates, self._dtype)
         _check_scatter(f"Variable.scatter_nd_{how}", self._v.shape, i, upd._v.shape)
@@ -254,6 +267,14 @@ class Variable(TensorBase):
         return gather_nd(self, indices)
 
 
+def _not_in_graph(var, what):
+    if STATE.tracing is not None:
+        from ..errors import UnimplementedError
+        raise UnimplementedError(None, f"Variable.{what}", f"Variable.{what} (on {var.name}) "
+                                 "is not supported inside tfx.function yet; use assign, "
+                                 "assign_add or assign_sub, or run this part eagerly.")
+
+
 def _index_column(indices):
     """TF's variable scatters read a 1-D ``indices`` as one leading index per update
     (``scatter_nd_update([0], [5.])``), unlike tensor_scatter_nd_*."""
@@ -291,6 +312,7 @@ class _SliceRef(TensorBase):
         from ..errors import InvalidArgumentError
         from ..ops.array_ops import _slice_key
         var = self._var
+        _not_in_graph(var, "[...].assign")
         key = _slice_key(self._key, var._v.shape)
         new = xp.array(var._v, copy=True)
         cur = new[key]

@@ -1,44 +1,67 @@
 """The op table and the dispatch helpers every op uses.
 
-An op is one ``OpDef``: its name, its gradient (written with tfx ops, so higher derivatives
-and traced backward passes come for free) and its shape rule. The forward lives in the op's
-public function, next to the ``OpDef`` in the same module.
+An op is one ``OpDef``: its name, its forward on backend arrays, its gradient (written with
+tfx ops, so higher derivatives and traced backward passes come for free) and its shape rule.
+The public function (argument checks, dtype rules, error messages) sits next to the ``OpDef``
+in the same module and computes what ``forward`` computes; a traced graph replays ``forward``
+alone, without the Python around it.
 
 Hot path, eager with no tape: convert/check inputs, call the backend, ``wrap`` the result,
-read ``STATE.recording`` once. Recording and error formatting live off that path.
+read ``STATE.recording`` once. Recording and error formatting live off that path. Ops whose
+result no tape needs (shapes, random draws, printing) check ``STATE.tracing`` instead, so a
+graph records them too and never bakes in a value that depends on its inputs.
 """
+import sys
+
 from .. import dtypes as _dt
 from ..core.state import STATE
 from ..core.tensor import Tensor, convert_to_tensor, wrap
 from ..errors import InvalidArgumentError
 
-__all__ = ["OpDef", "OPS", "register", "record", "wrap", "Tensor", "STATE", "t", "pair",
-           "dtype_error"]
+__all__ = ["OpDef", "OPS", "register", "record", "trace", "wrap", "Tensor", "STATE", "t",
+           "pair", "dtype_error"]
 
 OPS = {}
 
 
 class OpDef:
-    """One registered op: gradient and shape/dtype rule, keyed by name in ``OPS``."""
+    """One registered op, keyed by name in ``OPS``.
 
-    __slots__ = ("name", "grad", "shape_fn", "differentiable", "api")
+    ``forward(input_arrays, attrs)`` returns the output arrays (a tuple) from the input
+    arrays and the attrs the op records; ``grad(node, *upstream)`` one gradient per input.
+    ``taped``: False for ops no tape needs (their outputs depend on shapes only), which only
+    a traced graph records. ``stateful``: each run may differ (random draws, printing), so
+    graph passes must neither fold nor merge it. ``replay(node, input_tensors)``: for control
+    flow, how a graph call under a tape runs the node eagerly (the ops of the branch taken).
+    """
 
-    def __init__(self, name, grad=None, shape_fn=None, api=None):
+    __slots__ = ("name", "grad", "shape_fn", "differentiable", "api", "forward", "taped",
+                 "stateful", "replay", "module")
+
+    def __init__(self, name, grad=None, shape_fn=None, api=None, forward=None, taped=True,
+                 stateful=False):
         self.name = name
         self.grad = grad
         self.shape_fn = shape_fn
         # An op registered without a gradient cuts the chain (argmax, comparisons, ...).
         self.differentiable = grad is not None
         self.api = api or f"tfx.{name}"
+        self.forward = forward
+        self.taped = taped
+        self.stateful = stateful
+        self.replay = None
+        self.module = None  # the module that registered it
 
     def __repr__(self):
         return f"<OpDef {self.name}>"
 
 
-def register(name, grad=None, shape_fn=None, api=None):
+def register(name, grad=None, shape_fn=None, api=None, forward=None, taped=True,
+             stateful=False):
     if name in OPS:
         raise ValueError(f"op {name!r} is already registered")
-    op = OpDef(name, grad, shape_fn, api)
+    op = OpDef(name, grad, shape_fn, api, forward, taped, stateful)
+    op.module = sys._getframe(1).f_globals.get("__name__")
     OPS[name] = op
     return op
 
@@ -58,6 +81,11 @@ def record(op, inputs, outputs, attrs=None):
     for tape in STATE.tapes:
         if tape._recording:
             tape._record(op, inputs, outputs, attrs)
+
+
+def trace(op, inputs, outputs, attrs=None):
+    """Offer an executed op to the graph being traced only (called when STATE.tracing)."""
+    STATE.tracing._record(op, inputs, outputs, attrs)
 
 
 def t(x, dtype=None):

@@ -14,7 +14,7 @@ from ..backend import xp
 from ..core.shape import TensorShape
 from ..core.tensor import TensorBase, convert_to_tensor
 from ..errors import InvalidArgumentError
-from ._core import STATE, Tensor, dtype_error, record, register, t, wrap
+from ._core import STATE, Tensor, dtype_error, record, register, t, trace, wrap
 
 _int32, _int64, _float32 = _dt.int32, _dt.int64, _dt.float32
 _INDEX_DTYPES = (_dt.int32, _dt.int64)
@@ -98,10 +98,18 @@ def _arr(v):
     return xp.asarray(v) if v.ndim == 0 else v
 
 
+def _symbolic(x):
+    """Whether ``x`` is a value of the graph being traced (not a constant of it): a shape or
+    count given as such a tensor must be an input of the op, not a frozen number."""
+    return STATE.tracing is not None and x.__class__ is Tensor and STATE.tracing.is_symbolic(x)
+
+
 # ---- creation ----------------------------------------------------------------------------------
 
 def zeros(shape, dtype=_float32, name=None):
     d = _dt.as_dtype(dtype)
+    if _symbolic(shape):
+        return fill(shape, convert_to_tensor(b"" if d is _dt.string else 0, d))
     s = _dims("tfx.zeros", shape)
     if d is _dt.string:
         return wrap(xp.full(s, b"", dtype=object), d)
@@ -110,10 +118,21 @@ def zeros(shape, dtype=_float32, name=None):
 
 def ones(shape, dtype=_float32, name=None):
     d = _dt.as_dtype(dtype)
+    if _symbolic(shape):
+        return fill(shape, convert_to_tensor(1, d))
     return wrap(xp.ones(_dims("tfx.ones", shape), dtype=d._np), d)
 
 
-_fill_op = register("fill", lambda node, g: (_m.reduce_sum(g),), api="tfx.fill")
+def _fill_fwd(ins, dims):
+    """attrs: the shape; a traced shape tensor comes as a second input instead."""
+    v = ins[0]
+    if len(ins) > 1:
+        dims = tuple(int(n) for n in ins[1].reshape(-1))
+    return (xp.full(dims, v, dtype=v.dtype),)
+
+
+_fill_op = register("fill", lambda node, g: (_m.reduce_sum(g),) + (None,) * (
+    len(node.inputs) - 1), api="tfx.fill", forward=_fill_fwd)
 
 
 def fill(dims, value, name=None):
@@ -123,24 +142,43 @@ def fill(dims, value, name=None):
         if v._v.size != 1:
             raise _invalid("tfx.fill", f"value must be a scalar, got shape {list(v._v.shape)}")
         v = reshape(v, ())
-    r = wrap(xp.full(_dims("tfx.fill", dims), v._v, dtype=v._dtype._np), v._dtype)
+    s = _dims("tfx.fill", dims)
+    r = wrap(_fill_fwd((v._v,), s)[0], v._dtype)
     if STATE.recording:
-        record(_fill_op, (v,), (r,))
+        record(_fill_op, (v, dims) if _symbolic(dims) else (v,), (r,), s)
+    return r
+
+
+def _filled_like(value):
+    def fwd(ins, d):
+        if d is _dt.string:
+            return (xp.full(ins[0].shape, b"", dtype=object),)
+        return (xp.full(ins[0].shape, value, dtype=d._np),)
+    return fwd
+
+
+# Their values depend on the input's shape only: graphs record them, tapes need not.
+_zeros_like_op = register("zeros_like", api="tfx.zeros_like", forward=_filled_like(0),
+                          taped=False)
+_ones_like_op = register("ones_like", api="tfx.ones_like", forward=_filled_like(1),
+                         taped=False)
+
+
+def _like_op(op, input, dtype):  # noqa: A002
+    x = t(input)
+    d = _dt.as_dtype(dtype) if dtype is not None else x._dtype
+    r = wrap(op.forward((x._v,), d)[0], d)
+    if STATE.tracing is not None:
+        trace(op, (x,), (r,), d)
     return r
 
 
 def zeros_like(input, dtype=None, name=None):  # noqa: A002
-    x = t(input)
-    d = _dt.as_dtype(dtype) if dtype is not None else x._dtype
-    if d is _dt.string:
-        return wrap(xp.full(x._v.shape, b"", dtype=object), d)
-    return wrap(xp.zeros(x._v.shape, dtype=d._np), d)
+    return _like_op(_zeros_like_op, input, dtype)
 
 
 def ones_like(input, dtype=None, name=None):  # noqa: A002
-    x = t(input)
-    d = _dt.as_dtype(dtype) if dtype is not None else x._dtype
-    return wrap(xp.ones(x._v.shape, dtype=d._np), d)
+    return _like_op(_ones_like_op, input, dtype)
 
 
 def eye(num_rows, num_columns=None, batch_shape=None, dtype=_float32, name=None):
@@ -165,26 +203,40 @@ def range(start, limit=None, delta=1, dtype=None, name="range"):  # noqa: A001
         d = builtins.max((t(a)._dtype for a in args), key=lambda x: _RANGE_ORDER.get(x.name, -1))
     else:
         d = _dt.as_dtype(dtype)
-    vals = []
+    xs = []
     for a in args:
         x = _m.cast(t(a), d) if _tensorlike(a) else convert_to_tensor(a, d)
         if x._v.ndim:
             raise _invalid("tfx.range", f"start, limit and delta must be scalars, got shape "
                                         f"{list(x._v.shape)}")
-        vals.append(x._v[()])
-    s, lim, step = vals
+        xs.append(x)
+    try:
+        r = wrap(_range_fwd(tuple(x._v for x in xs), d)[0], d)
+    except ValueError as e:
+        raise _invalid("tfx.range", str(e)) from None
+    if STATE.tracing is not None and builtins.any(_symbolic(x) for x in xs):
+        trace(_range_op, tuple(xs), (r,), d)
+    return r
+
+
+def _range_fwd(ins, d):
+    s, lim, step = (v[()] for v in ins)
     if step == 0:
-        raise _invalid("tfx.range", f"Requires delta != 0: {step}")
+        raise ValueError(f"Requires delta != 0: {step}")
     if step > 0 and s > lim:
-        raise _invalid("tfx.range", f"Requires start <= limit when delta > 0: {s}/{lim}")
+        raise ValueError(f"Requires start <= limit when delta > 0: {s}/{lim}")
     if step < 0 and s < lim:
-        raise _invalid("tfx.range", f"Requires start >= limit when delta < 0: {s}/{lim}")
+        raise ValueError(f"Requires start >= limit when delta < 0: {s}/{lim}")
     if d.is_integer:
         span, stride = builtins.abs(int(lim) - int(s)), builtins.abs(int(step))
         n = (span + stride - 1) // stride
     else:
         n = int(xp.ceil(xp.abs((lim - s) / step)))
-    return wrap(xp.arange(n).astype(d._np) * step + s, d)
+    return (xp.arange(n).astype(d._np) * step + s,)
+
+
+# Only a range whose bounds are traced tensors becomes a node; others are constants.
+_range_op = register("range", api="tfx.range", forward=_range_fwd)
 
 
 def linspace(start, stop, num, name=None, axis=0):
@@ -239,7 +291,13 @@ def meshgrid(*args, **kwargs):
 
 # ---- identity and stop_gradient ----------------------------------------------------------------
 
-_identity_op = register("identity", lambda node, g: (g,), api="tfx.identity")
+def _same(ins, attrs):
+    return (ins[0],)
+
+
+_identity_op = register("identity", lambda node, g: (g,), api="tfx.identity", forward=_same)
+# No gradient: that is the op's purpose.
+_stop_gradient_op = register("stop_gradient", api="tfx.stop_gradient", forward=_same)
 
 
 def identity(input, name=None):  # noqa: A002
@@ -253,13 +311,23 @@ def identity(input, name=None):  # noqa: A002
 def stop_gradient(input, name=None):  # noqa: A002
     """The same value, with no gradient flowing back through it."""
     x = t(input)
-    return wrap(x._v, x._dtype)
+    r = wrap(x._v, x._dtype)
+    if STATE.recording:
+        record(_stop_gradient_op, (x,), (r,))
+    return r
 
 
 # ---- reshaping ---------------------------------------------------------------------------------
 
-_reshape_op = register("reshape", lambda node, g: (reshape(g, node.inputs[0]._v.shape),),
-                       api="tfx.reshape")
+def _reshape_fwd(ins, s):
+    """attrs: the shape; a traced shape tensor comes as a second input instead."""
+    if len(ins) > 1:
+        s = tuple(int(n) for n in ins[1].reshape(-1))
+    return (ins[0].reshape(s),)
+
+
+_reshape_op = register("reshape", lambda node, g: (reshape(g, node.inputs[0]._v.shape),) + (
+    None,) * (len(node.inputs) - 1), api="tfx.reshape", forward=_reshape_fwd)
 
 
 def reshape(tensor, shape, name=None):
@@ -271,7 +339,7 @@ def reshape(tensor, shape, name=None):
         raise _reshape_error(x._v.size, s) from None
     r = wrap(v, x._dtype)
     if STATE.recording:
-        record(_reshape_op, (x,), (r,))
+        record(_reshape_op, (x, shape) if _symbolic(shape) else (x,), (r,), s)
     return r
 
 
@@ -292,7 +360,8 @@ def _reshape_error(n, s):
 
 
 _bcast_op = register("broadcast_to", lambda node, g: (_m._unb(g, node.inputs[0]._v.shape),),
-                     api="tfx.broadcast_to")
+                     api="tfx.broadcast_to",
+                     forward=lambda ins, s: (xp.broadcast_to(ins[0], s),))
 
 
 def broadcast_to(input, shape, name=None):  # noqa: A002
@@ -307,7 +376,7 @@ def broadcast_to(input, shape, name=None):  # noqa: A002
                                            f"{list(s)}") from None
     r = wrap(v, x._dtype)
     if STATE.recording:
-        record(_bcast_op, (x,), (r,))
+        record(_bcast_op, (x,), (r,), s)
     return r
 
 
@@ -349,7 +418,8 @@ def _transpose_grad(node, g):
     return (transpose(g, inv),)
 
 
-_transpose_op = register("transpose", _transpose_grad, api="tfx.transpose")
+_transpose_op = register("transpose", _transpose_grad, api="tfx.transpose", forward=lambda ins, perm: (
+    xp.ascontiguousarray(xp.transpose(ins[0], perm)),))
 
 
 def transpose(a, perm=None, conjugate=False, name="transpose"):
@@ -368,10 +438,9 @@ def transpose(a, perm=None, conjugate=False, name="transpose"):
         for i in builtins.range(nd):
             if i not in perm:
                 raise _invalid("tfx.transpose", f"{i} is missing from {set(perm)}.")
-    v = xp.ascontiguousarray(xp.transpose(x._v, perm))
     if conjugate and x._dtype.is_complex:
-        v = xp.conj(v)
-    r = wrap(v, x._dtype)
+        x = _m.conj(x)
+    r = wrap(_transpose_op.forward((x._v,), perm)[0], x._dtype)
     if STATE.recording:
         record(_transpose_op, (x,), (r,), perm)
     return r
@@ -382,7 +451,8 @@ def _concat_grad(node, g):
     return tuple(_split(g, [x._v.shape[a] for x in node.inputs], a))
 
 
-_concat_op = register("concat", _concat_grad, api="tfx.concat")
+_concat_op = register("concat", _concat_grad, api="tfx.concat",
+                      forward=lambda ins, a: (xp.concatenate(ins, axis=a),))
 
 
 def concat(values, axis, name="concat"):
@@ -417,7 +487,7 @@ def concat(values, axis, name="concat"):
 
 
 _stack_op = register("stack", lambda node, g: tuple(unstack(g, axis=node.attrs)),
-                     api="tfx.stack")
+                     api="tfx.stack", forward=lambda ins, a: (xp.stack(ins, axis=a),))
 
 
 def stack(values, axis=0, name="stack"):
@@ -452,8 +522,14 @@ def _moved(nd, src, dst):
     return perm
 
 
+def _unstack_fwd(ins, a):
+    v = ins[0]
+    lead = (builtins.slice(None),) * a
+    return tuple(_arr(v[lead + (i,)]) for i in builtins.range(v.shape[a]))
+
+
 _unstack_op = register("unstack", lambda node, *gs: (stack(list(gs), axis=node.attrs),),
-                       api="tfx.unstack")
+                       api="tfx.unstack", forward=_unstack_fwd)
 
 
 def unstack(value, num=None, axis=0, name="unstack"):
@@ -464,15 +540,15 @@ def unstack(value, num=None, axis=0, name="unstack"):
     if num is not None and int(num) != n:
         raise _invalid("tfx.unstack", f"Input shape axis {a} must equal {num}, got shape "
                                       f"{list(x._v.shape)}")
-    lead = (builtins.slice(None),) * a
-    outs = tuple(wrap(_arr(x._v[lead + (i,)]), x._dtype) for i in builtins.range(n))
+    outs = tuple(wrap(v, x._dtype) for v in _unstack_fwd((x._v,), a))
     if STATE.recording and outs:
         record(_unstack_op, (x,), outs, a)
     return list(outs)
 
 
-_split_op = register("split", lambda node, *gs: (concat(list(gs), node.attrs),),
-                     api="tfx.split")
+_split_op = register("split", lambda node, *gs: (concat(list(gs), node.attrs[0]),),
+                     api="tfx.split",
+                     forward=lambda ins, attrs: tuple(xp.split(ins[0], attrs[1], axis=attrs[0])))
 
 
 def _split(x, sizes, a):
@@ -480,9 +556,10 @@ def _split(x, sizes, a):
     for s in sizes[:-1]:
         acc += s
         bounds.append(acc)
-    outs = tuple(wrap(p, x._dtype) for p in xp.split(x._v, bounds, axis=a))
+    attrs = (a, tuple(bounds))
+    outs = tuple(wrap(p, x._dtype) for p in _split_op.forward((x._v,), attrs))
     if STATE.recording:
-        record(_split_op, (x,), outs, a)
+        record(_split_op, (x,), outs, attrs)
     return list(outs)
 
 
@@ -535,7 +612,8 @@ def _tile_grad(node, g):
     return (_m.reduce_sum(reshape(g, folded), list(builtins.range(0, 2 * len(m), 2))),)
 
 
-_tile_op = register("tile", _tile_grad, api="tfx.tile")
+_tile_op = register("tile", _tile_grad, api="tfx.tile",
+                    forward=lambda ins, m: (xp.tile(ins[0], m) if m else ins[0],))
 
 
 def tile(input, multiples, name=None):  # noqa: A002
@@ -555,12 +633,13 @@ def tile(input, multiples, name=None):  # noqa: A002
 
 
 def _pad_grad(node, g):
-    key = tuple(builtins.slice(b, b + n) for (b, _), n in zip(node.attrs,
+    key = tuple(builtins.slice(b, b + n) for (b, _), n in zip(node.attrs[0],
                                                                node.inputs[0]._v.shape))
     return (_strided(g, key),)
 
 
-_pad_op = register("pad", _pad_grad, api="tfx.pad")
+_pad_op = register("pad", _pad_grad, api="tfx.pad", forward=lambda ins, attrs: (
+    xp.pad(ins[0], attrs[0], constant_values=attrs[1]),))
 
 
 def pad(tensor, paddings, mode="CONSTANT", constant_values=0, name=None):
@@ -583,10 +662,10 @@ def pad(tensor, paddings, mode="CONSTANT", constant_values=0, name=None):
             raise _invalid("tfx.pad", f"Paddings must be non-negative: {b} {e}")
     if m != "CONSTANT":
         return _mirror_pad(x, pairs, m == "SYMMETRIC")
-    c = _like(constant_values, x._dtype, "tfx.pad")
-    r = wrap(xp.pad(x._v, pairs, constant_values=c._v), x._dtype)
+    attrs = (tuple(pairs), _like(constant_values, x._dtype, "tfx.pad")._v)
+    r = wrap(_pad_op.forward((x._v,), attrs)[0], x._dtype)
     if STATE.recording:
-        record(_pad_op, (x,), (r,), tuple(pairs))
+        record(_pad_op, (x,), (r,), attrs)
     return r
 
 
@@ -612,7 +691,8 @@ def _mirror_pad(x, pairs, symmetric):
     return x
 
 
-_reverse_op = register("reverse", lambda node, g: (reverse(g, node.attrs),), api="tfx.reverse")
+_reverse_op = register("reverse", lambda node, g: (reverse(g, node.attrs),), api="tfx.reverse",
+                       forward=lambda ins, axes: (xp.ascontiguousarray(xp.flip(ins[0], axes)),))
 
 
 def reverse(tensor, axis, name=None):
@@ -628,7 +708,7 @@ def reverse(tensor, axis, name=None):
         if a % nd in axes:
             raise _invalid("tfx.reverse", f"axis {a % nd} specified more than once.")
         axes.append(a % nd)
-    r = wrap(xp.ascontiguousarray(xp.flip(x._v, tuple(axes))), x._dtype)
+    r = wrap(_reverse_op.forward((x._v,), tuple(axes))[0], x._dtype)
     if STATE.recording:
         record(_reverse_op, (x,), (r,), tuple(axes))
     return r
@@ -639,7 +719,8 @@ def _roll_grad(node, g):
     return (roll(g, [-s for s in shifts], axes),)
 
 
-_roll_op = register("roll", _roll_grad, api="tfx.roll")
+_roll_op = register("roll", _roll_grad, api="tfx.roll", forward=lambda ins, attrs: (
+    xp.roll(ins[0], attrs[0], attrs[1]) if attrs[1] else ins[0],))
 
 
 def roll(input, shift, axis, name=None):  # noqa: A002
@@ -743,10 +824,18 @@ def _strided_grad(node, g):
     return (_strided_scatter(g, node.inputs[0]._v.shape, node.attrs),)
 
 
-_strided_op = register("strided_slice", _strided_grad, api="tensor[...]")
+def _strided_scatter_fwd(ins, attrs):
+    shape, key = attrs
+    z = xp.zeros(shape, dtype=ins[0].dtype)
+    z[key] = ins[0]
+    return (z,)
+
+
+_strided_op = register("strided_slice", _strided_grad, api="tensor[...]",
+                       forward=lambda ins, key: (_arr(ins[0][key]),))
 _strided_scatter_op = register("strided_slice_grad",
                                lambda node, g: (_strided(g, node.attrs[1]),),
-                               api="strided slice gradient")
+                               api="strided slice gradient", forward=_strided_scatter_fwd)
 
 
 def _strided(x, key):
@@ -758,9 +847,7 @@ def _strided(x, key):
 
 def _strided_scatter(g, shape, key):
     """Zeros of ``shape`` with ``g`` written at ``key`` (the transpose of slicing)."""
-    z = xp.zeros(shape, dtype=g._dtype._np)
-    z[key] = g._v
-    r = wrap(z, g._dtype)
+    r = wrap(_strided_scatter_fwd((g._v,), (shape, key))[0], g._dtype)
     if STATE.recording:
         record(_strided_scatter_op, (g,), (r,), (shape, key))
     return r
@@ -863,7 +950,8 @@ def _gather_grad(node, g):
     return _gather_scatter(g, indices, a, b, ps), None
 
 
-_gather_op = register("gather", _gather_grad, api="tfx.gather")
+_gather_op = register("gather", _gather_grad, api="tfx.gather", forward=lambda ins, attrs: (
+    _gather_fwd(ins[0], ins[1], attrs[0], attrs[1]),))
 
 
 def _gather(p, i, a, b, sparse):
@@ -874,27 +962,32 @@ def _gather(p, i, a, b, sparse):
     return r
 
 
-def _gather_scatter(g, indices, a, b, shape):
-    """Sum ``g`` (shaped like gather's output) back into zeros of ``shape``: gather's
-    transpose."""
-    iv = indices._v
-    gv = g._v
+def _gather_scatter_fwd(ins, attrs):
+    gv, iv = ins
+    a, b, shape = attrs
     k = a - b
     if k:
         gv = xp.moveaxis(gv, tuple(builtins.range(b, b + k)),
                          tuple(builtins.range(iv.ndim, iv.ndim + k)))
     z = xp.zeros(shape, dtype=gv.dtype)
     xp.add.at(xp.moveaxis(z, a, b), _batch_grids(shape[:b], iv.ndim - b) + (iv,), gv)
-    r = wrap(z, g._dtype)
+    return (z,)
+
+
+def _gather_scatter(g, indices, a, b, shape):
+    """Sum ``g`` (shaped like gather's output) back into zeros of ``shape``: gather's
+    transpose."""
+    attrs = (a, b, tuple(shape))
+    r = wrap(_gather_scatter_fwd((g._v, indices._v), attrs)[0], g._dtype)
     if STATE.recording:
-        record(_gather_scatter_op, (g,), (r,), (indices, a, b))
+        record(_gather_scatter_op, (g, indices), (r,), attrs)
     return r
 
 
 _gather_scatter_op = register(
     "gather_scatter_add",
-    lambda node, g: (_gather(g, node.attrs[0], node.attrs[1], node.attrs[2], False),),
-    api="gather gradient")
+    lambda node, g: (_gather(g, node.inputs[1], node.attrs[0], node.attrs[1], False), None),
+    api="gather gradient", forward=_gather_scatter_fwd)
 
 
 def unsorted_segment_sum_dense(values, indices, dense_shape):
@@ -945,7 +1038,19 @@ def _gather_nd_fwd(pv, iv):
 
 _gather_nd_op = register(
     "gather_nd", lambda node, g: (scatter_nd(node.inputs[1], g, node.inputs[0]._v.shape), None),
-    api="tfx.gather_nd")
+    api="tfx.gather_nd", forward=lambda ins, attrs: (_gather_nd_fwd(ins[0], ins[1]),))
+
+
+def _batch_nd_indices_fwd(ins, b):
+    """Batch axes as leading index columns, so batched gather_nd is a plain one."""
+    iv = ins[0]
+    grids = xp.broadcast_arrays(*_batch_grids(iv.shape[:b], iv.ndim - 1 - b),
+                                xp.zeros(iv.shape[:-1], dtype=iv.dtype))[:b]
+    return (xp.concatenate([xp.stack(grids, axis=-1).astype(iv.dtype), iv], axis=-1),)
+
+
+_batch_nd_indices_op = register("batch_nd_indices", api="tfx.gather_nd",
+                                forward=_batch_nd_indices_fwd)
 
 
 def _gather_nd(p, i):
@@ -984,11 +1089,11 @@ def gather_nd(params, indices, batch_dims=0, name=None):
         if p._v.shape[:b] != iv.shape[:b]:
             raise _invalid(api, f"Batch dimensions of params {list(p._v.shape[:b])} and "
                                 f"indices {list(iv.shape[:b])} must match")
-        # Batch axes become leading index columns, so the batched case is a plain gather_nd.
-        grids = xp.broadcast_arrays(*_batch_grids(iv.shape[:b], iv.ndim - 1 - b),
-                                    xp.zeros(iv.shape[:-1], dtype=iv.dtype))[:b]
-        iv = xp.concatenate([xp.stack(grids, axis=-1).astype(iv.dtype), iv], axis=-1)
-        i = wrap(iv, i._dtype)
+        iv = _batch_nd_indices_fwd((iv,), b)[0]
+        bi = wrap(iv, i._dtype)
+        if STATE.recording:
+            record(_batch_nd_indices_op, (i,), (bi,), b)
+        i = bi
     if iv.shape[-1] > p._v.ndim:
         raise _invalid(api, f"index innermost dimension length must be <= params rank; saw: "
                             f"{iv.shape[-1]} vs. {p._v.ndim}")
@@ -1010,8 +1115,27 @@ def boolean_mask(tensor, mask, axis=None, name="boolean_mask"):
         raise ValueError(f"Shapes {TensorShape(list(s[a:a + k]))} and "
                          f"{TensorShape(list(mk._v.shape))} are incompatible")
     flat = reshape(x, s[:a] + (-1,) + s[a + k:]) if k != 1 else x
-    idx = wrap(xp.flatnonzero(mk._v).astype(xp.int64), _int64)
+    idx = wrap(_flat_nonzero_op.forward((mk._v,), None)[0], _int64)
+    if STATE.recording:
+        record(_flat_nonzero_op, (mk,), (idx,))
     return _gather(flat, idx, a, 0, False)
+
+
+_flat_nonzero_op = register("flat_nonzero", api="tfx.boolean_mask", forward=lambda ins, attrs: (
+    xp.flatnonzero(ins[0]).astype(xp.int64),))
+
+
+def _one_hot_fwd(ins, attrs):
+    iv, onv, offv = ins
+    n, a, d = attrs
+    v = xp.where(iv[..., None] == xp.arange(n), onv, offv).astype(d._np, copy=False)
+    if a != -1:
+        v = xp.ascontiguousarray(xp.moveaxis(v, -1, a))
+    return (v,)
+
+
+# No gradient, as TensorFlow's OneHot.
+_one_hot_op = register("one_hot", api="tfx.one_hot", forward=_one_hot_fwd)
 
 
 def one_hot(indices, depth, on_value=None, off_value=None, axis=None, dtype=None, name=None):
@@ -1044,13 +1168,12 @@ def one_hot(indices, depth, on_value=None, off_value=None, axis=None, dtype=None
     if a != -1 and not 0 <= a < out_rank:
         raise _invalid(api, f"Expected axis to be -1 or between [0, {out_rank}).  But "
                             f"received: {a}")
-    onv = on._v if on is not None else xp.asarray(1, dtype=d._np)
-    offv = off._v if off is not None else xp.asarray(0, dtype=d._np)
-    hot = i._v[..., None] == xp.arange(n)
-    v = xp.where(hot, onv, offv).astype(d._np, copy=False)
-    if a != -1:
-        v = xp.ascontiguousarray(xp.moveaxis(v, -1, a))
-    return wrap(v, d)
+    on = on if on is not None else wrap(xp.asarray(1, dtype=d._np), d)
+    off = off if off is not None else wrap(xp.asarray(0, dtype=d._np), d)
+    r = wrap(_one_hot_fwd((i._v, on._v, off._v), (n, a, d))[0], d)
+    if STATE.recording:
+        record(_one_hot_op, (i, on, off), (r,), (n, a, d))
+    return r
 
 
 # ---- scatter -----------------------------------------------------------------------------------
@@ -1100,20 +1223,24 @@ def _scatter_values(api, kind, tv, dtype, indices, updates):
 
 
 def _scatter_update_grad(node, g):
-    idx = node.attrs
-    upd = node.inputs[1]
-    return (tensor_scatter_nd_update(g, idx, zeros_like(upd)), _gather_nd(g, idx))
+    _, upd, idx = node.inputs
+    return (tensor_scatter_nd_update(g, idx, zeros_like(upd)), _gather_nd(g, idx), None)
 
 
+def _scatter_forward(kind):
+    return lambda ins, attrs: (_scatter_fwd(kind, ins[0], ins[2], ins[1]),)
+
+
+# Inputs (tensor, updates, indices).
 _SCATTER_OPS = {
     "update": register("tensor_scatter_nd_update", _scatter_update_grad,
-                       api="tfx.tensor_scatter_nd_update"),
+                       api="tfx.tensor_scatter_nd_update", forward=_scatter_forward("update")),
     "add": register("tensor_scatter_nd_add",
-                    lambda node, g: (g, _gather_nd(g, node.attrs)),
-                    api="tfx.tensor_scatter_nd_add"),
+                    lambda node, g: (g, _gather_nd(g, node.inputs[2]), None),
+                    api="tfx.tensor_scatter_nd_add", forward=_scatter_forward("add")),
     "sub": register("tensor_scatter_nd_sub",
-                    lambda node, g: (g, _m.negative(_gather_nd(g, node.attrs))),
-                    api="tfx.tensor_scatter_nd_sub"),
+                    lambda node, g: (g, _m.negative(_gather_nd(g, node.inputs[2])), None),
+                    api="tfx.tensor_scatter_nd_sub", forward=_scatter_forward("sub")),
 }
 
 
@@ -1122,7 +1249,7 @@ def _tensor_scatter(kind, api, tensor, indices, updates):
     v, i, u = _scatter_values(api, kind, x._v, x._dtype, indices, updates)
     r = wrap(v, x._dtype)
     if STATE.recording:
-        record(_SCATTER_OPS[kind], (x, u), (r,), i)
+        record(_SCATTER_OPS[kind], (x, u, i), (r,))
     return r
 
 
@@ -1172,14 +1299,29 @@ def _argsort_last(v, descending):
     return v.shape[-1] - 1 - xp.flip(r, -1)
 
 
+def _argsort_fwd(ins, attrs):
+    a, desc, d = attrs
+    idx = _argsort_last(xp.moveaxis(ins[0], a, -1), desc)
+    return (xp.ascontiguousarray(xp.moveaxis(idx, -1, a)).astype(d._np),)
+
+
+_argsort_op = register("argsort", api="tfx.argsort", forward=_argsort_fwd)
+
+
+def _argsort(x, a, desc, d):
+    attrs = (a, desc, d)
+    r = wrap(_argsort_fwd((x._v,), attrs)[0], d)
+    if STATE.recording:
+        record(_argsort_op, (x,), (r,), attrs)
+    return r
+
+
 def argsort(values, axis=-1, direction="ASCENDING", stable=False, name=None):
     """Indices (int32) that sort ``values`` along ``axis``; always stable."""
     desc = _direction(direction)
     x = t(values)
     _sortable("tfx.argsort", x)
-    a = _axis("tfx.argsort", axis, x._v.ndim)
-    idx = _argsort_last(xp.moveaxis(x._v, a, -1), desc)
-    return wrap(xp.ascontiguousarray(xp.moveaxis(idx, -1, a)).astype(xp.int32), _int32)
+    return _argsort(x, _axis("tfx.argsort", axis, x._v.ndim), desc, _int32)
 
 
 def sort(values, axis=-1, direction="ASCENDING", name=None):
@@ -1192,7 +1334,7 @@ def sort(values, axis=-1, direction="ASCENDING", name=None):
     perm = list(builtins.range(nd))
     perm[a], perm[-1] = perm[-1], perm[a]
     xt = transpose(x, perm) if a != nd - 1 else x
-    idx = wrap(_argsort_last(xt._v, desc), _int64)
+    idx = _argsort(xt, nd - 1, desc, _int64)
     out = _gather(xt, idx, nd - 1, nd - 1, False)
     return transpose(out, perm) if a != nd - 1 else out
 
@@ -1210,9 +1352,20 @@ def top_k(input, k=1, sorted=True, index_type=_int32, name=None):  # noqa: A002
     if kk > n:
         raise _invalid(api, f"input must have at least k columns. Had {n}, needed {kk}")
     d = _dt.as_dtype(index_type)
-    idx = wrap(xp.ascontiguousarray(_argsort_last(x._v, True)[..., :kk]).astype(d._np), d)
+    idx = wrap(_top_k_fwd((x._v,), (kk, d))[0], d)
+    if STATE.recording:
+        record(_top_k_op, (x,), (idx,), (kk, d))
     nd = x._v.ndim
     return TopKV2(_gather(x, idx, nd - 1, nd - 1, False), idx)
+
+
+def _top_k_fwd(ins, attrs):
+    k, d = attrs
+    return (xp.ascontiguousarray(_argsort_last(ins[0], True)[..., :k]).astype(d._np),)
+
+
+# The indices of the k largest; the values are gathered with them (so they have a gradient).
+_top_k_op = register("top_k_indices", api="tfx.math.top_k", forward=_top_k_fwd)
 
 
 def unique(x, out_idx=_int32, name=None):
@@ -1222,15 +1375,27 @@ def unique(x, out_idx=_int32, name=None):
     if v._v.ndim != 1:
         raise _invalid("tfx.unique", "unique expects a 1D vector.")
     d = _dt.as_dtype(out_idx)
-    if v._dtype is _dt.string:
-        vals, first, inv = xp.unique(v._v, return_index=True, return_inverse=True)
+    y, idx = _unique_fwd((v._v,), d)
+    out = Unique(wrap(y, v._dtype), wrap(idx, d))
+    if STATE.recording:
+        record(_unique_op, (v,), tuple(out), d)
+    return out
+
+
+def _unique_fwd(ins, d):
+    v = ins[0]
+    if v.dtype == object:
+        vals, first, inv = xp.unique(v, return_index=True, return_inverse=True)
     else:
-        vals, first, inv = xp.unique(v._v, return_index=True, return_inverse=True,
+        vals, first, inv = xp.unique(v, return_index=True, return_inverse=True,
                                      equal_nan=False)
     order = xp.argsort(first, kind="stable")
     rank = xp.empty_like(order)
     rank[order] = xp.arange(order.size)
-    return Unique(wrap(vals[order], v._dtype), wrap(rank[inv.reshape(-1)].astype(d._np), d))
+    return vals[order], rank[inv.reshape(-1)].astype(d._np)
+
+
+_unique_op = register("unique", api="tfx.unique", forward=_unique_fwd)
 
 
 def searchsorted(sorted_sequence, values, side="left", out_type=_int32, name=None):
@@ -1246,13 +1411,24 @@ def searchsorted(sorted_sequence, values, side="left", out_type=_int32, name=Non
         raise _invalid("tfx.searchsorted", f"Leading dimensions of sorted_sequence "
                                            f"{list(s._v.shape)} and values {list(v._v.shape)} "
                                            "must match (both at least 1-D)")
-    d = _dt.as_dtype(out_type)
-    sv = s._v.reshape(-1, s._v.shape[-1])
-    vv = v._v.reshape(-1, v._v.shape[-1])
+    attrs = (side, _dt.as_dtype(out_type))
+    r = wrap(_searchsorted_fwd((s._v, v._v), attrs)[0], attrs[1])
+    if STATE.recording:
+        record(_searchsorted_op, (s, v), (r,), attrs)
+    return r
+
+
+def _searchsorted_fwd(ins, attrs):
+    side, d = attrs
+    sv = ins[0].reshape(-1, ins[0].shape[-1])
+    vv = ins[1].reshape(-1, ins[1].shape[-1])
     out = xp.empty(vv.shape, dtype=d._np)
     for r in builtins.range(sv.shape[0]):
         out[r] = xp.searchsorted(sv[r], vv[r], side=side)
-    return wrap(out.reshape(v._v.shape), d)
+    return (out.reshape(ins[1].shape),)
+
+
+_searchsorted_op = register("searchsorted", api="tfx.searchsorted", forward=_searchsorted_fwd)
 
 
 # ---- shape introspection -----------------------------------------------------------------------
@@ -1265,20 +1441,32 @@ def _out_type(api, out_type):
     return d
 
 
+# Shapes, sizes and ranks depend on the input's shape only: graphs record them, tapes need not.
+_shape_op = register("shape", api="tfx.shape", taped=False, forward=lambda ins, d: (
+    xp.asarray(ins[0].shape, dtype=d._np),))
+_size_op = register("size", api="tfx.size", taped=False, forward=lambda ins, d: (
+    xp.asarray(ins[0].size, dtype=d._np),))
+_rank_op = register("rank", api="tfx.rank", taped=False, forward=lambda ins, d: (
+    xp.asarray(ins[0].ndim, dtype=d._np),))
+
+
+def _introspect(op, x, d):
+    r = wrap(op.forward((x._v,), d)[0], d)
+    if STATE.tracing is not None:
+        trace(op, (x,), (r,), d)
+    return r
+
+
 def shape(input, out_type=_int32, name=None):  # noqa: A002
-    x = t(input)
-    d = _out_type("tfx.shape", out_type)
-    return wrap(xp.asarray(x._v.shape, dtype=d._np), d)
+    return _introspect(_shape_op, t(input), _out_type("tfx.shape", out_type))
 
 
 def size(input, out_type=_int32, name=None):  # noqa: A002
-    x = t(input)
-    d = _out_type("tfx.size", out_type)
-    return wrap(xp.asarray(x._v.size, dtype=d._np), d)
+    return _introspect(_size_op, t(input), _out_type("tfx.size", out_type))
 
 
 def rank(input, name=None):  # noqa: A002
-    return wrap(xp.asarray(t(input)._v.ndim, dtype=xp.int32), _int32)
+    return _introspect(_rank_op, t(input), _int32)
 
 
 # Late import: math_ops builds on this module and these gradients call back into it.

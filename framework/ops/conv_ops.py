@@ -193,30 +193,36 @@ def _backprop_filter_grad(node, h):
     return _backprop_input(h, dy, node.attrs), _conv(x, h, node.attrs)
 
 
-_conv_op = register("conv", _conv_grad, api="tfx.nn.convolution")
+def _bilinear(fwd):
+    """A forward on (a, b) with a _Window as attrs, in a's dtype."""
+    return lambda ins, win: (fwd(ins[0], ins[1], win).astype(ins[0].dtype, copy=False),)
+
+
+_conv_op = register("conv", _conv_grad, api="tfx.nn.convolution", forward=_bilinear(_conv_fwd))
 _backprop_input_op = register("conv_backprop_input", _backprop_input_grad,
-                              api="tfx.nn.conv_transpose")
+                              api="tfx.nn.conv_transpose",
+                              forward=_bilinear(_backprop_input_fwd))
 _backprop_filter_op = register("conv_backprop_filter", _backprop_filter_grad,
-                               api="conv filter gradient")
+                               api="conv filter gradient", forward=_bilinear(_backprop_filter_fwd))
 
 
-def _run(op, fwd, a, b, win):
-    r = wrap(fwd(a._v, b._v, win).astype(a._dtype._np, copy=False), a._dtype)
+def _run(op, a, b, win):
+    r = wrap(op.forward((a._v, b._v), win)[0], a._dtype)
     if STATE.recording:
         record(op, (a, b), (r,), win)
     return r
 
 
 def _conv(x, w, win):
-    return _run(_conv_op, _conv_fwd, x, w, win)
+    return _run(_conv_op, x, w, win)
 
 
 def _backprop_input(w, dy, win):
-    return _run(_backprop_input_op, _backprop_input_fwd, w, dy, win)
+    return _run(_backprop_input_op, w, dy, win)
 
 
 def _backprop_filter(x, dy, win):
-    return _run(_backprop_filter_op, _backprop_filter_fwd, x, dy, win)
+    return _run(_backprop_filter_op, x, dy, win)
 
 
 def _check_format(data_format, n, api, kind="convolution"):
@@ -364,53 +370,73 @@ def _pool_window(api, input, ksize, strides, padding, n, data_format, allowed): 
     return x, win
 
 
-def _max_pool_grad(node, g):
-    arg, x_shape = node.attrs
-    return (_max_pool_scatter(g, arg, x_shape),)
+# max_pool's node has two outputs: the maxima and where each came from (flat input indices,
+# int64), which its gradient and the gradient's gradient take as an input.
+
+def _max_pool_grad(node, g, g_arg):
+    return (_max_pool_scatter(g, node.outputs[1], node.attrs.x_shape),)
 
 
 def _max_pool_scatter_grad(node, h):
-    return (_max_pool_gather(h, node.attrs[0]),)
+    return (_max_pool_gather(h, node.inputs[1]), None)
 
 
 def _max_pool_gather_grad(node, h):
-    arg, x_shape = node.attrs
-    return (_max_pool_scatter(h, arg, x_shape),)
+    return (_max_pool_scatter(h, node.inputs[1], node.attrs), None)
 
 
-_max_pool_op = register("max_pool", _max_pool_grad, api="tfx.nn.max_pool")
-_max_pool_scatter_op = register("max_pool_grad", _max_pool_scatter_grad, api="max_pool gradient")
+def _max_pool_fwd(ins, win):
+    v = ins[0]
+    c = win.x_shape[-1]
+    x5 = _widen(v).reshape((win.x_shape[0],) + _three(win.x_shape[1:-1], 1) + (c,))
+    strides3, _, pads3 = win.kernel_args()
+    out, arg = kernels.max_pool(x5, _three(win.ksize, 1), strides3, pads3,
+                                _three(win.out, 1), True)
+    shape = win.out_shape(c)
+    return out.reshape(shape).astype(v.dtype, copy=False), arg.reshape(shape)
+
+
+def _max_pool_scatter_fwd(ins, x_shape):
+    g, arg = ins
+    v = kernels.scatter_add(_prod(x_shape), arg.reshape(-1), _widen(g).reshape(-1))
+    return (v.reshape(x_shape).astype(g.dtype, copy=False),)
+
+
+_max_pool_op = register("max_pool", _max_pool_grad, api="tfx.nn.max_pool", forward=_max_pool_fwd)
+_max_pool_scatter_op = register("max_pool_grad", _max_pool_scatter_grad, api="max_pool gradient",
+                                forward=_max_pool_scatter_fwd)
 _max_pool_gather_op = register("max_pool_grad_grad", _max_pool_gather_grad,
-                               api="max_pool second gradient")
+                               api="max_pool second gradient", forward=lambda ins, shape: (
+                                   xp.take(ins[0].reshape(-1), ins[1]),))
 
 
 def _max_pool_scatter(g, arg, x_shape):
     """Each output's gradient added at the input position its max came from."""
-    v = kernels.scatter_add(_prod(x_shape), arg.reshape(-1), _widen(g._v).reshape(-1))
-    r = wrap(v.reshape(x_shape).astype(g._dtype._np, copy=False), g._dtype)
+    r = wrap(_max_pool_scatter_fwd((g._v, arg._v), x_shape)[0], g._dtype)
     if STATE.recording:
-        record(_max_pool_scatter_op, (g,), (r,), (arg, x_shape))
+        record(_max_pool_scatter_op, (g, arg), (r,), x_shape)
     return r
 
 
 def _max_pool_gather(h, arg):
-    r = wrap(xp.take(h._v.reshape(-1), arg), h._dtype)
+    r = wrap(xp.take(h._v.reshape(-1), arg._v), h._dtype)
     if STATE.recording:
-        record(_max_pool_gather_op, (h,), (r,), (arg, h._v.shape))
+        record(_max_pool_gather_op, (h, arg), (r,), h._v.shape)
     return r
 
 
 def _max_pool(api, input, ksize, strides, padding, n, data_format):  # noqa: A002
     x, win = _pool_window(api, input, ksize, strides, padding, n, data_format, _POOL_TYPES)
     c = win.x_shape[-1]
-    x5 = _widen(x._v).reshape((win.x_shape[0],) + _three(win.x_shape[1:-1], 1) + (c,))
-    strides3, _, pads3 = win.kernel_args()
-    want = bool(STATE.recording) and x._dtype.is_floating
-    out, arg = kernels.max_pool(x5, _three(win.ksize, 1), strides3, pads3,
-                                _three(win.out, 1), want)
-    r = wrap(out.reshape(win.out_shape(c)).astype(x._dtype._np, copy=False), x._dtype)
-    if want:
-        record(_max_pool_op, (x,), (r,), (arg.reshape(r._v.shape), win.x_shape))
+    if not STATE.recording:  # no tape, no graph: no indices kept
+        x5 = _widen(x._v).reshape((win.x_shape[0],) + _three(win.x_shape[1:-1], 1) + (c,))
+        strides3, _, pads3 = win.kernel_args()
+        out, _ = kernels.max_pool(x5, _three(win.ksize, 1), strides3, pads3,
+                                  _three(win.out, 1), False)
+        return wrap(out.reshape(win.out_shape(c)).astype(x._dtype._np, copy=False), x._dtype)
+    out, arg = _max_pool_fwd((x._v,), win)
+    r = wrap(out, x._dtype)
+    record(_max_pool_op, (x,), (r, wrap(arg, _dt.int64)), win)
     return r
 
 
@@ -418,9 +444,11 @@ def _avg_pool_grad(node, g):
     return (_avg_pool_spread(g, node.attrs),)
 
 
-_avg_pool_op = register("avg_pool", _avg_pool_grad, api="tfx.nn.avg_pool")
+_avg_pool_op = register("avg_pool", _avg_pool_grad, api="tfx.nn.avg_pool",
+                        forward=lambda ins, win: (_avg_pool_fwd(ins[0], win),))
 _avg_pool_spread_op = register("avg_pool_grad", lambda node, h: (_avg_pool(h, node.attrs),),
-                               api="avg_pool gradient")
+                               api="avg_pool gradient",
+                               forward=lambda ins, win: (_avg_pool_spread_fwd(ins[0], win),))
 
 
 def _window_counts(win):
@@ -436,8 +464,8 @@ def _window_counts(win):
     return total
 
 
-def _avg_pool(x, win):
-    v = _widen(x._v)
+def _avg_pool_fwd(x, win):
+    v = _widen(x)
     if any(p != (0, 0) for p in win.pads):
         v = xp.pad(v, ((0, 0),) + win.pads + ((0, 0),))
     acc = None
@@ -446,19 +474,27 @@ def _avg_pool(x, win):
                                      zip(offset, win.strides, win.out)) + (slice(None),)
         acc = v[key].copy() if acc is None else xp.add(acc, v[key], out=acc)
     acc = acc / _window_counts(win).astype(acc.dtype)
-    r = wrap(acc.astype(x._dtype._np, copy=False), x._dtype)
+    return acc.astype(x.dtype, copy=False)
+
+
+def _avg_pool(x, win):
+    r = wrap(_avg_pool_fwd(x._v, win), x._dtype)
     if STATE.recording:
         record(_avg_pool_op, (x,), (r,), win)
     return r
 
 
-def _avg_pool_spread(g, win):
-    """Each output's gradient shared equally by the input positions of its window."""
-    gv = _widen(g._v) / _window_counts(win).astype(_widen(g._v).dtype)
+def _avg_pool_spread_fwd(g, win):
+    gv = _widen(g) / _window_counts(win).astype(_widen(g).dtype)
     n, c, d = gv.shape[0], gv.shape[-1], len(win.out)
     cols = xp.broadcast_to(gv.reshape((n,) + win.out + (1,) * d + (c,)),
                            (n,) + win.out + win.ksize + (c,))
-    r = wrap(_col2im(cols, win).astype(g._dtype._np, copy=False), g._dtype)
+    return _col2im(cols, win).astype(g.dtype, copy=False)
+
+
+def _avg_pool_spread(g, win):
+    """Each output's gradient shared equally by the input positions of its window."""
+    r = wrap(_avg_pool_spread_fwd(g._v, win), g._dtype)
     if STATE.recording:
         record(_avg_pool_spread_op, (g,), (r,), win)
     return r

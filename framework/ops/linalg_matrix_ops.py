@@ -48,8 +48,16 @@ def _diag_index(shape, k):
     return rows, rows + k
 
 
-_diag_part_op = register("matrix_diag_part", api="tfx.linalg.diag_part")
-_set_diag_op = register("matrix_set_diag", api="tfx.linalg.set_diag")
+def _set_diag_fwd(ins, k):
+    v = ins[0].copy()
+    rows, cols = _diag_index(v.shape, k)
+    v[..., rows, cols] = ins[1]
+    return (v,)
+
+
+_diag_part_op = register("matrix_diag_part", api="tfx.linalg.diag_part", forward=lambda ins, k: (
+    xp.ascontiguousarray(xp.diagonal(ins[0], offset=k, axis1=-2, axis2=-1)),))
+_set_diag_op = register("matrix_set_diag", api="tfx.linalg.set_diag", forward=_set_diag_fwd)
 
 
 def _diag_part_grad(node, g):
@@ -75,7 +83,7 @@ def diag_part(input, name="diag_part", k=0, padding_value=0, align="RIGHT_LEFT")
     if x._v.ndim < 2:
         raise _linalg_error("tfx.linalg.diag_part", "input must be at least rank 2")
     k = int(k)
-    r = wrap(xp.ascontiguousarray(xp.diagonal(x._v, offset=k, axis1=-2, axis2=-1)), x._dtype)
+    r = wrap(_diag_part_op.forward((x._v,), k)[0], x._dtype)
     if STATE.recording:
         record(_diag_part_op, (x,), (r,), k)
     return r
@@ -90,9 +98,7 @@ def set_diag(input, diagonal, name="set_diag", k=0, align="RIGHT_LEFT"):  # noqa
     if d._v.shape[-1:] != (len(rows),) or d._v.shape[:-1] != x._v.shape[:-2]:
         raise _linalg_error("tfx.linalg.set_diag", f"diagonal shape {list(d._v.shape)} does not "
                             f"match input shape {list(x._v.shape)} at k={k}")
-    v = x._v.copy()
-    v[..., rows, cols] = d._v
-    r = wrap(v, x._dtype)
+    r = wrap(_set_diag_fwd((x._v, d._v), k)[0], x._dtype)
     if STATE.recording:
         record(_set_diag_op, (x, d), (r,), k)
     return r
@@ -131,9 +137,24 @@ def trace(x, name=None):
 
 # ---- determinants and inverses -----------------------------------------------------------------
 
-_det_op = register("matrix_determinant", api="tfx.linalg.det")
-_slogdet_op = register("log_matrix_determinant", api="tfx.linalg.slogdet")
-_inv_op = register("matrix_inverse", api="tfx.linalg.inv")
+def _slogdet_fwd(ins, attrs):
+    s, ld = xp.linalg.slogdet(ins[0])
+    dt = ins[0].dtype
+    return (xp.asarray(s).astype(dt, copy=False),
+            xp.asarray(ld).astype(dt if dt.kind != "c" else ld.dtype, copy=False))
+
+
+def _inv_fwd(ins, attrs):
+    try:
+        return (xp.linalg.inv(ins[0]),)
+    except xp.linalg.LinAlgError:
+        raise ValueError("Input is not invertible.") from None
+
+
+_det_op = register("matrix_determinant", api="tfx.linalg.det", forward=lambda ins, attrs: (
+    xp.asarray(xp.linalg.det(ins[0])).astype(ins[0].dtype, copy=False),))
+_slogdet_op = register("log_matrix_determinant", api="tfx.linalg.slogdet", forward=_slogdet_fwd)
+_inv_op = register("matrix_inverse", api="tfx.linalg.inv", forward=_inv_fwd)
 
 
 def _det_grad(node, g):
@@ -164,7 +185,7 @@ _inv_op.differentiable = True
 def det(input, name=None):  # noqa: A002
     """Determinant of each inner square matrix."""
     x = _square(input, "tfx.linalg.det")
-    r = wrap(xp.asarray(xp.linalg.det(x._v)).astype(x._v.dtype, copy=False), x._dtype)
+    r = wrap(_det_op.forward((x._v,), None)[0], x._dtype)
     if STATE.recording:
         record(_det_op, (x,), (r,))
     return r
@@ -173,11 +194,9 @@ def det(input, name=None):  # noqa: A002
 def slogdet(input, name=None):  # noqa: A002
     """(sign, log|det|) of each inner square matrix; only log|det| carries a gradient."""
     x = _square(input, "tfx.linalg.slogdet")
-    s, ld = xp.linalg.slogdet(x._v)
-    dt = x._v.dtype
-    sign = wrap(xp.asarray(s).astype(dt, copy=False), x._dtype)
-    logabs = wrap(xp.asarray(ld).astype(dt if dt.kind != "c" else ld.dtype, copy=False),
-                  x._dtype if dt.kind != "c" else x._dtype.real_dtype)
+    s, ld = _slogdet_fwd((x._v,), None)
+    sign = wrap(s, x._dtype)
+    logabs = wrap(ld, x._dtype if not x._dtype.is_complex else x._dtype.real_dtype)
     if STATE.recording:
         record(_slogdet_op, (x,), (sign, logabs))
     return sign, logabs
@@ -189,9 +208,9 @@ def inv(input, adjoint=False, name=None):  # noqa: A002 - tf.linalg.inv's signat
         return inv(_adjoint(input))
     x = _square(input, "tfx.linalg.inv")
     try:
-        v = xp.linalg.inv(x._v)
-    except xp.linalg.LinAlgError:
-        raise _linalg_error("tfx.linalg.inv", "Input is not invertible.") from None
+        v = _inv_fwd((x._v,), None)[0]
+    except ValueError as e:
+        raise _linalg_error("tfx.linalg.inv", str(e)) from None
     r = wrap(v, x._dtype)
     if STATE.recording:
         record(_inv_op, (x,), (r,))
@@ -200,9 +219,28 @@ def inv(input, adjoint=False, name=None):  # noqa: A002 - tf.linalg.inv's signat
 
 # ---- solves and decompositions -----------------------------------------------------------------
 
-_solve_op = register("matrix_solve", api="tfx.linalg.solve")
-_cholesky_op = register("cholesky", api="tfx.linalg.cholesky")
-_eigh_op = register("self_adjoint_eig", api="tfx.linalg.eigh")
+def _solve_fwd(ins, attrs):
+    try:
+        return (xp.linalg.solve(ins[0], ins[1]),)
+    except xp.linalg.LinAlgError:
+        raise ValueError("Input matrix is not invertible.") from None
+
+
+def _cholesky_fwd(ins, attrs):
+    try:
+        return (xp.linalg.cholesky(ins[0]),)
+    except xp.linalg.LinAlgError:
+        return (_cholesky_or_nan(ins[0]),)
+
+
+def _eigh_fwd(ins, attrs):
+    e, v = xp.linalg.eigh(ins[0])
+    return e.astype(ins[0].dtype if ins[0].dtype.kind != "c" else e.dtype, copy=False), v
+
+
+_solve_op = register("matrix_solve", api="tfx.linalg.solve", forward=_solve_fwd)
+_cholesky_op = register("cholesky", api="tfx.linalg.cholesky", forward=_cholesky_fwd)
+_eigh_op = register("self_adjoint_eig", api="tfx.linalg.eigh", forward=_eigh_fwd)
 
 
 def _solve_grad(node, g):
@@ -263,9 +301,9 @@ def solve(matrix, rhs, adjoint=False, name=None):
                             f"the same number of rows: {list(a._v.shape)} vs. "
                             f"{list(b._v.shape)}")
     try:
-        v = xp.linalg.solve(a._v, b._v)
-    except xp.linalg.LinAlgError:
-        raise _linalg_error("tfx.linalg.solve", "Input matrix is not invertible.") from None
+        v = _solve_fwd((a._v, b._v), None)[0]
+    except ValueError as e:
+        raise _linalg_error("tfx.linalg.solve", str(e)) from None
     r = wrap(v, a._dtype)
     if STATE.recording:
         record(_solve_op, (a, b), (r,))
@@ -282,11 +320,7 @@ def cholesky(input, name=None):  # noqa: A002
     """Lower-triangular L with L @ L^H = input (Hermitian positive definite); NaN for a
     matrix that is not, as TensorFlow gives."""
     x = _square(input, "tfx.linalg.cholesky")
-    try:
-        v = xp.linalg.cholesky(x._v)
-    except xp.linalg.LinAlgError:
-        v = _cholesky_or_nan(x._v)
-    r = wrap(v, x._dtype)
+    r = wrap(_cholesky_fwd((x._v,), None)[0], x._dtype)
     if STATE.recording:
         record(_cholesky_op, (x,), (r,))
     return r
@@ -320,9 +354,8 @@ def logdet(matrix, name=None):
 def eigh(tensor, name=None):
     """Eigenvalues (ascending) and eigenvectors (columns) of each Hermitian inner matrix."""
     x = _square(tensor, "tfx.linalg.eigh")
-    e, v = xp.linalg.eigh(x._v)
-    ev = wrap(e.astype(x._v.dtype if x._v.dtype.kind != "c" else e.dtype, copy=False),
-              x._dtype if not x._dtype.is_complex else x._dtype.real_dtype)
+    e, v = _eigh_fwd((x._v,), None)
+    ev = wrap(e, x._dtype if not x._dtype.is_complex else x._dtype.real_dtype)
     vv = wrap(v, x._dtype)
     if STATE.recording:
         record(_eigh_op, (x,), (ev, vv))

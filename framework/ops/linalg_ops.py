@@ -6,7 +6,17 @@ from .math_ops import _FLOATS, _COMPLEX, _unsupported
 
 _MATMUL_TYPES = _FLOATS | _COMPLEX | frozenset([_dt.int32, _dt.int64])
 
-_matmul_op = register("matmul", api="tfx.matmul")
+
+def _matmul_fwd(ins, attrs):
+    av, bv = ins
+    if attrs[0]:
+        av = xp.swapaxes(av, -1, -2)
+    if attrs[1]:
+        bv = xp.swapaxes(bv, -1, -2)
+    return (xp.matmul(av, bv),)
+
+
+_matmul_op = register("matmul", api="tfx.matmul", forward=_matmul_fwd)
 
 
 def _matmul_grad(node, g):
@@ -128,7 +138,8 @@ def tensordot(a, b, axes, name=None):
 
 # ---- einsum ------------------------------------------------------------------------------------
 
-_einsum_op = register("einsum", api="tfx.einsum")
+_einsum_op = register("einsum", api="tfx.einsum", forward=lambda ins, eq: (
+    xp.asarray(xp.einsum(eq, *ins, optimize=len(ins) > 2), dtype=ins[0].dtype),))
 _LETTERS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
 
 
@@ -227,10 +238,10 @@ def einsum(equation, *inputs, **kwargs):
         if x._dtype is not d:
             raise dtype_error("tfx.einsum", xs[0], x)
     try:
-        v = xp.einsum(eq, *[x._v for x in xs], optimize=len(xs) > 2)
+        v = _einsum_op.forward(tuple(x._v for x in xs), eq)[0]
     except ValueError as e:
         raise op_error("tfx.einsum", e, *xs) from None
-    r = wrap(xp.asarray(v, dtype=d._np), d)
+    r = wrap(v, d)
     if STATE.recording:
         record(_einsum_op, tuple(xs), (r,), eq)
     return r

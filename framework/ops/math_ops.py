@@ -6,7 +6,7 @@ and short: a type check, a dtype identity check, one backend call, a wrap, one f
 from .. import dtypes as _dt
 from ..backend import xp
 from ..errors import InvalidArgumentError
-from ._core import STATE, Tensor, dtype_error, op_error, pair, record, register, t, trace, wrap
+from ._core import STATE, Tensor, dtype_error, op_error, pair, record, register, t, wrap
 
 _new = object.__new__
 

@@ -10,7 +10,7 @@ from .. import dtypes as _dt
 from ..backend import kernels, xp
 from ..errors import InvalidArgumentError
 from . import math_ops as _m
-from ._core import STATE, Tensor, dtype_error, record, register, t, wrap
+from ._core import STATE, Tensor, dtype_error, record, register, t, trace, wrap
 from .array_ops import broadcast_to, reshape, squeeze, stop_gradient, transpose
 from .math_ops import _FLOATS, _REAL, _c, _sigmoid_fwd, _unsupported
 
@@ -35,7 +35,8 @@ def _derivative(name, fwd, second=None):
     output, whichever ``f'`` is cheaper from. It is linear in ``g``, hence its own gradient
     there; ``second(z, attr)`` is ``d f'(z) / dz`` in tfx ops (None: f' is piecewise
     constant, so no gradient flows to ``z``)."""
-    op = register(name, api=f"tfx.nn.{name}")
+    op = register(name, api=f"tfx.nn.{name}",
+                  forward=lambda ins, attr: (fwd(ins[0], ins[1], attr),))
 
     def apply(g, z, attr=None):
         r = _new(Tensor)
@@ -63,7 +64,7 @@ def _activation(name, fwd, derivative, from_output=False, allowed=_FLOATS):
         z = node.outputs[0] if from_output else node.inputs[0]
         return (derivative(g, z, node.attrs),)
 
-    op = register(name, grad, api=api)
+    op = register(name, grad, api=api, forward=lambda ins, attr: (fwd(ins[0], attr),))
 
     def apply(features, attr=None):
         x = features if features.__class__ is Tensor else t(features)
@@ -320,16 +321,18 @@ def _log_softmax_grad(node, g):
     return (_m.subtract(g, _m.multiply(_m.exp(y), total)),)
 
 
-_softmax_op = register("softmax", _softmax_grad, api="tfx.nn.softmax")
-_log_softmax_op = register("log_softmax", _log_softmax_grad, api="tfx.nn.log_softmax")
+_softmax_op = register("softmax", _softmax_grad, api="tfx.nn.softmax",
+                       forward=lambda ins, a: (_softmax_fwd(ins[0], a),))
+_log_softmax_op = register("log_softmax", _log_softmax_grad, api="tfx.nn.log_softmax",
+                           forward=lambda ins, a: (_log_softmax_fwd(ins[0], a),))
 
 
-def _softmax_like(op, fwd, logits, axis):
+def _softmax_like(op, logits, axis):
     x = t(logits)
     if x._dtype not in _FLOATS:
         raise _unsupported(op.api, x._dtype, _FLOATS)
     a = _axis(axis, x._v.ndim)
-    r = wrap(fwd(x._v, a), x._dtype)
+    r = wrap(op.forward((x._v,), a)[0], x._dtype)
     if STATE.recording:
         record(op, (x,), (r,), a)
     return r
@@ -337,19 +340,21 @@ def _softmax_like(op, fwd, logits, axis):
 
 def softmax(logits, axis=None, name=None):
     """exp(logits) / sum(exp(logits), axis), computed stably; ``axis`` defaults to -1."""
-    return _softmax_like(_softmax_op, _softmax_fwd, logits, axis)
+    return _softmax_like(_softmax_op, logits, axis)
 
 
 def log_softmax(logits, axis=None, name=None):
     """logits - log(sum(exp(logits), axis)), computed stably; ``axis`` defaults to -1."""
-    return _softmax_like(_log_softmax_op, _log_softmax_fwd, logits, axis)
+    return _softmax_like(_log_softmax_op, logits, axis)
 
 
 # ---- cross-entropies ---------------------------------------------------------------------------
 # A cross-entropy forward yields its backprop (softmax - labels) in the same pass, as TF's
-# kernel does. The loss node keeps it for a one-multiply gradient; a second node records the
-# backprop as a function of the logits, so a gradient of the gradient reaches the softmax
-# Jacobian (second order) without the first-order path paying for it.
+# kernel does. Two nodes are recorded: the backprop as a function of (labels, logits), then the
+# loss with that backprop as a third input, used by its one-multiply gradient (no gradient
+# flows into it there). A gradient of the gradient reaches the softmax Jacobian through the
+# backprop node (second order) without the first-order path paying for it. Attrs: whether the
+# labels want a gradient (dense labels followed by a tape).
 
 def _tracked(x):
     """Whether a recording tape follows ``x`` (labels usually are data and need no gradient)."""
@@ -366,27 +371,40 @@ def _expand_last(g):
 
 
 def _xent_grad(node, g):
+    labels, logits, backprop = node.inputs
     g = _expand_last(g)
-    grad_logits = _m.multiply(g, node.attrs)
-    if len(node.inputs) == 1:
-        return (grad_logits,)
-    return _m.multiply(g, _m.negative(log_softmax(node.inputs[1]))), grad_logits
+    grad_labels = _m.multiply(g, _m.negative(log_softmax(logits))) if node.attrs else None
+    return grad_labels, _m.multiply(g, backprop), None
 
 
 def _xent_backprop_grad(node, h):
-    logits = node.inputs[-1]
-    jvp = _softmax_jacobian_vp(logits, h)
-    return (jvp,) if len(node.inputs) == 1 else (_m.negative(h), jvp)
+    return (_m.negative(h) if node.attrs else None,
+            _softmax_jacobian_vp(node.inputs[1], h))
+
+
+def _xent_forward(fwd, loss):
+    """Forwards of the loss (``loss``) or the backprop node, on N-d labels and logits."""
+    def forward(ins, attrs):
+        labels, logits = ins[0], ins[1]
+        k = logits.shape[-1]
+        flat = labels.reshape(-1) if labels.ndim < logits.ndim else labels.reshape(-1, k)
+        value, backprop = fwd(flat, logits.reshape(-1, k), not loss)
+        return (value.reshape(logits.shape[:-1]),) if loss else (backprop.reshape(logits.shape),)
+    return forward
 
 
 _xent_op = register("softmax_cross_entropy_with_logits", _xent_grad,
-                    api="tfx.nn.softmax_cross_entropy_with_logits")
+                    api="tfx.nn.softmax_cross_entropy_with_logits",
+                    forward=_xent_forward(lambda *a: _xent_fwd(*a), True))
 _xent_backprop_op = register("softmax_cross_entropy_backprop", _xent_backprop_grad,
-                             api="tfx.nn.softmax_cross_entropy_with_logits")
+                             api="tfx.nn.softmax_cross_entropy_with_logits",
+                             forward=_xent_forward(lambda *a: _xent_fwd(*a), False))
 _sparse_api = "tfx.nn.sparse_softmax_cross_entropy_with_logits"
-_sparse_op = register("sparse_softmax_cross_entropy_with_logits", _xent_grad, api=_sparse_api)
+_sparse_op = register("sparse_softmax_cross_entropy_with_logits", _xent_grad, api=_sparse_api,
+                      forward=_xent_forward(lambda *a: _sparse_xent_fwd(*a), True))
 _sparse_backprop_op = register("sparse_softmax_cross_entropy_backprop", _xent_backprop_grad,
-                               api=_sparse_api)
+                               api=_sparse_api,
+                               forward=_xent_forward(lambda *a: _sparse_xent_fwd(*a), False))
 
 
 def _use_kernel(logits):
@@ -426,10 +444,10 @@ def _sparse_xent_fwd(labels, logits, want_backprop):
     return loss, e
 
 
-def _record_xent(loss_op, backprop_op, inputs, r, backprop):
+def _record_xent(loss_op, backprop_op, labels, logits, r, backprop, labels_grad):
     b = wrap(backprop, r._dtype)
-    record(loss_op, inputs, (r,), b)
-    record(backprop_op, inputs, (b,))
+    record(backprop_op, (labels, logits), (b,), labels_grad)
+    record(loss_op, (labels, logits, b), (r,), labels_grad)
 
 
 def softmax_cross_entropy_with_logits(labels, logits, axis=-1, name=None):
@@ -460,8 +478,7 @@ def softmax_cross_entropy_with_logits(labels, logits, axis=-1, name=None):
                                STATE.recording)
     r = wrap(loss.reshape(shape[:-1]), x._dtype)
     if STATE.recording:
-        inputs = (z, x) if _tracked(z) else (x,)
-        _record_xent(_xent_op, _xent_backprop_op, inputs, r, backprop.reshape(shape))
+        _record_xent(_xent_op, _xent_backprop_op, z, x, r, backprop.reshape(shape), _tracked(z))
     return r
 
 
@@ -495,7 +512,7 @@ def sparse_softmax_cross_entropy_with_logits(labels, logits, name=None):
     loss, backprop = _sparse_xent_fwd(lv, x._v.reshape(-1, k), STATE.recording)
     r = wrap(loss.reshape(ls), x._dtype)
     if STATE.recording:
-        _record_xent(_sparse_op, _sparse_backprop_op, (x,), r, backprop.reshape(xs))
+        _record_xent(_sparse_op, _sparse_backprop_op, y, x, r, backprop.reshape(xs), False)
     return r
 
 
@@ -504,8 +521,14 @@ def _sigmoid_xent_grad(node, g):
     return _m.multiply(g, _m.negative(x)), _m.multiply(g, _m.subtract(_m.sigmoid(x), z))
 
 
+def _sigmoid_xent_fwd(ins, attrs):
+    zv, v = ins
+    return (xp.maximum(v, _scalar(0, v)) - v * zv + xp.log1p(xp.exp(-xp.abs(v))),)
+
+
 _sigmoid_xent_op = register("sigmoid_cross_entropy_with_logits", _sigmoid_xent_grad,
-                            api="tfx.nn.sigmoid_cross_entropy_with_logits")
+                            api="tfx.nn.sigmoid_cross_entropy_with_logits",
+                            forward=_sigmoid_xent_fwd)
 
 
 def sigmoid_cross_entropy_with_logits(labels=None, logits=None, name=None):
@@ -525,8 +548,7 @@ def sigmoid_cross_entropy_with_logits(labels=None, logits=None, name=None):
     if z._v.shape != x._v.shape:
         raise ValueError("`logits` and `labels` must have the same shape, received "
                          f"({x._v.shape} vs {z._v.shape}).")
-    v, zv = x._v, z._v
-    r = wrap(xp.maximum(v, _scalar(0, v)) - v * zv + xp.log1p(xp.exp(-xp.abs(v))), x._dtype)
+    r = wrap(_sigmoid_xent_fwd((z._v, x._v), None)[0], x._dtype)
     if STATE.recording:
         record(_sigmoid_xent_op, (z, x), (r,))
     return r
@@ -626,11 +648,24 @@ def dropout(x, rate, noise_shape=None, seed=None, name=None):
         off = len(shape) - len(ns)
         shape = tuple(shape[i + off] if (d is None and 0 <= i + off) else int(d)
                       for i, d in enumerate(ns))
-    from .random_ops import _generator
-    u = _generator(seed, "dropout").random(shape)
-    mask = wrap((u >= rate).astype(v._v.dtype) * v._v.dtype.type(1 / (1 - rate)), v._dtype)
+    attrs = (shape, rate, seed, v._v.dtype)
+    mask = wrap(_dropout_mask_fwd((), attrs)[0], v._dtype)
+    if STATE.tracing is not None:
+        trace(_dropout_mask_op, (), (mask,), attrs)
     try:
         return _m.multiply(v, mask)
     except InvalidArgumentError:
         raise InvalidArgumentError(None, "tfx.nn.dropout", f"noise_shape {list(shape)} is not "
                                    f"broadcastable to x's shape {list(v._v.shape)}") from None
+
+
+def _dropout_mask_fwd(ins, attrs):
+    from .random_ops import _generator
+    shape, rate, seed, dtype = attrs
+    u = _generator(seed, "dropout").random(shape)
+    return ((u >= rate).astype(dtype) * dtype.type(1 / (1 - rate)),)
+
+
+# A fresh keep mask (scaled by 1 / (1 - rate)) on every run of a graph, as TF's dropout.
+_dropout_mask_op = register("dropout_mask", api="tfx.nn.dropout", forward=_dropout_mask_fwd,
+                            taped=False, stateful=True)

@@ -12,7 +12,7 @@ import numpy as _np  # the CPU generator; arrays move to the op's device afterwa
 
 from .. import dtypes as _dt
 from ..errors import InvalidArgumentError
-from ._core import t, wrap
+from ._core import STATE, register, t, trace, wrap
 from .array_ops import _shape_arg
 
 _DEFAULT_GRAPH_SEED = 87654321
@@ -101,16 +101,107 @@ def _float_dtype(dtype):
 
 
 def _param(value, d):
-    """A mean/stddev/bound (Python number or tensor, any shape that broadcasts) as float64."""
-    return _np.asarray(t(value, d)._v if not hasattr(value, "_dtype") else t(value)._v,
-                       dtype=_np.float64)
+    """A mean/stddev/bound (Python number or tensor, any shape that broadcasts) as a tensor;
+    the forwards read it as float64."""
+    return t(value, d) if not hasattr(value, "_dtype") else t(value)
+
+
+def _f64(v):
+    return _np.asarray(v, dtype=_np.float64)
+
+
+# Each random op draws afresh on every run of a graph, from the stream the seed rules pick at
+# that run, as TensorFlow's stateful random kernels do. Attrs: (shape, dtype, seed, ...).
+
+def _normal_fwd(ins, attrs):
+    s, d, seed = attrs
+    z = _generator(seed, "normal:" + d.name).standard_normal(s)
+    return (_np.asarray(z * _f64(ins[1]) + _f64(ins[0]), dtype=d._np),)
+
+
+def _uniform_fwd(ins, attrs):
+    s, d, seed = attrs
+    gen = _generator(seed, "uniform:" + d.name)
+    if d.is_integer:
+        lo, hi = int(ins[0]), int(ins[1])
+        if lo >= hi:
+            raise ValueError(f"Need minval < maxval, got {lo} >= {hi}")
+        return (gen.integers(lo, hi, size=s).astype(d._np),)
+    lo, hi = _f64(ins[0]), _f64(ins[1])
+    v = (lo + (hi - lo) * gen.random(s)).astype(d._np)
+    if d in (_dt.float16, _dt.float32, _dt.float64):
+        # Rounding to the output dtype can land exactly on maxval; keep [minval, maxval).
+        top = _np.nextafter(hi.astype(d._np), _np.asarray(-_np.inf, dtype=d._np))
+        v = _np.where((v >= hi) & (hi > lo), _np.maximum(top, lo.astype(d._np)), v)
+    return (_np.asarray(v, dtype=d._np),)
+
+
+def _truncated_normal_fwd(ins, attrs):
+    s, d, seed = attrs
+    gen = _generator(seed, "truncated_normal:" + d.name)
+    z = gen.standard_normal(s)
+    bad = _np.abs(z) > 2
+    while bad.any():
+        z[bad] = gen.standard_normal(int(bad.sum()))
+        bad = _np.abs(z) > 2
+    return (_np.asarray(z * _f64(ins[1]) + _f64(ins[0]), dtype=d._np),)
+
+
+def _categorical_fwd(ins, attrs):
+    num_samples, d, seed = attrs
+    lg = _f64(ins[0])
+    gen = _generator(seed, "categorical:" + d.name)
+    # Gumbel-max: argmax(logits + Gumbel noise) samples the softmax distribution exactly.
+    u = gen.random((lg.shape[0], num_samples, lg.shape[1]))
+    gumbel = -_np.log(-_np.log(_np.clip(u, 1e-300, 1.0)))
+    return (_np.argmax(lg[:, None, :] + gumbel, axis=-1).astype(d._np),)
+
+
+def _shuffle_fwd(ins, seed):
+    x = ins[0]
+    return (x[_generator(seed, "shuffle").permutation(x.shape[0])],)
+
+
+def _gamma_fwd(ins, attrs):
+    s, d, seed = attrs
+    a = _f64(ins[0])
+    b = 1.0 if len(ins) == 1 else _f64(ins[1])
+    return ((_generator(seed, "gamma:" + d.name).gamma(a, 1.0, size=s + a.shape) / b
+             ).astype(d._np),)
+
+
+def _poisson_fwd(ins, attrs):
+    s, d, seed = attrs
+    lam = _f64(ins[0])
+    v = _generator(seed, "poisson:" + d.name).poisson(lam, size=s + lam.shape)
+    return (v.astype(d._np),)
+
+
+def _random_op(name, api, forward):
+    return register(name, api=api, forward=forward, taped=False, stateful=True)
+
+
+_normal_op = _random_op("random_normal", "tfx.random.normal", _normal_fwd)
+_uniform_op = _random_op("random_uniform", "tfx.random.uniform", _uniform_fwd)
+_truncated_normal_op = _random_op("truncated_normal", "tfx.random.truncated_normal",
+                                  _truncated_normal_fwd)
+_categorical_op = _random_op("categorical", "tfx.random.categorical", _categorical_fwd)
+_shuffle_op = _random_op("random_shuffle", "tfx.random.shuffle", _shuffle_fwd)
+_gamma_op = _random_op("random_gamma", "tfx.random.gamma", _gamma_fwd)
+_poisson_op = _random_op("random_poisson", "tfx.random.poisson", _poisson_fwd)
+
+
+def _run(op, inputs, attrs, d):
+    r = wrap(op.forward(tuple(x._v for x in inputs), attrs)[0], d)
+    if STATE.tracing is not None:
+        trace(op, tuple(inputs), (r,), attrs)
+    return r
 
 
 def normal(shape, mean=0.0, stddev=1.0, dtype=_dt.float32, seed=None, name=None):
     d = _float_dtype(dtype)
-    s = _shape_arg(shape)
-    z = _generator(seed, "normal:" + d.name).standard_normal(s)
-    return wrap(_np.asarray(z * _param(stddev, d) + _param(mean, d), dtype=d._np), d)
+    return _run(_normal_op, (_param(mean, d), _param(stddev, d)), (_shape_arg(shape), d, seed),
+                d)
 
 
 def uniform(shape, minval=0, maxval=None, dtype=_dt.float32, seed=None, name=None):
@@ -119,80 +210,54 @@ def uniform(shape, minval=0, maxval=None, dtype=_dt.float32, seed=None, name=Non
     if not (d.is_floating or d in (_dt.int32, _dt.int64)):
         raise ValueError(f"Argument `dtype` got invalid value {d.name}. Accepted dtypes are "
                          "float16, bfloat16, float32, float64, int32, int64.")
-    s = _shape_arg(shape)
-    gen = _generator(seed, "uniform:" + d.name)
-    if d.is_integer:
-        if maxval is None:
-            raise ValueError("Must specify maxval for integer dtype "
-                             f"{d.name}")
-        lo, hi = (int(b) if hasattr(b, "_dtype") else int(t(b, d)._v) for b in (minval, maxval))
-        if lo >= hi:
-            raise InvalidArgumentError(None, "tfx.random.uniform",
-                                       f"Need minval < maxval, got {lo} >= {hi}")
-        return wrap(gen.integers(lo, hi, size=s).astype(d._np), d)
+    if d.is_integer and maxval is None:
+        raise ValueError("Must specify maxval for integer dtype "
+                         f"{d.name}")
     if maxval is None:
         maxval = 1
-    lo, hi = _param(minval, d), _param(maxval, d)
-    v = (lo + (hi - lo) * gen.random(s)).astype(d._np)
-    if d in (_dt.float16, _dt.float32, _dt.float64):
-        # Rounding to the output dtype can land exactly on maxval; keep [minval, maxval).
-        top = _np.nextafter(hi.astype(d._np), _np.asarray(-_np.inf, dtype=d._np))
-        v = _np.where((v >= hi) & (hi > lo), _np.maximum(top, lo.astype(d._np)), v)
-    return wrap(_np.asarray(v, dtype=d._np), d)
+    try:
+        return _run(_uniform_op, (_param(minval, d), _param(maxval, d)),
+                    (_shape_arg(shape), d, seed), d)
+    except ValueError as e:
+        if not str(e).startswith("Need minval"):
+            raise
+        raise InvalidArgumentError(None, "tfx.random.uniform", str(e)) from None
 
 
 def truncated_normal(shape, mean=0.0, stddev=1.0, dtype=_dt.float32, seed=None, name=None):
     """Normal values redrawn until within two standard deviations of the mean."""
     d = _float_dtype(dtype)
-    s = _shape_arg(shape)
-    gen = _generator(seed, "truncated_normal:" + d.name)
-    z = gen.standard_normal(s)
-    bad = _np.abs(z) > 2
-    while bad.any():
-        z[bad] = gen.standard_normal(int(bad.sum()))
-        bad = _np.abs(z) > 2
-    return wrap(_np.asarray(z * _param(stddev, d) + _param(mean, d), dtype=d._np), d)
+    return _run(_truncated_normal_op, (_param(mean, d), _param(stddev, d)),
+                (_shape_arg(shape), d, seed), d)
 
 
 def categorical(logits, num_samples, dtype=None, seed=None, name=None):
     """Class indices drawn from the softmax of each row of the 2-D ``logits``."""
-    lg = _np.asarray(t(logits)._v, dtype=_np.float64)
-    if lg.ndim != 2:
+    lg = t(logits)
+    if lg._v.ndim != 2:
         raise InvalidArgumentError(None, "tfx.random.categorical",
-                                   f"logits should be a matrix, got shape {list(lg.shape)}")
+                                   f"logits should be a matrix, got shape {list(lg._v.shape)}")
     d = _dt.as_dtype(dtype) if dtype is not None else _dt.int64
     if d not in (_dt.int32, _dt.int64):
         raise ValueError(f"Argument `dtype` got invalid value {d.name}. Accepted dtypes are "
                          "(int32, int64).")
-    gen = _generator(seed, "categorical:" + d.name)
-    # Gumbel-max: argmax(logits + Gumbel noise) samples the softmax distribution exactly.
-    u = gen.random((lg.shape[0], int(num_samples), lg.shape[1]))
-    gumbel = -_np.log(-_np.log(_np.clip(u, 1e-300, 1.0)))
-    out = _np.argmax(lg[:, None, :] + gumbel, axis=-1)
-    return wrap(out.astype(d._np), d)
+    return _run(_categorical_op, (lg,), (int(num_samples), d, seed), d)
 
 
 def shuffle(value, seed=None, name=None):
     x = t(value)
-    perm = _generator(seed, "shuffle").permutation(x._v.shape[0]) if x._v.ndim else None
-    return x if perm is None else wrap(x._v[perm], x._dtype)
+    return x if not x._v.ndim else _run(_shuffle_op, (x,), seed, x._dtype)
 
 
 def gamma(shape, alpha, beta=None, dtype=_dt.float32, seed=None, name=None):
     d = _float_dtype(dtype)
-    s = _shape_arg(shape)
-    a = _np.asarray(t(alpha, d)._v, dtype=_np.float64)
-    b = 1.0 if beta is None else _np.asarray(t(beta, d)._v, dtype=_np.float64)
-    v = _generator(seed, "gamma:" + d.name).gamma(a, 1.0, size=s + a.shape) / b
-    return wrap(v.astype(d._np), d)
+    params = (t(alpha, d),) if beta is None else (t(alpha, d), t(beta, d))
+    return _run(_gamma_op, params, (_shape_arg(shape), d, seed), d)
 
 
 def poisson(shape, lam, dtype=_dt.float32, seed=None, name=None):
     d = _dt.as_dtype(dtype)
-    lam_v = _np.asarray(t(lam)._v, dtype=_np.float64)
-    gen = _generator(seed, "poisson:" + d.name)
-    v = gen.poisson(lam_v, size=_shape_arg(shape) + lam_v.shape)
-    return wrap(v.astype(d._np), d)
+    return _run(_poisson_op, (t(lam),), (_shape_arg(shape), d, seed), d)
 
 
 def _draw(seed, fn):

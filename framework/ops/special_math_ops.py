@@ -91,8 +91,8 @@ def _erfc64(x):
 
 
 def _unary(name, fn, api, grad):
-    op = register(name, grad, api=api)
     fwd = _float64(fn)
+    op = register(name, grad, api=api, forward=lambda ins, attrs: (fwd(ins[0]),))
 
     def f(x, name=None):
         x = t(x)
@@ -157,14 +157,17 @@ def _polygamma64(n, x):
 
 
 def _binary_special(name, fn, api, grad):
-    op = register(name, grad, api=api)
+    def forward(ins, attrs):
+        v = fn(xp.asarray(ins[0], dtype=xp.float64), xp.asarray(ins[1], dtype=xp.float64))
+        return (xp.asarray(v).astype(ins[0].dtype, copy=False),)
+
+    op = register(name, grad, api=api, forward=forward)
 
     def f(a, b, name=None):
         a, b = pair(a, b, api)
         if a._dtype not in _FLOATS:
             raise _unsupported(api, a._dtype, _FLOATS)
-        v = fn(xp.asarray(a._v, dtype=xp.float64), xp.asarray(b._v, dtype=xp.float64))
-        r = wrap(xp.asarray(v).astype(a._v.dtype, copy=False), a._dtype)
+        r = wrap(forward((a._v, b._v), None)[0], a._dtype)
         if STATE.recording:
             record(op, (a, b), (r,))
         return r
@@ -241,7 +244,14 @@ def softsign(features, name=None):
     return divide(x, add(_c(1, x), _abs(x)))
 
 
-_mul_no_nan_op = register("mul_no_nan", api="tfx.math.multiply_no_nan")
+def _mul_no_nan_fwd(ins, attrs):
+    x, y = ins
+    with xp.errstate(invalid="ignore"):
+        v = xp.where(y == 0, xp.zeros((), dtype=x.dtype), x * y)
+    return (xp.asarray(v, dtype=x.dtype),)
+
+
+_mul_no_nan_op = register("mul_no_nan", api="tfx.math.multiply_no_nan", forward=_mul_no_nan_fwd)
 
 
 def _mul_no_nan_grad(node, g):
@@ -258,9 +268,7 @@ def multiply_no_nan(x, y, name=None):
     x, y = pair(x, y, "tfx.math.multiply_no_nan")
     if x._dtype not in _FLOATS and not x._dtype.is_complex:
         raise _unsupported("tfx.math.multiply_no_nan", x._dtype, _FLOATS)
-    with xp.errstate(invalid="ignore"):
-        v = xp.where(y._v == 0, xp.zeros((), dtype=x._v.dtype), x._v * y._v)
-    r = wrap(xp.asarray(v, dtype=x._v.dtype), x._dtype)
+    r = wrap(_mul_no_nan_fwd((x._v, y._v), None)[0], x._dtype)
     if STATE.recording:
         record(_mul_no_nan_op, (x, y), (r,))
     return r

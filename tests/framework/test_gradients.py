@@ -301,7 +301,8 @@ NOT_DIFFERENTIABLE = {
     "equal", "not_equal", "less", "less_equal", "greater", "greater_equal", "logical_and",
     "logical_or", "logical_xor", "logical_not", "bitwise_and", "bitwise_or", "bitwise_xor",
     "invert", "is_nan", "is_inf", "is_finite", "reduce_all", "reduce_any", "floordiv",
-    "truncatediv", "truncatemod",
+    "truncatediv", "truncatemod", "argmax", "argmin", "count_nonzero", "cumprod",
+    "where_indices",
 }
 
 
