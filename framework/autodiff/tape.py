@@ -7,6 +7,7 @@ lookup. Gradients are computed with tfx ops: an enclosing tape records them, whi
 nested tapes give second derivatives.
 """
 import enum
+import threading
 import sys
 
 from .. import nest
@@ -79,6 +80,7 @@ class GradientTape:
                              "an already-active tape.")
         self._entered = True
         self._recording = True
+        self._thread = threading.get_ident()  # a tape records its own thread's ops only
         STATE.tapes.append(self)
         STATE.recording = True
         return self

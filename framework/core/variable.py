@@ -1,5 +1,6 @@
 """Variable: a mutable tensor whose reads are taped (``tf.Variable``)."""
 import itertools
+from threading import get_ident as _get_ident
 
 from .. import dtypes as _dt
 from ..backend import xp
@@ -88,8 +89,9 @@ class Variable(TensorBase):
         if r is None or r._v is not self._v:
             r = self._read = wrap(self._v, self._dtype)
         if STATE.recording:
+            tid = _get_ident()
             for tape in STATE.tapes:
-                if tape._recording:
+                if tape._recording and getattr(tape, "_thread", tid) == tid:
                     tape._record_read(self, r)
         return r
 

@@ -13,6 +13,8 @@ graph records them too and never bakes in a value that depends on its inputs.
 """
 import sys
 
+from threading import get_ident as _get_ident
+
 from .. import dtypes as _dt
 from ..core.state import STATE
 from ..core.tensor import Tensor, convert_to_tensor, wrap
@@ -77,9 +79,12 @@ def gradient(name):
 
 
 def record(op, inputs, outputs, attrs=None):
-    """Offer an executed op to every recording tape (called only when STATE.recording)."""
+    """Offer an executed op to every recording tape of this thread (called only when
+    STATE.recording). Tapes are per thread, as in TensorFlow: a worker thread's ops (a
+    parallel dataset map) never land on the main thread's tape."""
+    tid = _get_ident()
     for tape in STATE.tapes:
-        if tape._recording:
+        if tape._recording and getattr(tape, "_thread", tid) == tid:
             tape._record(op, inputs, outputs, attrs)
 
 
