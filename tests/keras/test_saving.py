@@ -535,11 +535,11 @@ def test_lambda_with_registered_function_is_safe(tmp_path):
 
 def test_paths_suffixes_and_overwrite(tmp_path):
     model = _mlp()
-    with pytest.raises(ValueError, match="Keras interop"):
-        model.save(tmp_path / "m.keras")
-    (tmp_path / "x.keras").write_bytes(b"PK")
-    with pytest.raises(UnsupportedFormatError, match=r"\.keras"):
-        keras.models.load_model(tmp_path / "x.keras")
+    with pytest.raises(ValueError, match="Legacy HDF5"):
+        model.save(tmp_path / "m.h5")
+    (tmp_path / "x.h5").write_bytes(b"PK")
+    with pytest.raises(UnsupportedFormatError, match=r"\.h5"):
+        keras.models.load_model(tmp_path / "x.h5")
     with pytest.raises(ValueError, match="extension"):
         model.save(tmp_path / "m.pkl")
     with pytest.raises(ValueError, match="File not found"):
@@ -553,7 +553,7 @@ def test_paths_suffixes_and_overwrite(tmp_path):
         model.save(tmp_path / "project")
     model.save(tmp_path / "folder")
     model.save(tmp_path / "folder")  # a model folder is replaced whole
-    assert sorted(os.listdir(tmp_path)) == ["folder", "m.tfx", "project", "x.keras"]
+    assert sorted(os.listdir(tmp_path)) == ["folder", "m.tfx", "project", "x.h5"]
 
 
 # ---- hostile and broken files --------------------------------------------------------------------

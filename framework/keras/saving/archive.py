@@ -162,14 +162,14 @@ def _cap(name):
     return JSON_CAP.get(name, WEIGHTS_CAP)
 
 
-def _check_zip_info(path, info, file_size):
+def _check_zip_info(path, info, file_size, allowed=ENTRIES):
     name = info.filename
     if name.startswith(("/", "\\")) or ".." in name.replace("\\", "/").split("/") or \
             ":" in name:
         raise _bad(path, f"zip entry {name!r} points outside the archive (path traversal)")
-    if name not in ENTRIES:
-        raise _bad(path, f"unexpected zip entry {name!r}; a tfx model holds only "
-                         f"{', '.join(ENTRIES)}")
+    if name not in allowed:
+        raise _bad(path, f"unexpected zip entry {name!r}; a model file of this kind holds "
+                         f"only {', '.join(allowed)}")
     if info.flag_bits & 0x1:
         raise _bad(path, f"zip entry {name!r} is encrypted")
     if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
@@ -189,7 +189,7 @@ def _check_zip_info(path, info, file_size):
                          "refusing a possible zip bomb")
 
 
-def _read_zip(path):
+def _read_zip(path, allowed=ENTRIES):
     file_size = os.path.getsize(path)
     with open(path, "rb") as f:
         if f.read(4) != b"PK\x03\x04":
@@ -206,7 +206,7 @@ def _read_zip(path):
                 raise _bad(path, "duplicate zip entries")
             out = {}
             for info in infos:
-                _check_zip_info(path, info, file_size)
+                _check_zip_info(path, info, file_size, allowed)
                 try:
                     with zf.open(info) as entry:
                         data = entry.read(info.file_size + 1)
@@ -219,9 +219,9 @@ def _read_zip(path):
     return out
 
 
-def _read_folder(path):
+def _read_folder(path, allowed=ENTRIES):
     out = {}
-    for name in ENTRIES:
+    for name in allowed:
         p = os.path.join(path, name)
         try:
             st = os.lstat(p)
@@ -253,10 +253,11 @@ def read_file(path, cap=WEIGHTS_CAP):
         raise _bad(path, f"cannot be read ({e})") from None
 
 
-def read_container(path, need=ENTRIES):
-    """``{name: bytes}`` of a model zip or folder; ModelFormatError for anything amiss."""
+def read_container(path, need=ENTRIES, allowed=ENTRIES):
+    """``{name: bytes}`` of a model zip or folder holding only ``allowed`` entries;
+    ModelFormatError for anything amiss."""
     try:
-        out = _read_folder(path) if os.path.isdir(path) else _read_zip(path)
+        out = _read_folder(path, allowed) if os.path.isdir(path) else _read_zip(path, allowed)
     except OSError as e:
         raise _bad(path, f"cannot be read ({e})") from None
     missing = [n for n in need if n not in out]

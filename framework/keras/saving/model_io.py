@@ -6,7 +6,8 @@ backend, and where each custom object came from) and ``model.weights.safetensors
 by stable key, optimizer state under ``optimizer/vars/<i>``). A path without suffix is a
 folder with the same three entries. Loading resolves names only through ``custom_objects``,
 ``custom_object_scope``, the registry and tfx's built-ins, and raises ``ModelFormatError``
-(or a subclass) for anything malformed.
+(or a subclass) for anything malformed. ``.keras`` and ``.weights.h5`` paths are Keras 3's own
+formats, read and written by ``keras_format`` under the same rules.
 """
 import datetime
 import json
@@ -15,9 +16,10 @@ import os
 from ... import registry as _reg
 from ..._version import __version__
 from ...errors import ModelFormatError
-from . import archive, lambdas
+from . import archive, keras_format, lambdas
 from . import config_checks as checks
 from .archive import CONFIG, METADATA, WEIGHTS, UnsupportedFormatError
+from .keras_format import KERAS_SUFFIX, KERAS_WEIGHTS_SUFFIX
 from .serialization import UnknownObjectError, serialize_keras_object
 from .weight_paths import (CONTAINERS_KEY, allocation_budget, arrays_of, assign_arrays,
                            variable_paths)
@@ -40,17 +42,15 @@ def _bad(path, reason):
 
 def _suffix(path):
     base = os.path.basename(os.path.normpath(path))
-    if base.endswith(WEIGHTS_SUFFIX):
-        return WEIGHTS_SUFFIX
+    for suffix in (WEIGHTS_SUFFIX, KERAS_WEIGHTS_SUFFIX):
+        if base.endswith(suffix):
+            return suffix
     return os.path.splitext(base)[1].lower()
 
 
 def _foreign(suffix, doing):
-    if suffix == ".keras":
-        return (f"Keras' .keras format cannot be {doing} by tfx yet (Keras interop is a separate "
-                "feature). Use a .tfx file, or a path with no suffix for a folder.")
-    return (f"HDF5 files ({suffix}) cannot be {doing} by tfx. Use a .tfx file, or a path with "
-            "no suffix for a folder.")
+    return (f"Legacy HDF5 model files ({suffix}) cannot be {doing} by tfx. Use a .keras or "
+            ".tfx file, or a path with no suffix for a folder.")
 
 
 # ---- saving ------------------------------------------------------------------------------------
@@ -110,7 +110,8 @@ def model_entries(model, include_optimizer=True, save_lambda=False):
 
 def save_model(model, filepath, overwrite=True, zipped=None, include_optimizer=True,
                save_lambda=False, **kwargs):
-    """Save ``model`` to ``filepath``: ``x.tfx`` (one zip file) or a suffix-less folder.
+    """Save ``model`` to ``filepath``: ``x.tfx`` (one zip file), a suffix-less folder, or
+    ``x.keras`` (Keras 3's own format, which Keras loads; needs h5py).
 
     Args:
         overwrite: replace an existing file (else FileExistsError).
@@ -126,15 +127,21 @@ def save_model(model, filepath, overwrite=True, zipped=None, include_optimizer=T
         raise TypeError(f"save_model expects a tfx.keras Model, got {type(model).__name__}")
     path = os.fspath(filepath)
     suffix = _suffix(path)
-    if suffix in (".keras", ".h5", ".hdf5"):
+    if suffix in (".h5", ".hdf5"):
         raise ValueError(_foreign(suffix, "written"))
-    if suffix == WEIGHTS_SUFFIX:
+    if suffix in (WEIGHTS_SUFFIX, KERAS_WEIGHTS_SUFFIX):
         raise ValueError(f"{path} names a weights file: use model.save_weights({path!r}).")
-    if suffix not in ("", ".tfx"):
-        raise ValueError(f"Invalid filepath extension for saving: {path!r}. Use a .tfx file "
-                         "(one zip) or a path with no extension (a folder).")
+    if suffix not in ("", ".tfx", KERAS_SUFFIX):
+        raise ValueError(f"Invalid filepath extension for saving: {path!r}. Use a .keras or "
+                         ".tfx file (one zip) or a path with no extension (a folder).")
     if not overwrite and os.path.exists(path):
         raise FileExistsError(f"{path} exists; pass overwrite=True to replace it.")
+    if suffix == KERAS_SUFFIX:
+        if zipped is False:
+            raise ValueError("tfx writes .keras files as zips only (zipped=False is not "
+                             "supported for them).")
+        keras_format.save_keras(model, path, include_optimizer, save_lambda)
+        return
     entries = model_entries(model, include_optimizer, save_lambda)
     os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
     archive.write_container(path, entries, suffix == ".tfx" if zipped is None else bool(zipped))
@@ -283,7 +290,7 @@ def _load_optimizer_state(path, model, paths, opt_arrays, weights_meta):
 
 
 def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):
-    """Load a model saved by ``model.save``.
+    """Load a model saved by ``model.save``, or a ``.keras`` file written by Keras 3.
 
     Args:
         custom_objects: ``{name: class or function}`` for custom parts not registered.
@@ -296,14 +303,16 @@ def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):
     """
     path = os.fspath(filepath)
     suffix = _suffix(path)
-    if suffix in (".keras", ".h5", ".hdf5"):
+    if suffix in (".h5", ".hdf5"):
         raise UnsupportedFormatError(f"{path}: {_foreign(suffix, 'read')}")
-    if suffix == WEIGHTS_SUFFIX:
+    if suffix in (WEIGHTS_SUFFIX, KERAS_WEIGHTS_SUFFIX):
         raise ValueError(f"{path} is a weights file: build the model in code and call "
                          "model.load_weights(...) instead.")
     if not os.path.exists(path):
         raise ValueError(f"File not found: filepath={path}. Please ensure the file is an "
-                         "accessible .tfx file or tfx model folder.")
+                         "accessible .keras or .tfx file or tfx model folder.")
+    if suffix == KERAS_SUFFIX or keras_format.is_keras_folder(path):
+        return keras_format.load_keras(path, custom_objects, compile, safe_mode)
     entries = archive.read_container(path)
     metadata = _read_metadata(path, entries[METADATA])
     config = _read_config(path, entries[CONFIG])
@@ -327,26 +336,31 @@ def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):
 # ---- weights files -----------------------------------------------------------------------------
 
 def save_weights(model, filepath, overwrite=True, **kwargs):
-    """Write the model's weights (by stable key) to ``*.weights.safetensors``, atomically."""
+    """Write the model's weights (by stable key) to ``*.weights.safetensors``, or in Keras'
+    layout to ``*.weights.h5``, atomically."""
     if kwargs:
         raise ValueError(f"Unknown argument(s) for save_weights: {sorted(kwargs)}")
     path = os.fspath(filepath)
-    if not path.endswith(WEIGHTS_SUFFIX):
-        raise ValueError(f"The filename must end in `{WEIGHTS_SUFFIX}`. Received: "
-                         f"filepath={path}")
+    if not path.endswith((WEIGHTS_SUFFIX, KERAS_WEIGHTS_SUFFIX)):
+        raise ValueError(f"The filename must end in `{WEIGHTS_SUFFIX}` (or `"
+                         f"{KERAS_WEIGHTS_SUFFIX}` for Keras). Received: filepath={path}")
     if not overwrite and os.path.exists(path):
         raise FileExistsError(f"{path} exists; pass overwrite=True to replace it.")
     paths = variable_paths(model)
     if not paths.keys and not model.built:
         raise ValueError(f"Model {model.name!r} has no weights yet: call it on a batch or "
                          "build it (model.build(input_shape)) before save_weights.")
+    if path.endswith(KERAS_WEIGHTS_SUFFIX):
+        keras_format.save_keras_weights(model, path)
+        return
     data = _weights_bytes(model, paths, {})
     os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
     archive.atomic_write(path, lambda f: f.write(data))
 
 
 def load_weights(model, filepath, skip_mismatch=False, **kwargs):
-    """Load weights saved by ``save_weights`` (or the weights of a ``.tfx`` model).
+    """Load weights saved by ``save_weights`` (or the weights of a ``.tfx`` model), or Keras'
+    ``.weights.h5`` / ``.keras`` weights.
 
     Every key, shape and dtype must match (WeightsMismatchError names each difference);
     ``skip_mismatch=True`` loads what matches and warns about the rest.
@@ -355,10 +369,13 @@ def load_weights(model, filepath, skip_mismatch=False, **kwargs):
         raise ValueError(f"Unknown argument(s) for load_weights: {sorted(kwargs)}")
     path = os.fspath(filepath)
     suffix = _suffix(path)
-    if suffix in (".keras", ".h5", ".hdf5"):
+    if suffix in (".h5", ".hdf5"):
         raise UnsupportedFormatError(f"{path}: {_foreign(suffix, 'read')}")
     if not os.path.exists(path):
         raise ValueError(f"File not found: filepath={path}.")
+    if suffix in (KERAS_SUFFIX, KERAS_WEIGHTS_SUFFIX):
+        keras_format.load_keras_weights(model, path, skip_mismatch)
+        return
     if suffix == WEIGHTS_SUFFIX:
         data = archive.read_file(path)
     elif os.path.isdir(path) or suffix == ".tfx":
