@@ -22,13 +22,15 @@ def numeric_grad(f, x, eps=1e-6):
 
 
 def check_grads(layer, *inputs, training=None, rtol=1e-5, atol=1e-7, wrt_inputs=True,
-                **call_kwargs):
+                spread=False, **call_kwargs):
     """d sum(w * layer(inputs)) / d (float inputs, trainable weights) against finite
-    differences; ``w`` is random so every output element counts."""
+    differences; ``w`` is random so every output element counts. Several inputs go in as a
+    list, or as separate arguments with ``spread=True``."""
     arrays = [np.asarray(x) for x in inputs]
 
     def call(ts):
-        out = layer(ts if len(ts) > 1 else ts[0], training=training, **call_kwargs)
+        args = ts if spread else ([ts] if len(ts) > 1 else ts)
+        out = layer(*args, training=training, **call_kwargs)
         return tfx.nest.flatten(out)[0]
 
     consts = [tfx.constant(a) for a in arrays]

@@ -25,6 +25,9 @@ from .convolutional_more import (Conv1DTranspose, Conv2DTranspose, Conv3DTranspo
                                  DepthwiseConv1D, DepthwiseConv2D, SeparableConv1D,
                                  SeparableConv2D, SpatialDropout1D, SpatialDropout2D,
                                  SpatialDropout3D)
+from .einsum_dense import EinsumDense
+from .attention import AdditiveAttention, Attention, MultiHeadAttention
+from .normalization_more import GroupNormalization, UnitNormalization
 
 __all__ = ["Layer", "InputSpec", "Input", "InputLayer", "Dense", "Activation", "Dropout",
            "Flatten", "Lambda", "Normalization", "serialize", "deserialize", "get_builtin_layer",
@@ -43,7 +46,8 @@ __all__ = ["Layer", "InputSpec", "Input", "InputLayer", "Dense", "Activation", "
            "Masking", "Bidirectional", "TimeDistributed", "StackedRNNCells",
            "Conv1DTranspose", "Conv2DTranspose", "Conv3DTranspose", "DepthwiseConv1D",
            "DepthwiseConv2D", "SeparableConv1D", "SeparableConv2D", "SpatialDropout1D",
-           "SpatialDropout2D", "SpatialDropout3D"]
+           "SpatialDropout2D", "SpatialDropout3D", "EinsumDense", "MultiHeadAttention",
+           "Attention", "AdditiveAttention", "GroupNormalization", "UnitNormalization"]
 
 
 def _builtins():

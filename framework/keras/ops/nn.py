@@ -229,10 +229,14 @@ def epsilon_default():
 
 def normalize(x, axis=-1, order=2, epsilon=None):
     x = float_like(x)
-    eps = epsilon if epsilon is not None else 1e-12
+    if not isinstance(order, int) or order < 1:
+        raise ValueError(f"Argument `order` must be an int >= 1. Received: order={order}")
+    if x.ndim == 0:
+        x = A.expand_dims(x, 0)
+    eps = epsilon if epsilon is not None else epsilon_default()
     if order == 2:
-        sq = M.reduce_sum(M.square(x), axis, keepdims=True)
-        return x * M.rsqrt(M.maximum(sq, eps * eps))
+        inv = M.rsqrt(M.reduce_sum(M.square(x), axis, keepdims=True))
+        return x * M.minimum(inv, 1.0 / eps)
     norm = M.pow(M.reduce_sum(M.pow(M.abs(x), float(order)), axis, keepdims=True),
                  1.0 / order)
     return x / M.maximum(norm, eps)
