@@ -281,18 +281,31 @@ def predict(model: str = typer.Argument(..., help="a model file or a run folder"
 @app.command()
 def inspect(model: str = typer.Argument(..., help="a model file or run folder"),
             plugin: Optional[List[str]] = typer.Option(None, "--plugin")):
-    """Show a saved model's summary, metadata and compile config."""
+    """Show a saved model's summary, metadata and compile config (as saved)."""
     import json
+    import zipfile
     path, run_dir = _model_path(model)
-    m = _load_model(path, plugin, run_dir)
-    m.summary()
+    if run_dir is not None:
+        _run_spec(run_dir)  # loads the run's plugins
+    from tfx.plugins import load_plugins
+    load_plugins(plugin or [], os.getcwd())
+    import tfx
+    from tfx.keras.saving import model_io
     try:
-        from tfx.keras.saving import model_io
+        m = tfx.keras.models.load_model(path, compile=False)
         meta = model_io.read_metadata(path)
-        typer.echo("metadata: " + json.dumps(meta, indent=2))
-    except (ImportError, AttributeError):
-        pass
-    typer.echo("compile config: " + json.dumps(m.get_compile_config(), indent=2, default=str))
+    except Exception as e:
+        _err(f"error: cannot load {path}: {e}")
+        raise typer.Exit(EXIT_FAIL)
+    m.summary()
+    typer.echo("metadata: " + json.dumps(meta, indent=2))
+    if os.path.isdir(path):
+        with open(os.path.join(path, "config.json"), encoding="utf-8") as f:
+            config = json.load(f)
+    else:
+        with zipfile.ZipFile(path) as z:
+            config = json.loads(z.read("config.json"))
+    typer.echo("compile config: " + json.dumps(config.get("compile_config"), indent=2))
 
 
 @app.command()

@@ -127,3 +127,14 @@ def test_validate_shapes_prints_the_layer_table():
     r = run("validate", os.path.join(CONFIGS, "housing.yaml"), "--shapes")
     assert r.exit_code == 0, r.output
     assert "Param #" in r.output and "OK" in r.output
+
+
+def test_inspect_shows_summary_metadata_and_saved_compile_config(tmp_path):
+    out = tmp_path / "run"
+    r = run("train", os.path.join(CONFIGS, "housing.yaml"), "training.epochs=1",
+            "output.plots=false", "-o", out)
+    assert r.exit_code == 0, r.output
+    r = run("inspect", out)
+    assert r.exit_code == 0, r.output
+    assert "Total params" in r.output and '"tfx_version"' in r.output
+    assert '"registered_name": "Nadam"' in r.output

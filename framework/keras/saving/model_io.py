@@ -289,6 +289,19 @@ def _load_optimizer_state(path, model, paths, opt_arrays, weights_meta):
     assign_arrays(path, named, opt_arrays, what="optimizer variables")
 
 
+def read_metadata(filepath):
+    """The checked ``metadata.json`` of a saved model (format, versions, date, the plugins
+    that registered its custom names)."""
+    path = os.fspath(filepath)
+    if _suffix(path) == ".keras":
+        import json
+        from .archive import read_container
+        data = read_container(path, need=("metadata.json",),
+                              allowed=("config.json", "metadata.json", "model.weights.h5"))
+        return json.loads(data["metadata.json"])
+    return _read_metadata(path, archive.read_container(path)[METADATA])
+
+
 def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):
     """Load a model saved by ``model.save``, or a ``.keras`` file written by Keras 3.
 
