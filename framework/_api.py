@@ -32,7 +32,7 @@ from .ops.math_ops import (acos, acosh, asin, asinh, atan, atan2, atanh, complex
                            truncatediv)
 from .autodiff.tape import GradientTape, UnconnectedGradients
 from .autodiff.custom_gradient import custom_gradient, recompute_grad
-from .graph import TensorSpec, cond, function, while_loop
+from .graph import TensorSpec, cond, function, init_scope, while_loop
 from .ops.logging_ops import print_v2 as print  # noqa: A001 - tf.print
 from . import math, linalg, random, config, nn  # noqa: E402
 from .core.state import STATE as _STATE

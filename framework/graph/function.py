@@ -20,7 +20,7 @@ import warnings
 import weakref
 
 from ..core.state import STATE
-from ..core.tensor import convert_to_tensor, wrap
+from ..core.tensor import Tensor, convert_to_tensor, wrap
 from . import structure as S
 from .graph import Graph, replay_taped, zeros_for
 from ..data.specs import TensorSpec
@@ -34,13 +34,22 @@ _WARN_AFTER = 5  # traces; TensorFlow warns past 5 as well
 class _Trace:
     """One graph of a ConcreteFunction, for one set of concrete input shapes."""
 
-    __slots__ = ("graph", "plan", "out_struct", "out_dtypes")
+    __slots__ = ("graph", "plan", "out_struct", "out_dtypes", "single")
 
     def __init__(self, graph, out_struct):
         self.graph = graph
         self.plan = graph.plan()
         self.out_struct = out_struct
         self.out_dtypes = self.plan.out_dtypes
+        self.single = out_struct is not None and out_struct[0] is S.TENSOR
+
+    def run(self, arrays):
+        """Run the plan on input arrays; the result in the traced function's structure."""
+        outs = self.plan(arrays)
+        if self.single:
+            return wrap(outs[0], self.out_dtypes[0])
+        return S.pack_outputs(self.out_struct, [wrap(a, d) for a, d in zip(outs,
+                                                                             self.out_dtypes)])
 
 
 class ConcreteFunction:
@@ -48,11 +57,23 @@ class ConcreteFunction:
     and a call that runs the graph (op by op under a GradientTape, so gradients flow)."""
 
     def __init__(self, function, struct, specs):
-        self._function = function
+        # A weak link back (the Function holds its concrete functions): dropping a model frees
+        # its traced steps by reference counting, not at the next full garbage collection.
+        self._ref = weakref.ref(function)
+        self._python_function = function._python_function
         self._struct = struct
         self._specs = tuple(specs)
         self._traces = {}     # concrete input shapes -> _Trace
         self._first = None
+
+    @property
+    def _function(self):
+        fn = self._ref()
+        if fn is None:  # the tfx.function is gone; this concrete function still runs
+            fn = Function(self._python_function)
+            fn._traced_once = True
+            self._ref = lambda: fn
+        return fn
 
     # -- tracing ----------------------------------------------------------------------------------
     def _trace(self, arrays):
@@ -106,11 +127,7 @@ class ConcreteFunction:
         tr = self._traces.get(tuple([x._v.shape for x in tensors]))
         if tr is None:
             tr = self._trace([x._v for x in tensors])
-        outs = tr.plan([x._v for x in tensors])
-        struct = tr.out_struct
-        if struct is not None and struct[0] is S.TENSOR:
-            return wrap(outs[0], tr.out_dtypes[0])
-        return S.pack_outputs(struct, [wrap(a, d) for a, d in zip(outs, tr.out_dtypes)])
+        return tr.run([x._v for x in tensors])
 
     def _call_taped(self, tensors):
         """Under a tape (or inside another trace): the graph's ops run one by one, recorded."""
@@ -173,17 +190,16 @@ class Function:
     function itself. Also a method decorator: each instance gets its own traces."""
 
     def __init__(self, python_function, input_signature=None, reduce_retracing=False,
-                 jit_compile=None, autograph=True, name=None, _owner=None):
+                 jit_compile=None, autograph=True, name=None):
         self._python_function = python_function
         self._input_signature = None if input_signature is None else tuple(input_signature)
         self._reduce_retracing = bool(reduce_retracing)
         self._jit_compile = jit_compile
         self._autograph = autograph
-        self._owner = _owner          # the unbound Function of a method, for messages
         functools.update_wrapper(self, python_function)
         self.__name__ = name or getattr(python_function, "__name__", "function")
         try:
-            self._signature = inspect.signature(python_function)
+            self._signature = inspect.signature(python_function, follow_wrapped=False)
         except (TypeError, ValueError):
             self._signature = None
         params = list(self._signature.parameters.values()) if self._signature else []
@@ -191,6 +207,7 @@ class Function:
             p.kind is p.POSITIONAL_OR_KEYWORD and p.default is p.empty for p in params)
         self._n_params = len(params)
         self._concrete = {}        # exact (structure, specs) -> ConcreteFunction
+        self._plans = {}           # dtypes and shapes of tensor-only calls -> _Trace
         self._all = []             # every ConcreteFunction, oldest first
         self._trace_count = 0
         self._traced_once = False
@@ -205,8 +222,30 @@ class Function:
 
     # -- calling ----------------------------------------------------------------------------------
     def __call__(self, *args, **kwargs):
-        if kwargs or not self._simple or len(args) != self._n_params:
+        plain = not kwargs and self._simple and len(args) == self._n_params
+        if plain:  # tensors only, by position: straight to the plan of their shapes
+            key = []
+            for x in args:
+                if x.__class__ is not Tensor:
+                    plain = False
+                    break
+                key.append((x._dtype, x._v.shape))
+            else:
+                key = tuple(key)
+                tr = self._plans.get(key)
+                if tr is not None and not STATE.recording:
+                    return tr.run([x._v for x in args])
+        else:
             args, kwargs = self._canonical(args, kwargs)
+        out = self._call(args, kwargs)
+        if plain:
+            cf = self._concrete.get((S.flatten_args((args, kwargs), []), key))
+            tr = cf._traces.get(tuple(x._v.shape for x in args)) if cf is not None else None
+            if tr is not None:
+                self._plans[key] = tr
+        return out
+
+    def _call(self, args, kwargs):
         leaves = []
         struct = S.flatten_args((args, kwargs), leaves)
         key = (struct, tuple([(x._dtype, x._v.shape) for x in leaves]))
@@ -439,6 +478,7 @@ class Function:
     def description(self):
         fn = self._python_function
         fn = getattr(fn, "__func__", fn)
+        fn = getattr(fn, "__wrapped__", fn)
         code = getattr(fn, "__code__", None)
         where = f" ({code.co_filename}:{code.co_firstlineno})" if code is not None else ""
         return f"tfx.function `{getattr(fn, '__qualname__', self.__name__)}`{where}"
@@ -453,7 +493,7 @@ class Function:
             return entry[1]
         bound = Function(self._python_function.__get__(instance, owner), self._input_signature,
                          self._reduce_retracing, self._jit_compile, self._autograph,
-                         self.__name__, _owner=self)
+                         self.__name__)
         try:
             ref = weakref.ref(instance, lambda _, k=key, d=self._bound: d.pop(k, None))
         except TypeError:  # not weak-referenceable: keep it for the Function's life

@@ -12,6 +12,7 @@ op on tensors, offering each op to the active tapes: gradients then flow through
 exactly as through the eager ops it recorded.
 """
 import itertools
+import weakref
 
 from ..backend import xp
 from ..core.shape import TensorShape
@@ -22,6 +23,7 @@ from ..errors import InvalidArgumentError, OpError
 __all__ = ["Graph", "Operation", "GraphTensor", "Plan", "replay_taped"]
 
 _PLAN_IDS = itertools.count()
+_CODE = {}  # plan source -> (the source, its compiled code)
 
 
 class GraphTensor:
@@ -57,17 +59,21 @@ class GraphTensor:
 class Operation:
     """One node of a graph: ``type`` (the registered op's name), ``inputs``, ``outputs``."""
 
-    __slots__ = ("graph", "op", "name", "in_slots", "out_slots", "attrs", "where", "effect")
+    __slots__ = ("_graph", "op", "name", "in_slots", "out_slots", "attrs", "where", "effect")
 
     def __init__(self, graph, op, name, in_slots, out_slots, attrs, where, effect):
-        self.graph = graph
+        self._graph = weakref.ref(graph)  # no cycle: graphs die by reference counting
         self.op = op
         self.name = name
         self.in_slots = in_slots
         self.out_slots = out_slots
         self.attrs = attrs
-        self.where = where      # "file:line" of the user's code that ran the op
+        self.where = where      # (file, line) of the user's code that ran the op
         self.effect = effect    # writes state or prints: kept even if no output is used
+
+    @property
+    def graph(self):
+        return self._graph()
 
     @property
     def type(self):
@@ -191,26 +197,30 @@ class Plan:
     """
 
     def __init__(self, graph):
-        self.graph = graph
+        self.name = graph.name
         self.nodes = _live_nodes(graph)
         ns = {}
         lines = [f"def plan({', '.join(f's{i}' for i in graph.inputs)}):"]
         for s, value in graph.consts.items():
             ns[f"c{s}"] = value
-        used_consts = set()
         self._lines = {}
         for j, o in enumerate(self.nodes):
-            ns[f"f{j}"] = o.op.forward
-            ns[f"a{j}"] = o.attrs
             args = []
             for s in o.in_slots:
                 if s in graph.consts:
-                    used_consts.add(s)
                     args.append(f"c{s}")
                 else:
                     args.append(f"s{s}")
-            call = f"f{j}(({', '.join(args)}{',' if len(args) == 1 else ''}), a{j})"
             outs = o.out_slots
+            kernel = getattr(o.op, "kernel", None)
+            if kernel is not None and o.attrs is None and len(outs) == 1:
+                ns[f"k{j}"] = kernel  # one backend call, no wrapper
+                lines.append(f"    s{outs[0]} = k{j}({', '.join(args)})")
+                self._lines[len(lines)] = o
+                continue
+            ns[f"f{j}"] = o.op.forward
+            ns[f"a{j}"] = o.attrs
+            call = f"f{j}(({', '.join(args)}{',' if len(args) == 1 else ''}), a{j})"
             if not outs:
                 lines.append(f"    {call}")
             elif len(outs) == 1:
@@ -220,9 +230,16 @@ class Plan:
             self._lines[len(lines)] = o
         rets = [f"c{s}" if s in graph.consts else f"s{s}" for s in graph.outputs]
         lines.append(f"    return ({', '.join(rets)}{',' if len(rets) == 1 else ''})")
-        self.source = "\n".join(lines)
-        self._filename = f"<tfx plan {next(_PLAN_IDS)}: {graph.name}>"
-        exec(compile(self.source, self._filename, "exec"), ns)
+        source = "\n".join(lines)
+        cached = _CODE.get(source)
+        if cached is None:  # graphs of one shape (a model's steps, refit) share their code
+            if len(_CODE) >= 512:
+                _CODE.clear()
+            cached = _CODE[source] = (source, compile(source, f"<tfx plan {next(_PLAN_IDS)}>",
+                                                      "exec"))
+        self.source, code = cached
+        self._filename = code.co_filename
+        exec(code, ns)
         self._fn = ns["plan"]
         self.out_dtypes = [graph.dtypes[s] for s in graph.outputs]
 
@@ -243,9 +260,9 @@ class Plan:
             tb = tb.tb_next
         if node is None:
             return exc
-        where = f"\n  created at {node.where}" if node.where else ""
+        where = f"\n  created at {node.where[0]}:{node.where[1]}" if node.where else ""
         return InvalidArgumentError(None, node.op.api, f"{node.op.api} (graph op "
-                                    f"'{node.name}' of {self.graph.name}): {exc}{where}")
+                                    f"'{node.name}' of {self.name}): {exc}{where}")
 
 
 def replay_taped(graph, inputs):

@@ -7,18 +7,20 @@ has not seen is a constant, frozen at trace time; a variable read becomes a ``re
 node; an assignment an ``assign_variable`` node.
 
 A trace is dry: the values only drive the ops once. Variables written while tracing get their
-values back when the trace ends, and ``tfx.print`` only records; the graph then runs for real.
+values back when the trace ends, random ops draw from a scratch generator (tfx.random's seed
+streams do not move), and ``tfx.print`` only records; the graph then runs for real.
 
 A branch of ``tfx.cond`` or the body of ``tfx.while_loop`` is traced by a child recorder: a
 value of an enclosing graph that it uses becomes one of its inputs (a capture), and so does a
 variable it reads before writing it, read in the enclosing graph (so an outer tape sees it).
 """
 import contextlib
+import weakref
 
 from ..core.state import STATE
 from ..diagnostics import user_frame
 
-__all__ = ["GraphRecorder", "tracing", "SubGraphs"]
+__all__ = ["GraphRecorder", "tracing", "init_scope", "SubGraphs"]
 
 
 class SubGraphs:
@@ -39,15 +41,15 @@ class _SymbolicIds:
     __slots__ = ("_rec",)
 
     def __init__(self, rec):
-        self._rec = rec
+        self._rec = weakref.ref(rec)  # no cycle: a trace's tensors go when the trace ends
 
     def __contains__(self, key):
-        return self._rec._is_symbolic_id(key)
+        return self._rec()._is_symbolic_id(key)
 
 
 def _where():
     f = user_frame()
-    return f"{f.f_code.co_filename}:{f.f_lineno}" if f is not None else None
+    return (f.f_code.co_filename, f.f_lineno) if f is not None else None
 
 
 class GraphRecorder:
@@ -59,7 +61,6 @@ class GraphRecorder:
     def __init__(self, graph, parent=None, owner=None):
         self.graph = graph
         self.parent = parent
-        self.root = self if parent is None else parent.root
         self.owner = owner          # the Function being traced (root only)
         self.captures = []          # enclosing-graph tensors this sub-graph reads
         self._slots = {}            # id(tensor) -> slot
@@ -69,6 +70,13 @@ class GraphRecorder:
         self._exits = {}
         self._outer_tapes = None
         self._snapshots = {}        # root: id(var) -> (var, value before the trace wrote it)
+
+    @property
+    def root(self):
+        rec = self
+        while rec.parent is not None:
+            rec = rec.parent
+        return rec
 
     # -- what ops and tensors ask ---------------------------------------------------------------
     def _is_symbolic_id(self, key):
@@ -174,7 +182,8 @@ class GraphRecorder:
     def _on_variable_created(self, var):
         owner = self.root.owner
         if owner is not None:
-            owner._check_variable_creation(var, _where())
+            w = _where()
+            owner._check_variable_creation(var, w and f"{w[0]}:{w[1]}")
 
     def _rollback(self):
         for var, value in self._snapshots.values():
@@ -211,3 +220,18 @@ def tracing(rec):
         STATE.tapes, STATE.tracing, STATE.recording = saved
         if rec.parent is None:
             rec._rollback()
+
+
+@contextlib.contextmanager
+def init_scope():
+    """Run the block eagerly even inside a trace, with tapes paused (``tf.init_scope``): what
+    a layer's ``build`` makes (weights, initializer seeds) is made once, for real."""
+    saved = (STATE.tapes, STATE.tracing, STATE.recording)
+    if saved[1] is None:
+        yield
+        return
+    STATE.tapes, STATE.tracing, STATE.recording = [], None, False
+    try:
+        yield
+    finally:
+        STATE.tapes, STATE.tracing, STATE.recording = saved

@@ -35,10 +35,12 @@ class OpDef:
     a traced graph records. ``stateful``: each run may differ (random draws, printing), so
     graph passes must neither fold nor merge it. ``replay(node, input_tensors)``: for control
     flow, how a graph call under a tape runs the node eagerly (the ops of the branch taken).
+    ``kernel(*input_arrays)``: the same computation as one backend call returning the single
+    output, when a node has no attrs (elementwise ops): a compiled plan calls it directly.
     """
 
     __slots__ = ("name", "grad", "shape_fn", "differentiable", "api", "forward", "taped",
-                 "stateful", "replay", "module")
+                 "stateful", "replay", "module", "kernel")
 
     def __init__(self, name, grad=None, shape_fn=None, api=None, forward=None, taped=True,
                  stateful=False):
@@ -53,6 +55,7 @@ class OpDef:
         self.stateful = stateful
         self.replay = None
         self.module = None  # the module that registered it
+        self.kernel = None
 
     def __repr__(self):
         return f"<OpDef {self.name}>"

@@ -49,6 +49,7 @@ def _binary(name, fwd, api, allowed=_NUMERIC, out=None, grad=None, other=None, f
     """
     op = register(name, grad, api=api,
                   forward=forward or (lambda ins, attrs: (fwd(ins[0], ins[1]),)))
+    op.kernel = fwd
     opname = name  # ``name`` below is TensorFlow's unused op-name argument
 
     def fn(x, y, name=None):
@@ -84,6 +85,7 @@ def _binary(name, fwd, api, allowed=_NUMERIC, out=None, grad=None, other=None, f
 
 def _unary(name, fwd, api, allowed=_NUMERIC, out=None, grad=None, other=None):
     op = register(name, grad, api=api, forward=lambda ins, attrs: (fwd(ins[0]),))
+    op.kernel = fwd
     opname = name
 
     def fn(x, name=None):

@@ -40,6 +40,8 @@ def _philox(*words):
 
 def _generator(seed, kind="draw"):
     """The generator for one op call; ``kind`` names the op (and dtype) owning the stream."""
+    if STATE.tracing is not None:  # a trace's draws are dry: the streams stay for the runs
+        return _np.random.default_rng(0)
     g = _state["global"]
     if g is None and seed is None:
         return _np.random.default_rng()

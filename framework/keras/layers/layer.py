@@ -14,6 +14,7 @@ from ...core.shape import TensorShape
 from ...core.tensor import Tensor, TensorBase, convert_to_tensor
 from ...core.variable import Variable
 from ...diagnostics import filtered_traceback, full_traceback
+from ...graph.tracing import init_scope
 from ...module import Module, _snake, walk_attributes
 from ..keras_tensor import KerasTensor
 from ..saving.autoconfig import AutoConfig, accepted_kwargs, captured_config
@@ -334,7 +335,8 @@ class Layer(Module, AutoConfig):
             shapes = list(input_shape)
         else:
             shapes = input_shape
-        self.build(shapes)
+        with init_scope():  # as Keras: weights are made eagerly, even inside a traced step
+            self.build(shapes)
         self.built = True
         self._build_input_shape = _plain_shape(shapes)
         if self._initial_weights is not None:

@@ -13,6 +13,7 @@ from ...diagnostics import filter_traceback
 from ...distribute.strategy import active as _active_strategy
 from ...ops import math_ops as M
 from ..layers.layer import Layer, call_context
+from ..trainers.compiled import step_function
 from ..trainers.data import (DataHandler, concat_batches, train_validation_split,
                              unpack_x_y_sample_weight)
 from .compile_utils import CompiledLoss, CompiledMetrics
@@ -197,7 +198,7 @@ class Model(Layer):
         self.stop_training = False
         self._initial_epoch = None
         self._train_cache = None
-        train_step = self.train_step
+        train_step = step_function(self, "train")  # a graph unless run_eagerly
         begin = cbs.wants("on_train_batch_begin")
         end = cbs.wants("on_train_batch_end")
         logs = {}
@@ -257,7 +258,7 @@ class Model(Layer):
         if cbs is not None:
             cbs.on_test_begin()
         logs = {}
-        test_step = self.test_step
+        test_step = step_function(self, "test")
         for step, batch in data.steps():
             if cbs is not None:
                 cbs.on_test_batch_begin(step)
@@ -299,7 +300,7 @@ class Model(Layer):
         if cbs is not None:
             cbs.on_predict_begin()
         outs = []
-        predict_step = self.predict_step
+        predict_step = step_function(self, "predict")
         for step, batch in data.steps():
             if cbs is not None:
                 cbs.on_predict_batch_begin(step)

@@ -14,6 +14,7 @@ import warnings
 from ... import dtypes as _dt
 from ...backend import xp
 from ...core.indexed_slices import IndexedSlices
+from ...core.state import STATE
 from ...core.tensor import Tensor, convert_to_tensor, wrap
 from ...core.variable import Variable
 from ..saving.serialization import deserialize_keras_object, serialize_keras_object
@@ -260,6 +261,9 @@ class Optimizer:
 
     def apply(self, grads, trainable_variables=None):
         """Apply ``grads`` to ``trainable_variables`` (default: the variables built on)."""
+        if STATE.tracing is not None:  # inside tfx.function: a graph node runs the update
+            from .traced import record_apply
+            return record_apply(self, grads, trainable_variables)
         grads = list(grads)
         if trainable_variables is None:
             if not self.built:
