@@ -331,7 +331,8 @@ BUILTIN_ARGS = {
     "Functional": None, "Model": None, "MeanMetricWrapper": None, "Metric": None, "Loss": None,
     "LossFunctionWrapper": None, "Optimizer": None, "Initializer": None, "Regularizer": None,
     "Constraint": None, "LearningRateSchedule": None, "Normalization": None,
-    "Bidirectional": None, "TimeDistributed": None}
+    "Bidirectional": None, "TimeDistributed": None, "CategoryEncoding": ((4,), {}),
+    "Discretization": ((), {"bin_boundaries": [0.0, 1.0]})}
 
 
 def _builtins():

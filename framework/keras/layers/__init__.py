@@ -28,6 +28,11 @@ from .convolutional_more import (Conv1DTranspose, Conv2DTranspose, Conv3DTranspo
 from .einsum_dense import EinsumDense
 from .attention import AdditiveAttention, Attention, MultiHeadAttention
 from .normalization_more import GroupNormalization, UnitNormalization
+from .preprocessing_image import (CenterCrop, RandomContrast, RandomFlip, RandomRotation,
+                                  RandomTranslation, RandomZoom, Resizing)
+from .preprocessing_categorical import CategoryEncoding, Discretization, Hashing
+from .preprocessing_lookup import IntegerLookup, StringLookup
+from .preprocessing_text import TextVectorization
 
 __all__ = ["Layer", "InputSpec", "Input", "InputLayer", "Dense", "Activation", "Dropout",
            "Flatten", "Lambda", "Normalization", "serialize", "deserialize", "get_builtin_layer",
@@ -47,7 +52,10 @@ __all__ = ["Layer", "InputSpec", "Input", "InputLayer", "Dense", "Activation", "
            "Conv1DTranspose", "Conv2DTranspose", "Conv3DTranspose", "DepthwiseConv1D",
            "DepthwiseConv2D", "SeparableConv1D", "SeparableConv2D", "SpatialDropout1D",
            "SpatialDropout2D", "SpatialDropout3D", "EinsumDense", "MultiHeadAttention",
-           "Attention", "AdditiveAttention", "GroupNormalization", "UnitNormalization"]
+           "Attention", "AdditiveAttention", "GroupNormalization", "UnitNormalization",
+           "Resizing", "CenterCrop", "RandomFlip", "RandomRotation", "RandomZoom",
+           "RandomTranslation", "RandomContrast", "CategoryEncoding", "Discretization",
+           "Hashing", "IntegerLookup", "StringLookup", "TextVectorization"]
 
 
 def _builtins():

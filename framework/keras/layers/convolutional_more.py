@@ -337,6 +337,7 @@ class _SpatialDropout(Layer):
 
     def get_config(self):
         cfg = {**super().get_config(), "rate": self.rate, "seed": self.seed}
+        cfg.pop("trainable")  # Keras' constructor takes no `trainable`
         if self.rank > 1:
             cfg["data_format"] = self.data_format
         return cfg

@@ -72,7 +72,10 @@ class Model(Layer):
 
     @property
     def run_eagerly(self):
-        return self._run_eagerly
+        # A layer that computes on the host (string lookups, hashing: supports_jit=False, as
+        # Keras marks layers it cannot jit) cannot be traced into a graph step.
+        return self._run_eagerly or any(not getattr(l, "supports_jit", True)
+                                        for l in self._flatten_layers())
 
     @run_eagerly.setter
     def run_eagerly(self, value):
