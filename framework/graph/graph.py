@@ -188,29 +188,68 @@ def _live_nodes(graph):
     return keep
 
 
+def _simplify(graph):
+    """Constant folding and common subexpressions, then dead code: ``(steps, consts,
+    outputs)``, steps being ``(operation, input slots)`` in order.
+
+    A pure node (no effect, not stateful) whose inputs are all constants runs now and its
+    outputs become constants; a pure node repeating an earlier one (same op, inputs and equal
+    hashable attrs) reuses its outputs. Stateful nodes (variable reads, random draws) are never
+    folded or merged."""
+    consts = dict(graph.consts)
+    alias, seen, steps = {}, {}, []
+    for o in _live_nodes(graph):
+        ins = tuple(alias.get(s, s) for s in o.in_slots)
+        pure = bool(o.out_slots) and not o.effect and not o.op.stateful
+        if pure and all(s in consts for s in ins):
+            try:
+                outs = o.op.forward(tuple(consts[s] for s in ins), o.attrs)
+            except Exception:  # noqa: BLE001 - it will fail (and be reported) at run time
+                pass
+            else:
+                consts.update(zip(o.out_slots, outs))
+                continue
+        if pure:
+            key = (o.op, ins, o.attrs)
+            try:
+                prev = seen.get(key)
+            except TypeError:  # unhashable attrs: never merged
+                key = prev = None
+            if prev is not None:
+                alias.update(zip(o.out_slots, prev.out_slots))
+                continue
+            if key is not None:
+                seen[key] = o
+        steps.append((o, ins))
+    outputs = [alias.get(s, s) for s in graph.outputs]
+    needed, keep = set(outputs), []
+    for o, ins in reversed(steps):  # what folding and merging left unused
+        if o.effect or any(s in needed for s in o.out_slots):
+            keep.append((o, ins))
+            needed.update(ins)
+    keep.reverse()
+    return keep, {s: v for s, v in consts.items() if s in needed}, outputs
+
+
 class Plan:
     """A graph compiled to one Python function of its input arrays.
 
-    The function is generated source: ``s3 = f0((s1, s2), a0)[0]`` per node, so a call costs
-    what the forwards cost plus one call each. A failing op raises InvalidArgumentError naming
-    the op and the line of the traced function that created it.
+    The function is generated source: ``s3 = f0((s1, s2), a0)[0]`` per node (``s3 = k0(s1,
+    s2)`` for elementwise kernels), so a call costs what the forwards cost plus one call each.
+    Constants are folded, repeated computations merged and unused ones dropped first. A failing
+    op raises InvalidArgumentError naming the op and the line of the traced function that
+    created it.
     """
 
     def __init__(self, graph):
         self.name = graph.name
-        self.nodes = _live_nodes(graph)
-        ns = {}
+        steps, consts, outputs = _simplify(graph)
+        self.nodes = [o for o, _ in steps]
+        ns = {f"c{s}": value for s, value in consts.items()}
         lines = [f"def plan({', '.join(f's{i}' for i in graph.inputs)}):"]
-        for s, value in graph.consts.items():
-            ns[f"c{s}"] = value
         self._lines = {}
-        for j, o in enumerate(self.nodes):
-            args = []
-            for s in o.in_slots:
-                if s in graph.consts:
-                    args.append(f"c{s}")
-                else:
-                    args.append(f"s{s}")
+        for j, (o, in_slots) in enumerate(steps):
+            args = [f"c{s}" if s in consts else f"s{s}" for s in in_slots]
             outs = o.out_slots
             kernel = getattr(o.op, "kernel", None)
             if kernel is not None and o.attrs is None and len(outs) == 1:
@@ -228,7 +267,7 @@ class Plan:
             else:
                 lines.append(f"    {', '.join(f's{s}' for s in outs)}, = {call}")
             self._lines[len(lines)] = o
-        rets = [f"c{s}" if s in graph.consts else f"s{s}" for s in graph.outputs]
+        rets = [f"c{s}" if s in consts else f"s{s}" for s in outputs]
         lines.append(f"    return ({', '.join(rets)}{',' if len(rets) == 1 else ''})")
         source = "\n".join(lines)
         cached = _CODE.get(source)

@@ -151,13 +151,16 @@ def test_get_concrete_function_is_the_same_object_for_the_same_signature():
         cf(c(np.ones((3, 2), np.float32)), c(np.ones((2, 2), np.float32)))
 
 
-def test_graph_drops_ops_nothing_uses():
+def test_plans_drop_unused_ops_fold_constants_and_merge_repeats():
     @tfx.function
     def f(x):
         unused = tfx.exp(x) * 3.0  # noqa: F841
-        return x + 1
-    plan = f.get_concrete_function(c(1.0)).graph.plan()
-    assert [o.type for o in plan.nodes] == ["add"]
+        k = tfx.sqrt(c(4.0)) * 2.0  # constants only: computed once, when the plan is built
+        return (x + k) * (x + k) + tfx.random.uniform([]) * 0.0
+    cf = f.get_concrete_function(c(1.0))
+    types = [o.type for o in cf.graph.plan().nodes]
+    assert types == ["add", "multiply", "random_uniform", "multiply", "add"]
+    assert float(f(c(1.0))) == 25.0 and float(f(c(2.0))) == 36.0
 
 
 # ---- variables ---------------------------------------------------------------------------------
