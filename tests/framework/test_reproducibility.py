@@ -85,7 +85,7 @@ def fit_once():
                              tf.keras.layers.Dense(1)])
     m.compile(loss="mse", optimizer="adam")
     m.fit(X, Y, epochs=1, verbose=0)
-for _ in range(20):
+for _ in range(100):  # warm-up: caches (traced steps, name tables) settle by then
     fit_once()
 gc.collect(); base_fit = rss()
 for _ in range(200):
