@@ -39,3 +39,28 @@ def clear_session(free_memory=True):
     """Reset the automatic names (``dense``, ``dense_1``, ``precision``...) as Keras does."""
     from . import naming
     naming.reset()
+
+
+def result_type(*dtypes):
+    """The dtype Keras 3 gives an operation on these dtypes (its promotion lattice)."""
+    from .ops._dtypes import result_type as _result_type
+    return _result_type(*dtypes)
+
+
+def standardize_dtype(dtype=None):
+    from .. import dtypes as _dt
+    if dtype is None:
+        return floatx()
+    return _dt.as_dtype(getattr(dtype, "name", dtype)).name
+
+
+def is_float_dtype(dtype):
+    return standardize_dtype(dtype).startswith(("float", "bfloat"))
+
+
+def is_int_dtype(dtype):
+    return standardize_dtype(dtype).startswith(("int", "uint"))
+
+
+# Keras 2's backend functions (K.mean, K.std, K.random_normal, ...).
+from .backend_functions import *  # noqa: E402,F401,F403

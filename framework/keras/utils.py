@@ -3,13 +3,16 @@ import random as _pyrandom
 
 from ..registry import (custom_object_scope, get_registered_name, get_registered_object,
                         register_keras_serializable)
+from .dataset_utils import get_file, split_dataset, timeseries_dataset_from_array
+from .plot_model import plot_model
 from .progbar import Progbar
 from .saving.serialization import deserialize_keras_object, serialize_keras_object
 
 __all__ = ["set_random_seed", "to_categorical", "normalize", "Progbar",
            "register_keras_serializable", "get_registered_name", "get_registered_object",
            "custom_object_scope", "serialize_keras_object", "deserialize_keras_object",
-           "CustomObjectScope"]
+           "CustomObjectScope", "get_custom_objects", "plot_model", "get_file",
+           "split_dataset", "timeseries_dataset_from_array", "pad_sequences"]
 
 CustomObjectScope = custom_object_scope
 
@@ -47,3 +50,76 @@ def normalize(x, axis=-1, order=2):
     n = np.linalg.norm(x, order, axis, keepdims=True)
     n[n == 0] = 1
     return x / n
+
+
+class _CustomObjects(dict):
+    """``get_custom_objects()``: the registry as a dict; names set here resolve when loading
+    (they are registered under that exact name), and deleting one unregisters it."""
+
+    def __setitem__(self, name, obj):
+        from .. import registry
+        key = str(name)
+        registry._GLOBAL[key] = registry.Entry(key, obj, registry._infer_kind(obj),
+                                               "get_custom_objects()")
+        registry._NAMES[id(obj)] = key
+        super().__setitem__(key, obj)
+
+    def update(self, *args, **kwargs):
+        for k, v in dict(*args, **kwargs).items():
+            self[k] = v
+
+    def setdefault(self, key, default=None):
+        if key not in self:
+            self[key] = default
+        return self[key]
+
+    def __delitem__(self, name):
+        from .. import registry
+        registry.unregister(name)
+        super().__delitem__(name)
+
+    def pop(self, name, *default):
+        from .. import registry
+        registry.unregister(name)
+        return super().pop(name, *default)
+
+    def clear(self):
+        for k in list(self):
+            del self[k]
+
+
+def get_custom_objects():
+    """Every registered custom object by name, as a dict that also registers new entries."""
+    from .. import registry
+    out = _CustomObjects()
+    dict.update(out, {e.name: e.obj for e in registry.entries()})
+    return out
+
+
+def pad_sequences(sequences, maxlen=None, dtype="int32", padding="pre", truncating="pre",
+                  value=0.0):
+    """Lists of ids to one (samples, maxlen) array, padded and cut at the front ("pre") or
+    the back ("post"), as ``keras.utils.pad_sequences``."""
+    import numpy as np
+    if padding not in ("pre", "post") or truncating not in ("pre", "post"):
+        raise ValueError(f'`padding` and `truncating` must be "pre" or "post". Received: '
+                         f"padding={padding}, truncating={truncating}")
+    seqs = [list(np.asarray(s).reshape(len(s), -1)) if len(s) else [] for s in sequences]
+    lengths = [len(s) for s in seqs]
+    maxlen = max(lengths + [0]) if maxlen is None else maxlen
+    tail = ()
+    for s in seqs:
+        if len(s):
+            tail = np.asarray(s[0]).shape if np.asarray(s[0]).size > 1 else ()
+            break
+    out = np.full((len(seqs), maxlen) + tail, value, dtype=dtype)
+    for i, s in enumerate(seqs):
+        if not len(s) or not maxlen:
+            continue
+        s = np.asarray(s).reshape((len(s),) + tail)
+        s = s[-maxlen:] if truncating == "pre" else s[:maxlen]
+        if padding == "post":
+            out[i, :len(s)] = s
+        else:
+            out[i, maxlen - len(s):] = s
+    return out

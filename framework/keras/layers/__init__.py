@@ -33,6 +33,7 @@ from .preprocessing_image import (CenterCrop, RandomContrast, RandomFlip, Random
 from .preprocessing_categorical import CategoryEncoding, Discretization, Hashing
 from .preprocessing_lookup import IntegerLookup, StringLookup
 from .preprocessing_text import TextVectorization
+from .tf_op_layer import TFOpLambda
 
 __all__ = ["Layer", "InputSpec", "Input", "InputLayer", "Dense", "Activation", "Dropout",
            "Flatten", "Lambda", "Normalization", "serialize", "deserialize", "get_builtin_layer",
@@ -55,7 +56,7 @@ __all__ = ["Layer", "InputSpec", "Input", "InputLayer", "Dense", "Activation", "
            "Attention", "AdditiveAttention", "GroupNormalization", "UnitNormalization",
            "Resizing", "CenterCrop", "RandomFlip", "RandomRotation", "RandomZoom",
            "RandomTranslation", "RandomContrast", "CategoryEncoding", "Discretization",
-           "Hashing", "IntegerLookup", "StringLookup", "TextVectorization"]
+           "Hashing", "IntegerLookup", "StringLookup", "TextVectorization", "TFOpLambda"]
 
 
 def _builtins():

@@ -85,6 +85,17 @@ class Model(Layer):
     def loss(self):
         return self._compiled["config"]["loss"] if self._compiled else None
 
+    # Keras 2 spellings for custom train_step code (see legacy_compile.py).
+    @property
+    def compiled_loss(self):
+        from .legacy_compile import CompiledLossView
+        return CompiledLossView(self) if self._compiled else None
+
+    @property
+    def compiled_metrics(self):
+        from .legacy_compile import CompiledMetricsView
+        return CompiledMetricsView(self) if self._compiled else None
+
     @property
     def metrics(self):
         cached = self.__dict__.get("_metrics_cache")

@@ -16,6 +16,7 @@ from .lion import Lion
 from .nadam import Nadam
 from .rmsprop import RMSprop
 from .sgd import SGD
+from . import legacy  # noqa: E402 - Keras 2's spellings (lr=, decay=)
 
 __all__ = ["Optimizer", "SGD", "Adam", "AdamW", "Nadam", "RMSprop", "Adagrad", "Adamax",
            "Adadelta", "Ftrl", "Lion", "schedules", "get", "serialize", "deserialize"]

@@ -30,6 +30,14 @@ def unpack_x_y_sample_weight(data):
                      f"`(x, y, sample_weight)`, found: {data}")
 
 
+def _pack(x, y, sw):
+    """A batch as Keras hands it to a step: ``(x,)``, ``(x, y)`` or ``(x, y, sample_weight)``
+    (custom train_steps written ``x, y = data`` rely on it)."""
+    if sw is not None:
+        return (x, y, sw)
+    return (x,) if y is None else (x, y)
+
+
 def _to_numpy(a):
     if isinstance(a, TensorBase):
         return np.asarray(a)
@@ -141,7 +149,7 @@ class DataHandler:
             yb = None if self.y is None else (nest.map_structure(pick, self.y)
                                               if nest.is_nested(self.y) else pick(self.y))
             sb = None if self.sw is None else pick(self.sw)
-            yield step, (xb, yb, sb)
+            yield step, _pack(xb, yb, sb)
 
     def _iter_steps(self):
         if self._iter is None or self.steps_per_epoch is None:
@@ -159,8 +167,8 @@ class DataHandler:
             x, y, sw = unpack_x_y_sample_weight(data)
             conv = lambda a: a if a is None or isinstance(a, TensorBase) else \
                 _to_tensor(np.asarray(a))  # noqa: E731
-            yield step, (nest.map_structure(conv, x), None if y is None else
-                         nest.map_structure(conv, y), conv(sw))
+            yield step, _pack(nest.map_structure(conv, x), None if y is None else
+                              nest.map_structure(conv, y), conv(sw))
             step += 1
 
     def _open(self):
