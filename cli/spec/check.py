@@ -136,7 +136,8 @@ def component_parts(value, reserved=("name", "inputs")):
 _LAYER_BASE_KWARGS = ["name", "trainable", "dtype", "input_shape", "batch_input_shape",
                       "batch_size", "input_dim", "activity_regularizer", "weights",
                       "autocast", "input_length"]
-_ARG_KINDS = {"activation": "activation", "recurrent_activation": "activation"}
+_ARG_KINDS = {"activation": "activation", "recurrent_activation": "activation",
+              "layer": "layer", "backward_layer": "layer", "cell": "layer"}
 
 
 def _arg_kind(arg):

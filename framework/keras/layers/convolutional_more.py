@@ -18,6 +18,12 @@ def _ser(obj):
     return serialize_keras_object(obj)
 
 
+def _args(local_vars):
+    """A constructor's arguments (its ``locals()`` on entry), ``**kwargs`` merged in."""
+    out = {k: v for k, v in local_vars.items() if k not in ("self", "__class__", "kwargs")}
+    return {**out, **local_vars["kwargs"]}
+
+
 class _Spatial(Layer):
     """What every layer here shares: window arguments, activation, bias, config."""
 
@@ -150,11 +156,25 @@ class Conv2DTranspose(_ConvTranspose):
 
     rank = 2
 
+    def __init__(self, filters, kernel_size, strides=(1, 1), padding="valid", output_padding=None,
+                 data_format=None, dilation_rate=(1, 1), activation=None, use_bias=True,
+                 kernel_initializer="glorot_uniform", bias_initializer="zeros",
+                 kernel_regularizer=None, bias_regularizer=None, activity_regularizer=None,
+                 kernel_constraint=None, bias_constraint=None, **kwargs):
+        super().__init__(**_args(locals()))
+
 
 class Conv3DTranspose(_ConvTranspose):
     """Transposed 3-D convolution over (batch, depth, rows, cols, channels)."""
 
     rank = 3
+
+    def __init__(self, filters, kernel_size, strides=(1, 1, 1), padding="valid", output_padding=None,
+                 data_format=None, dilation_rate=(1, 1, 1), activation=None, use_bias=True,
+                 kernel_initializer="glorot_uniform", bias_initializer="zeros",
+                 kernel_regularizer=None, bias_regularizer=None, activity_regularizer=None,
+                 kernel_constraint=None, bias_constraint=None, **kwargs):
+        super().__init__(**_args(locals()))
 
 
 class _Depthwise(_Spatial):
@@ -242,6 +262,13 @@ class DepthwiseConv2D(_DepthwiseConv):
 
     rank = 2
 
+    def __init__(self, kernel_size, strides=(1, 1), padding="valid", depth_multiplier=1,
+                 data_format=None, dilation_rate=(1, 1), activation=None, use_bias=True,
+                 depthwise_initializer="glorot_uniform", bias_initializer="zeros",
+                 depthwise_regularizer=None, bias_regularizer=None, activity_regularizer=None,
+                 depthwise_constraint=None, bias_constraint=None, **kwargs):
+        super().__init__(**_args(locals()))
+
 
 class _SeparableConv(_Depthwise):
     def __init__(self, filters, kernel_size, strides=1, padding="valid", data_format=None,
@@ -302,6 +329,15 @@ class SeparableConv2D(_SeparableConv):
     """A depthwise 2-D convolution followed by a 1x1 (pointwise) convolution."""
 
     rank = 2
+
+    def __init__(self, filters, kernel_size, strides=(1, 1), padding="valid",
+                 data_format=None, dilation_rate=(1, 1), depth_multiplier=1, activation=None,
+                 use_bias=True, depthwise_initializer="glorot_uniform",
+                 pointwise_initializer="glorot_uniform", bias_initializer="zeros",
+                 depthwise_regularizer=None, pointwise_regularizer=None,
+                 bias_regularizer=None, activity_regularizer=None, depthwise_constraint=None,
+                 pointwise_constraint=None, bias_constraint=None, **kwargs):
+        super().__init__(**_args(locals()))
 
 
 class _SpatialDropout(Layer):
