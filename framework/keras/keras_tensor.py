@@ -29,7 +29,7 @@ class KerasTensor:
         self._keras_history = history
         if not _DISPATCH[0]:
             _DISPATCH[0] = True
-            from .layers.tf_op_layer import install_symbolic_dispatch
+            from .symbolic_dispatch import install_symbolic_dispatch
             install_symbolic_dispatch()
 
     @property

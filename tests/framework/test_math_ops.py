@@ -102,7 +102,7 @@ BINARY = [
 def test_binary_broadcasts_like_numpy(fn, ref, shapes):
     a = RNG.uniform(-4, 4, shapes[0])
     b = RNG.uniform(0.5, 3, shapes[1]) * RNG.choice([-1, 1], shapes[1])
-    if fn is tfx.pow:
+    if fn.__name__ == "pow":
         a = np.abs(a)
     close(fn(tfx.constant(a), tfx.constant(b)), ref(a, b), rtol=1e-12)
 

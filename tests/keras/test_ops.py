@@ -373,3 +373,16 @@ def test_eigh_reconstructs_and_matches_keras_eigenvalues():
     np.testing.assert_allclose(w.numpy(), _np(kw), rtol=1e-5)
     np.testing.assert_allclose((v.numpy() * w.numpy()) @ v.numpy().T, SPD, rtol=1e-4,
                                atol=1e-4)
+
+
+def test_control_flow_inside_tfx_function_picks_per_call():
+    @tfx.function
+    def f(x):
+        y = ops.cond(ops.sum(x) > 0, lambda: x * 2.0, lambda: x - 1.0)
+        _, total = ops.while_loop(lambda i, s: i < 3, lambda i, s: (i + 1, s + ops.sum(y)),
+                                  (tfx.constant(0), tfx.constant(0.0)))
+        return y, total
+    y, total = f(tfx.constant([1.0, 2.0]))
+    assert y.numpy().tolist() == [2.0, 4.0] and float(total) == 18.0
+    y, total = f(tfx.constant([-1.0, -2.0]))
+    assert y.numpy().tolist() == [-2.0, -3.0] and float(total) == -15.0

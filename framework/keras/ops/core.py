@@ -1,7 +1,8 @@
 """``keras.ops`` core: conversion, control flow, slicing and scattering on tfx tensors.
 
-Control flow runs eagerly in Python (``cond`` calls one branch, ``while_loop`` loops), so the
-tape records whichever path ran, as TensorFlow's eager mode does.
+Eagerly, control flow runs in Python (``cond`` calls one branch, ``while_loop`` loops), so
+the tape records whichever path ran; inside ``tfx.function`` ``cond`` and ``while_loop``
+become ``tfx.cond`` / ``tfx.while_loop`` graph nodes.
 """
 from ... import dtypes as _dt
 from ... import nest
@@ -65,7 +66,15 @@ def _truth(pred):
     return bool(_t(pred).numpy()) if isinstance(pred, TensorBase) else bool(pred)
 
 
+def _tracing():
+    from ...core.state import STATE
+    return STATE.tracing is not None
+
+
 def cond(pred, true_fn, false_fn):
+    if _tracing():  # inside tfx.function: a graph node that picks the branch per call
+        import tfx
+        return tfx.cond(pred, true_fn, false_fn)
     return true_fn() if _truth(pred) else false_fn()
 
 
@@ -76,6 +85,9 @@ def switch(index, branches, *operands):
 
 
 def while_loop(cond, body, loop_vars, maximum_iterations=None):
+    if _tracing():
+        import tfx
+        return tfx.while_loop(cond, body, loop_vars, maximum_iterations=maximum_iterations)
     single = not isinstance(loop_vars, (list, tuple))
     state = (loop_vars,) if single else tuple(loop_vars)
     n = 0
