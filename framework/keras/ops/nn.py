@@ -333,4 +333,6 @@ def psnr(x1, x2, max_val):
 
 
 
-__all__ = exports(globals(), ("float_like", "floatx", "promote", "to_tensor", "epsilon", "image_data_format", "epsilon_default", "conv_transpose_output_shape"))
+__all__ = exports(globals(), ("float_like", "floatx", "promote", "to_tensor", "epsilon",
+                              "image_data_format", "epsilon_default",
+                              "conv_transpose_output_shape"))
