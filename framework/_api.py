@@ -44,3 +44,19 @@ newaxis = None
 
 def executing_eagerly():
     return _STATE.tracing is None
+
+# Composite tensors: sparse, ragged, tensor arrays (tfx.sparse, tfx.ragged hold their ops).
+from .structures.sparse_tensor import SparseTensor, SparseTensorSpec  # noqa: E402
+from .structures.ragged_tensor import RaggedTensor, RaggedTensorSpec  # noqa: E402
+from .structures.tensor_array import TensorArray, TensorArraySpec  # noqa: E402
+from .structures import dispatch as _dispatch  # noqa: E402
+
+concat = _dispatch.ragged_concat(concat)
+stack = _dispatch.ragged_stack(stack)
+reduce_sum = _dispatch.ragged_reduce(reduce_sum, "sum")
+reduce_mean = _dispatch.ragged_reduce(reduce_mean, "mean")
+reduce_max = _dispatch.ragged_reduce(reduce_max, "max")
+reduce_min = _dispatch.ragged_reduce(reduce_min, "min")
+reduce_prod = _dispatch.ragged_reduce(reduce_prod, "prod")
+reduce_any = _dispatch.ragged_reduce(reduce_any, "any")
+reduce_all = _dispatch.ragged_reduce(reduce_all, "all")

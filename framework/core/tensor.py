@@ -325,7 +325,7 @@ def _cast_python(value, dtype):
     k = arr.dtype.kind
     if k == "O":
         _check_leaves(value)
-    if (k in "US" or k == "f" and (dtype.is_integer or dtype.is_bool)
+    if arr.size and (k in "US" or k == "f" and (dtype.is_integer or dtype.is_bool)
             or k == "c" and not dtype.is_complex or k in "iu" and dtype.is_bool):
         raise TypeError(f"Cannot convert {value!r} to EagerTensor of dtype {dtype.name}")
     return arr.astype(dtype._np, copy=False)
