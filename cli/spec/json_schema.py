@@ -21,7 +21,8 @@ def _json_type(default, annotation):
         if probe is str:
             return {"type": "string"}
         if probe in (list, tuple):
-            return {"type": "array"}
+            # Keras accepts a scalar for most tuple arguments (strides: 2, kernel_size: 3).
+            return {"type": ["array", "integer", "number"]}
         if probe is dict:
             return {"type": "object"}
     return {}
