@@ -29,6 +29,7 @@ class _Marker:
 
 TENSOR = _Marker("<tensor>")
 _SLICES = _Marker("<IndexedSlices>")
+_COMPOSITE = _Marker("<composite>")  # SparseTensor, RaggedTensor: rebuilt from their tensors
 
 
 class Ref:
@@ -65,6 +66,9 @@ def flatten_args(x, leaves):
         return (dict, tuple([(k, flatten_args(x[k], leaves)) for k in sorted(x, key=_key_sort)]))
     if isinstance(x, Variable):
         return Ref(x)
+    comps = getattr(x, "_tfx_components", None)
+    if comps is not None:  # SparseTensor, RaggedTensor: traced through their tensors
+        return (_COMPOSITE, c, tuple(flatten_args(v, leaves) for v in comps()))
     if isinstance(x, TensorBase) or isinstance(x, (_np.ndarray, _np.generic)):
         leaves.append(convert_to_tensor(x))
         return TENSOR
@@ -86,6 +90,8 @@ def pack_args(struct, it):
     tag = struct[0]
     if tag == "P":
         return struct[1]
+    if tag is _COMPOSITE:
+        return struct[1]._tfx_from_components([pack_args(s, it) for s in struct[2]])
     if tag is tuple or tag is list:
         return tag([pack_args(s, it) for s in struct[1]])
     if tag is dict:
@@ -103,6 +109,9 @@ def flatten_outputs(out, slots, slot_of):
     if c is Tensor or (isinstance(out, TensorBase) and not isinstance(out, IndexedSlices)):
         slots.append(slot_of(convert_to_tensor(out)))
         return (TENSOR, len(slots) - 1)
+    comps = getattr(out, "_tfx_components", None)
+    if comps is not None:
+        return (_COMPOSITE, c, tuple(flatten_outputs(v, slots, slot_of) for v in comps()))
     if isinstance(out, IndexedSlices):
         parts = [out.values, out.indices, out.dense_shape]
         return (_SLICES, tuple(None if p is None else flatten_outputs(convert_to_tensor(p),
@@ -127,6 +136,8 @@ def pack_outputs(struct, values):
     if tag is _SLICES:
         return IndexedSlices(*[None if s is None else pack_outputs(s, values)
                                for s in struct[1]])
+    if tag is _COMPOSITE:
+        return struct[1]._tfx_from_components([pack_outputs(s, values) for s in struct[2]])
     if tag is tuple or tag is list:
         return tag([pack_outputs(s, values) for s in struct[1]])
     if tag is dict:
@@ -145,7 +156,8 @@ def leaf_names(struct, names):
         if s is TENSOR:
             out.append(name)
         elif s.__class__ is not Ref and s[0] != "P":
-            items = s[1] if s[0] is dict else enumerate(s[1])
+            items = s[1] if s[0] is dict else enumerate(s[2] if s[0] is _COMPOSITE
+                                                        else s[1])
             for k, sub in items:
                 walk(sub, f"{name}_{k}")
     args, kwargs = struct[1]
