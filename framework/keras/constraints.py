@@ -3,7 +3,7 @@ from ..core.tensor import convert_to_tensor
 from ..ops.math_ops import cast, clip_by_value, greater_equal, reduce_sum, sqrt, square
 from . import backend as _backend
 from .saving.autoconfig import AutoConfig, captured_config
-from .saving.serialization import deserialize_keras_object, serialize_keras_object
+from .saving.serialization import component_api
 
 __all__ = ["Constraint", "MaxNorm", "MinMaxNorm", "NonNeg", "UnitNorm", "max_norm",
            "min_max_norm", "non_neg", "unit_norm", "get", "serialize", "deserialize"]
@@ -109,29 +109,4 @@ BUILTINS.update({"constraint": Constraint, "max_norm": MaxNorm, "min_max_norm": 
                  "non_neg": NonNeg, "unit_norm": UnitNorm})
 
 
-def serialize(constraint):
-    return serialize_keras_object(constraint)
-
-
-def deserialize(config, custom_objects=None):
-    """A constraint from ``serialize``'s output or a name (``"non_neg"``)."""
-    obj = deserialize_keras_object(config, module_objects=BUILTINS,
-                                   custom_objects=custom_objects,
-                                   printable_module_name="constraint")
-    return obj() if isinstance(obj, type) else obj
-
-
-def get(identifier):
-    """``None`` -> None; a name, config, class or instance -> a constraint; a function
-    ``fn(w) -> w`` as it is."""
-    if identifier is None:
-        return None
-    if isinstance(identifier, (str, dict)):
-        obj = deserialize(identifier)
-    elif isinstance(identifier, type):
-        obj = identifier()
-    else:
-        obj = identifier
-    if callable(obj):
-        return obj
-    raise ValueError(f"Could not interpret constraint identifier: {identifier!r}")
+serialize, deserialize, get = component_api("constraint", BUILTINS)

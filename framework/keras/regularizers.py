@@ -6,7 +6,7 @@ from ..ops.array_ops import eye, transpose
 from ..ops.linalg_ops import matmul
 from ..ops.math_ops import abs, maximum, reduce_sum, rsqrt, square
 from .saving.autoconfig import AutoConfig, captured_config
-from .saving.serialization import deserialize_keras_object, serialize_keras_object
+from .saving.serialization import component_api
 
 __all__ = ["Regularizer", "L1", "L2", "L1L2", "OrthogonalRegularizer", "l1", "l2", "l1_l2",
            "orthogonal_regularizer", "get", "serialize", "deserialize"]
@@ -124,29 +124,4 @@ BUILTINS.update({"regularizer": Regularizer, "l1": L1, "l2": L2, "l1l2": L1L2, "
                  "orthogonal_regularizer": OrthogonalRegularizer})
 
 
-def serialize(regularizer):
-    return serialize_keras_object(regularizer)
-
-
-def deserialize(config, custom_objects=None):
-    """A regularizer from ``serialize``'s output or a name (``"l2"``)."""
-    obj = deserialize_keras_object(config, module_objects=BUILTINS,
-                                   custom_objects=custom_objects,
-                                   printable_module_name="regularizer")
-    return obj() if isinstance(obj, type) else obj
-
-
-def get(identifier):
-    """``None`` -> None; a name, config, class or instance -> a regularizer; a function
-    ``fn(weights) -> scalar`` as it is."""
-    if identifier is None:
-        return None
-    if isinstance(identifier, (str, dict)):
-        obj = deserialize(identifier)
-    elif isinstance(identifier, type):
-        obj = identifier()
-    else:
-        obj = identifier
-    if callable(obj):
-        return obj
-    raise ValueError(f"Could not interpret regularizer identifier: {identifier!r}")
+serialize, deserialize, get = component_api("regularizer", BUILTINS)

@@ -176,3 +176,36 @@ def deserialize_keras_object(config, module_objects=None, custom_objects=None,
         with _reg.custom_object_scope(custom_objects or {}):
             return cls.from_config(inner)
     return cls(**accepted_kwargs(cls, inner))
+
+
+def component_api(kind, builtins):
+    """``serialize``, ``deserialize`` and ``get`` for a module of callable components
+    (regularizers, constraints): names, configs, classes and instances resolve through
+    ``builtins``, the registry and custom objects; plain functions pass through."""
+    def serialize(obj):
+        return serialize_keras_object(obj)
+
+    def deserialize(config, custom_objects=None):
+        obj = deserialize_keras_object(config, module_objects=builtins,
+                                       custom_objects=custom_objects,
+                                       printable_module_name=kind)
+        return obj() if isinstance(obj, type) else obj
+
+    def get(identifier):
+        if identifier is None:
+            return None
+        if isinstance(identifier, (str, dict)):
+            obj = deserialize(identifier)
+        elif isinstance(identifier, type):
+            obj = identifier()
+        else:
+            obj = identifier
+        if callable(obj):
+            return obj
+        raise ValueError(f"Could not interpret {kind} identifier: {identifier!r}")
+
+    serialize.__doc__ = f"The JSON-ready config of a {kind}."
+    deserialize.__doc__ = f"A {kind} from ``serialize``'s output or a name."
+    get.__doc__ = (f"``None`` -> None; a name, config, class or instance -> a {kind}; a plain "
+                   "function as it is.")
+    return serialize, deserialize, get
