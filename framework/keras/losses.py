@@ -44,6 +44,25 @@ def unique_name(class_name):
     return _naming.unique_name(snake_case(class_name))
 
 
+def fn_wrapper_config(obj, config, fn):
+    """The config of a wrapper around a function (LossFunctionWrapper, MeanMetricWrapper):
+    the function itself unless the class fixes it, then its keyword arguments."""
+    if obj._fn_in_config:
+        config["fn"] = serialize_keras_object(fn)
+    config.update(obj._fn_kwargs)
+    return config_with_captured(obj, config)
+
+
+def fn_wrapper_from_config(cls, config, functions, what):
+    """Rebuild a function wrapper; its function resolves through ``functions`` (built-ins),
+    the registry and custom objects only."""
+    config = dict(config)
+    if "fn" in config and not callable(config["fn"]):
+        config["fn"] = deserialize_keras_object(config["fn"], module_objects=functions,
+                                                printable_module_name=what)
+    return cls(**accepted_kwargs(cls, config))
+
+
 def config_with_captured(obj, config):
     """Add the captured constructor arguments of a user subclass that wrote no get_config."""
     user_classes = 0
@@ -469,19 +488,12 @@ class LossFunctionWrapper(Loss):
         return self.fn(y_true, y_pred, **self._fn_kwargs)
 
     def get_config(self):
-        config = {"name": self.name, "reduction": self.reduction}
-        if self._fn_in_config:
-            config["fn"] = serialize_keras_object(self.fn)
-        config.update(self._fn_kwargs)
-        return config_with_captured(self, config)
+        return fn_wrapper_config(self, {"name": self.name, "reduction": self.reduction},
+                                 self.fn)
 
     @classmethod
     def from_config(cls, config):
-        config = dict(config)
-        if "fn" in config and not callable(config["fn"]):
-            config["fn"] = deserialize_keras_object(config["fn"], module_objects=FUNCTIONS,
-                                                    printable_module_name="loss function")
-        return cls(**accepted_kwargs(cls, config))
+        return fn_wrapper_from_config(cls, config, FUNCTIONS, "loss function")
 
     def __repr__(self):
         fn = getattr(self.fn, "__name__", self.fn)

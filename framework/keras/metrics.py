@@ -254,19 +254,12 @@ class MeanMetricWrapper(Mean):
         return None
 
     def get_config(self):
-        config = {"name": self.name, "dtype": self.dtype}
-        if self._fn_in_config:
-            config["fn"] = serialize_keras_object(self._fn)
-        config.update(self._fn_kwargs)
-        return config_with_captured(self, config)
+        return _losses.fn_wrapper_config(self, {"name": self.name, "dtype": self.dtype},
+                                         self._fn)
 
     @classmethod
     def from_config(cls, config):
-        config = dict(config)
-        if "fn" in config and not callable(config["fn"]):
-            config["fn"] = deserialize_keras_object(config["fn"], module_objects=FUNCTIONS,
-                                                    printable_module_name="metric function")
-        return cls(**accepted_kwargs(cls, config))
+        return _losses.fn_wrapper_from_config(cls, config, FUNCTIONS, "metric function")
 
 
 class _Wrapped(MeanMetricWrapper):
