@@ -1,0 +1,1 @@
+"""``tfx.autograph``: Python control flow on tensors converted to graph control flow."""

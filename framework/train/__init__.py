@@ -1,0 +1,1 @@
+"""``tfx.train``: checkpoints of object graphs (``tf.train``)."""
