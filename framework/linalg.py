@@ -1,7 +1,12 @@
-"""``tfx.linalg``: matrix products and norms (``tf.linalg``)."""
+"""``tfx.linalg``: matrix products, norms and decompositions (``tf.linalg``)."""
 from .ops.array_ops import eye
 from .ops.linalg_ops import einsum, matmul, matrix_transpose, norm, tensordot
 from .ops.linalg_ops import adjoint, global_norm, matvec
 from .ops.linalg_matrix_ops import *  # noqa: F401,F403 - det, inv, solve, cholesky, eigh, ...
+from .ops.linalg_decomp_ops import *  # noqa: F401,F403 - svd, qr, lu, eig, pinv, expm, ...
+from .ops.nn_ops import l2_normalize
 
 matrix_transpose = matrix_transpose
+matrix_exponential = expm  # noqa: F405
+matrix_logarithm = logm  # noqa: F405
+matrix_square_root = sqrtm  # noqa: F405
