@@ -122,9 +122,10 @@ class GradientTape:
         else:
             return
         self._nodes.append(Node(op, inputs, outputs, attrs))
-        cut = not op.differentiable
-        for o in outputs:
-            if o._dtype.is_differentiable and not cut:
+        diff = op.differentiable
+        cut = not diff
+        for o in outputs:  # an integer output cuts itself, not the outputs after it
+            if diff and o._dtype.is_differentiable:
                 tracked.add(id(o))
             else:
                 cut = True

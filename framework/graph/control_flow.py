@@ -5,11 +5,15 @@ Python, so a GradientTape records the ops that ran. While tracing on a traced pr
 branch (the loop's condition and body) is traced into a sub-graph and the node runs the branch
 the predicate picks (loops while the condition holds) every time the graph runs.
 
-Gradients: a ``cond`` node's gradient is a ``cond`` of the two branches' gradients, so tapes
-inside a traced function differentiate through it. A ``while_loop`` node has none inside a graph
-yet (eagerly, and through a graph function called under a tape, it is unrolled and has one).
+Gradients: a ``cond`` node's gradient is a ``cond`` of the two branches' gradients. A
+``while_loop`` node's gradient is one ``while_loop_grad`` node: it runs the loop forward again,
+keeping every iteration's loop variables on a stack, then walks the stack backwards through the
+body's gradient (a sub-graph traced once from the body). So a tape inside a traced function
+differentiates through loops whose trip count is a tensor. A body that assigns variables has no
+such gradient (running it twice would assign twice); random draws in a body are drawn again.
 """
 from .. import nest
+from ..backend import xp
 from ..core.state import STATE
 from ..core.tensor import TensorBase, convert_to_tensor, wrap
 from ..errors import InvalidArgumentError, UnimplementedError
@@ -143,11 +147,26 @@ def cond(pred, true_fn=None, false_fn=None, name=None):
         raise ValueError("tfx.cond: true_fn and false_fn must return the same structure of "
                          "tensors with the same dtypes; got "
                          f"{_signature(t_struct, t_vals)} and {_signature(f_struct, f_vals)}.")
+    return S.pack_outputs(t_struct, emit_cond(p, (tg, t_caps, t_vals), (fg, f_caps, f_vals)))
+
+
+def emit_cond(p, true_branch, false_branch):
+    """Record a cond node on the traced scalar bool ``p`` from two traced branches, each
+    ``(graph, captures, output tensors)`` as ``trace_branch`` returns them (outputs of one
+    dtype each); returns the node's output tensors."""
+    (tg, t_caps, t_vals), (fg, f_caps, f_vals) = true_branch, false_branch
     caps, (t_idx, f_idx) = _union(t_caps, f_caps)
     chosen = t_vals if bool(p._v) else f_vals
     outs = tuple(wrap(v._v, v._dtype) for v in chosen)
     record(COND, (p,) + tuple(caps), outs, SubGraphs((tg, fg), (t_idx, f_idx)))
-    return S.pack_outputs(t_struct, outs)
+    return outs
+
+
+def trace_branch(fn, name="cond_branch"):
+    """Trace ``fn()`` (returning a flat tuple of tensors) as a branch of a cond:
+    ``(graph, captures, output tensors)``."""
+    graph, caps, _, vals = _trace(lambda: tuple(fn()), (), name)
+    return graph, caps, vals
 
 
 def _python_value(pred):
@@ -199,15 +218,89 @@ def _while_replay(node, ins):
 
 
 def _while_grad(node, *gs):
-    raise UnimplementedError(None, "tfx.while_loop", "Gradients through a tfx.while_loop inside "
-                             "a traced function are not supported yet. Compute the gradient "
-                             "eagerly, or call the traced function under the GradientTape "
-                             "instead of opening the tape inside it (the loop is then unrolled "
-                             "and differentiated).")
+    """The loop run again with a stack of its states, then the body's gradient run backwards
+    over that stack: one node, traced from tfx ops so it lands in the graph being traced."""
+    from ..ops.array_ops import zeros_like
+    n, c_idx, b_idx, limit = node.attrs.info
+    cg, bg = node.attrs.graphs
+    if bg.has_effects:
+        raise UnimplementedError(None, "tfx.while_loop", "Gradients through a tfx.while_loop "
+                                 "whose body assigns variables are not supported: compute the "
+                                 "new values in the loop and assign them after it.")
+    vals, caps = node.inputs[:n], node.inputs[n:]
+    diff_v = [i for i in range(n) if vals[i]._dtype.is_differentiable]
+    diff_c = [k for k, j in enumerate(b_idx) if caps[j]._dtype.is_differentiable]
+    if not diff_v and not diff_c:
+        return (None,) * len(node.inputs)
+    upstream = [gs[i] if gs[i] is not None else zeros_like(node.outputs[i]) for i in diff_v]
+    bcaps = [caps[j] for j in b_idx]
+    vg = _body_vjp(bg, vals, bcaps, diff_v, diff_c, upstream)
+    ins = tuple(vals) + tuple(caps) + tuple(upstream)
+    attrs = SubGraphs((cg, bg, vg), (n, c_idx, b_idx, limit, len(caps), diff_v, diff_c))
+    arrays = _while_grad_fwd(tuple(x._v for x in ins), attrs)
+    outs = tuple(wrap(a, x._dtype) for a, x in zip(arrays, [vals[i] for i in diff_v] +
+                                                     [bcaps[k] for k in diff_c]))
+    if STATE.recording:
+        record(WHILE_GRAD, ins, outs, attrs)
+    grads = [None] * len(node.inputs)
+    for i, g in zip(diff_v, outs):
+        grads[i] = g
+    for k, g in zip(diff_c, outs[len(diff_v):]):
+        grads[n + b_idx[k]] = g
+    return tuple(grads)
+
+
+def _body_vjp(bg, vals, bcaps, diff_v, diff_c, upstream):
+    """A sub-graph of (loop variables, body captures, gradients of the body's outputs) ->
+    gradients of its inputs (the differentiable loop variables, then captures)."""
+    from ..autodiff.tape import GradientTape, UnconnectedGradients
+    from ..core.indexed_slices import IndexedSlices
+    n, m = len(vals), len(bcaps)
+
+    def vjp(*xs):
+        v, c, g = list(xs[:n]), list(xs[n:n + m]), list(xs[n + m:])
+        sources = [v[i] for i in diff_v] + [c[k] for k in diff_c]
+        with GradientTape() as tape:
+            for x in sources:
+                tape.watch(x)
+            outs = replay_taped(bg, v + c)
+        res = tape.gradient([outs[i] for i in diff_v], sources, output_gradients=g,
+                            unconnected_gradients=UnconnectedGradients.ZERO)
+        return tuple(r.to_dense() if isinstance(r, IndexedSlices) else r for r in res)
+    graph, caps, _, _ = _trace(vjp, list(vals) + list(bcaps) + list(upstream),
+                               "while_body_grad")
+    if caps:  # the body's values all come in as inputs; anything else is a bug to surface
+        raise UnimplementedError(None, "tfx.while_loop", "tfx.while_loop: the loop body's "
+                                 "gradient reads values from outside the loop body.")
+    return graph
+
+
+def _while_grad_fwd(ins, sg):
+    n, c_idx, b_idx, limit, ncaps, diff_v, diff_c = sg.info
+    cplan, bplan, vplan = (g.plan() for g in sg.graphs)
+    vals = tuple(ins[:n])
+    caps = ins[n:n + ncaps]
+    g = tuple(ins[n + ncaps:])
+    cc = tuple(caps[i] for i in c_idx)
+    bc = tuple(caps[i] for i in b_idx)
+    stack = []
+    i = 0
+    while (limit is None or i < limit) and cplan(vals + cc)[0]:
+        stack.append(vals)
+        vals = bplan(vals + bc)
+        i += 1
+    gc = [xp.zeros(bc[k].shape, bc[k].dtype) for k in diff_c]
+    nv = len(diff_v)
+    while stack:
+        out = vplan(stack.pop() + bc + g)
+        g = tuple(out[:nv])
+        gc = [a + b for a, b in zip(gc, out[nv:])]
+    return g + tuple(gc)
 
 
 WHILE = register("while_loop", _while_grad, api="tfx.while_loop", forward=_while_fwd)
 WHILE.replay = _while_replay
+WHILE_GRAD = register("while_loop_grad", api="tfx.while_loop", forward=_while_grad_fwd)
 
 
 def while_loop(cond, body, loop_vars, shape_invariants=None, parallel_iterations=10,
@@ -221,6 +314,20 @@ def while_loop(cond, body, loop_vars, shape_invariants=None, parallel_iterations
     if not callable(cond) or not callable(body):
         raise TypeError("tfx.while_loop: cond and body must be callable.")
     single = not isinstance(loop_vars, (list, tuple)) or hasattr(loop_vars, "_fields")
+    if _symbolic(maximum_iterations):  # a traced bound: count the trips in a loop variable
+        def counted_cond(k, vs):
+            return _and(k < maximum_iterations, lambda: cond(*vs))
+
+        def counted_body(k, vs):
+            out = body(*vs)
+            return k + 1, ((out,) if single or _bare(out, vs) else tuple(out))
+        k0 = convert_to_tensor(0, maximum_iterations.dtype)
+        _, vals = while_loop(counted_cond, counted_body, [k0, tuple(
+            (loop_vars,) if single else loop_vars)], shape_invariants, parallel_iterations,
+            back_prop, swap_memory, None, name)
+        vals = nest.pack_sequence_as((loop_vars,) if single else loop_vars,
+                                     nest.flatten(vals))
+        return vals[0] if single else vals
     structure = (loop_vars,) if single else loop_vars
     limit = None if maximum_iterations is None else int(maximum_iterations)
     flat = nest.flatten(structure)
@@ -272,3 +379,9 @@ def while_loop(cond, body, loop_vars, shape_invariants=None, parallel_iterations
     record(WHILE, ins, outs, attrs)
     vals = as_args(outs)
     return vals[0] if single else vals
+
+
+def _and(a, b_fn):
+    """``a and b_fn()`` on a traced scalar bool ``a``: ``b_fn`` only runs where ``a`` holds."""
+    from ..ops.array_ops import zeros_like
+    return cond(a, lambda: convert_to_tensor(b_fn()), lambda: zeros_like(a))
