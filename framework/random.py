@@ -1,3 +1,22 @@
-"""``tfx.random``: random tensors under TensorFlow's global/op seed rules (``tf.random``)."""
+"""``tfx.random``: random tensors under TensorFlow's global/op seed rules (``tf.random``),
+stateless ops fixed by a seed, and ``Generator`` (Philox, TensorFlow's streams bit for bit)."""
+import sys as _sys
+import types as _types
+
 from .ops.random_ops import (categorical, gamma, normal, poisson, set_seed, shuffle,
                              truncated_normal, uniform)
+from .ops.stateless_random_ops import (Algorithm, stateless_fold_in,
+                                       stateless_normal, stateless_random_get_key_counter,
+                                       stateless_split, stateless_truncated_normal,
+                                       stateless_uniform)
+from .random_generator import (Generator, create_rng_state, get_global_generator,
+                               set_global_generator)
+
+# ``tfx.random.experimental``: what TF keeps there (the stateless seed helpers, Generator).
+experimental = _types.ModuleType(__name__ + ".experimental")
+experimental.__doc__ = "``tf.random.experimental``: stateless seed helpers and Generator."
+for _f in (stateless_split, stateless_fold_in, stateless_random_get_key_counter, Generator,
+           create_rng_state, get_global_generator, set_global_generator, Algorithm):
+    setattr(experimental, _f.__name__, _f)
+_sys.modules[experimental.__name__] = experimental
+del _f
