@@ -162,6 +162,15 @@ class Tensor(TensorBase):
     def __reduce__(self):
         return constant, (_to_host(self._v, True), self._dtype)
 
+    def __dlpack__(self, **kwargs):
+        """DLPack export without a copy (``np.from_dlpack(t)``, ``torch.from_dlpack(t)``)."""
+        from ..experimental.dlpack import _exportable
+        v = self._v if kwargs.get("max_version") else _exportable(self._v)
+        return v.__dlpack__(**{k: a for k, a in kwargs.items() if a is not None})
+
+    def __dlpack_device__(self):
+        return self._v.__dlpack_device__()
+
 
 class Reference:
     """A hashable reference to a tensor or variable (``t.ref()``)."""
