@@ -4,20 +4,33 @@ Submodules load on first access so ``import tfx`` stays cheap.
 """
 import importlib
 
-_SUBMODULES = ("activations", "backend", "callbacks", "constraints", "initializers", "layers",
-               "losses", "metrics", "models", "optimizers", "regularizers", "saving", "utils",
-               "ops", "preprocessing", "mixed_precision", "datasets", "applications")
+_SUBMODULES = ("activations", "backend", "callbacks", "config", "constraints", "datasets",
+               "initializers", "layers", "losses", "metrics", "models", "optimizers",
+               "preprocessing", "regularizers", "saving", "utils", "ops")
 
-__all__ = list(_SUBMODULES) + ["Model", "Sequential", "Input"]
+# Keras 3's top-level names: where each one lives in tfx.keras.
+_NAMES = {
+    "Model": "models", "Sequential": "models", "Input": "layers", "InputLayer": "layers",
+    "Layer": "layers", "InputSpec": "layers", "Loss": "losses", "Metric": "metrics",
+    "Optimizer": "optimizers", "Initializer": "initializers", "Regularizer": "regularizers",
+    "KerasTensor": "keras_tensor", "version": "config",
+}
+
+__all__ = list(_SUBMODULES) + list(_NAMES) + ["Variable", "__version__"]
 
 
 def __getattr__(name):
     if name in _SUBMODULES:
         return importlib.import_module(f"{__name__}.{name}")
-    if name in ("Model", "Sequential"):
-        return getattr(importlib.import_module(f"{__name__}.models"), name)
-    if name in ("Input", "InputLayer"):
-        return getattr(importlib.import_module(f"{__name__}.layers"), name)
+    where = _NAMES.get(name)
+    if where is not None:
+        return getattr(importlib.import_module(f"{__name__}.{where}"), name)
+    if name == "Variable":  # Keras' backend variable is tfx's own
+        from ..core.variable import Variable
+        return Variable
+    if name == "__version__":
+        from .saving.keras_format import KERAS_VERSION
+        return KERAS_VERSION
     raise AttributeError(f"module 'tfx.keras' has no attribute {name!r}")
 
 

@@ -1,5 +1,5 @@
 """Data helpers of ``keras.utils``: ``timeseries_dataset_from_array``, ``split_dataset`` and
-``get_file`` (local files only: tfx never downloads)."""
+``get_file``."""
 import os
 import shutil
 
@@ -105,41 +105,96 @@ def split_dataset(dataset, left_size=None, right_size=None, shuffle=False, seed=
 def get_file(fname=None, origin=None, untar=False, md5_hash=None, file_hash=None,
              cache_subdir="datasets", hash_algorithm="auto", extract=False,
              archive_format="auto", cache_dir=None, force_download=False):
-    """A local copy of ``origin`` in the cache folder (``~/.keras/datasets`` by default).
-    ``origin`` must be a local path or ``file://`` URL, or already cached: tfx does not
-    download. ``extract=True`` unpacks an archive next to it and returns that folder."""
+    """A local copy of ``origin`` in the cache folder (``$KERAS_HOME/datasets``, by default
+    ``~/.keras/datasets``), downloaded once; ``origin`` may also be a local path or ``file://``
+    URL. A download goes to a temporary file that is renamed only once complete and, given
+    ``file_hash``, verified. ``extract=True`` unpacks an archive next to it and returns that
+    folder."""
     if origin is None:
         raise ValueError('Please specify the "origin" argument (URL of the file to download).')
-    cache_dir = cache_dir or os.path.join(os.path.expanduser("~"), ".keras")
-    folder = os.path.join(cache_dir, cache_subdir)
+    if cache_dir is None:
+        cache_dir = os.environ.get("KERAS_HOME") or os.path.join(os.path.expanduser("~"),
+                                                                 ".keras")
+    folder = os.path.join(os.path.expanduser(cache_dir), cache_subdir)
     os.makedirs(folder, exist_ok=True)
+    given = fname
     fname = fname or os.path.basename(origin.rstrip("/"))
-    target = os.path.join(folder, fname)
+    target, out = os.path.join(folder, fname), None
+    if extract or untar:  # Keras 3's cache layout, so files it cached are found here too
+        if given and "." not in fname:
+            target, out = target + "_archive", target
+        else:
+            out = os.path.join(folder, fname[:fname.find(".")] if "." in fname else fname)
+            out = out + "_extracted" if given or "." in fname else out
     source = origin[len("file://"):] if origin.startswith("file://") else origin
+    expected = file_hash or md5_hash
+    algo = hash_algorithm if hash_algorithm != "auto" else (
+        "sha256" if expected and len(expected) == 64 else "md5")
     if os.path.exists(source):
         if force_download or not os.path.exists(target) or \
                 os.path.abspath(source) != os.path.abspath(target):
             shutil.copyfile(source, target)
     elif not os.path.exists(target) or force_download:
-        raise OSError(f"get_file: {origin} is not a local file and tfx cannot download it "
-                      f"(no network access). Place the file at {target} (or pass a local "
-                      "path or file:// URL as `origin`).")
-    expected = file_hash or md5_hash
-    if expected:
-        import hashlib
-        algo = hash_algorithm if hash_algorithm != "auto" else (
-            "sha256" if len(expected) == 64 else "md5")
-        h = hashlib.new(algo)
-        with open(target, "rb") as f:
-            for chunk in iter(lambda: f.read(1 << 20), b""):
-                h.update(chunk)
-        if h.hexdigest() != expected:
-            raise ValueError(f"get_file: {target} does not match the expected {algo} hash "
-                             f"{expected}.")
-    if extract or untar:
-        out = target + "_extracted" if not untar else os.path.splitext(target)[0]
+        _download(origin, target)
+    elif expected and _digest(target, algo) != expected:
+        _download(origin, target)  # an outdated or partial copy: fetch it again, as Keras
+    if expected and _digest(target, algo) != expected:
+        raise ValueError(f"get_file: {target} does not match the expected {algo} hash "
+                         f"{expected}: the file is corrupt or not the one expected.")
+    if out is not None:
         if not os.path.exists(out):
-            shutil.unpack_archive(target, out, None if archive_format == "auto" else
-                                  archive_format)
+            tmp = out + ".partial"
+            shutil.rmtree(tmp, ignore_errors=True)
+            try:  # "data": no member may land outside the folder (absolute paths, "..")
+                shutil.unpack_archive(target, tmp, _archive_format(target, archive_format),
+                                      filter="data")
+            except TypeError:  # Python without extraction filters
+                shutil.unpack_archive(target, tmp, _archive_format(target, archive_format))
+            os.replace(tmp, out)
         return out
     return target
+
+
+def _archive_format(path, archive_format):
+    """shutil's format name for ``path`` (Keras' archives often have no extension)."""
+    if archive_format not in ("auto", None):
+        return {"tar": "gztar" if path.endswith("gz") else "tar"}.get(archive_format,
+                                                                       archive_format)
+    import tarfile
+    import zipfile
+    if zipfile.is_zipfile(path):
+        return "zip"
+    if tarfile.is_tarfile(path):
+        return "tar" if not _gzipped(path) else "gztar"
+    raise ValueError(f"get_file: {path} is not a zip or tar archive")
+
+
+def _gzipped(path):
+    with open(path, "rb") as f:
+        return f.read(2) == b"\x1f\x8b"
+
+
+def _download(origin, target):
+    import tempfile
+    import urllib.error
+    import urllib.request
+    fd, tmp = tempfile.mkstemp(dir=os.path.dirname(target), prefix=".download-")
+    try:
+        with os.fdopen(fd, "wb") as out, urllib.request.urlopen(origin, timeout=60) as r:
+            shutil.copyfileobj(r, out, 1 << 20)
+        os.replace(tmp, target)
+    except (urllib.error.URLError, OSError, ValueError) as e:
+        raise OSError(f"get_file: could not download {origin} ({e}). Place the file at "
+                      f"{target}, or pass a local path or file:// URL as `origin`.") from None
+    finally:
+        if os.path.exists(tmp):
+            os.remove(tmp)
+
+
+def _digest(path, algo):
+    import hashlib
+    h = hashlib.new(algo)
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()

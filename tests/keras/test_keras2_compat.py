@@ -231,15 +231,41 @@ def test_sequence_and_dataset_utilities_match_keras():
     assert u.to_categorical([0, 2], 3).tolist() == [[1, 0, 0], [0, 0, 1]]
 
 
-def test_get_file_reads_local_files_only(tmp_path):
+def test_get_file_copies_local_files_and_downloads_once(tmp_path):
     src = tmp_path / "data.txt"
     src.write_text("hello")
     path = K.utils.get_file("copy.txt", origin=f"file://{src}", cache_dir=str(tmp_path))
     assert open(path).read() == "hello"
-    assert K.utils.get_file("copy.txt", origin="https://example.com/copy.txt",
-                            cache_dir=str(tmp_path)) == path  # already cached
-    with pytest.raises(OSError, match="cannot download"):
-        K.utils.get_file("x.zip", origin="https://example.com/x.zip", cache_dir=str(tmp_path))
+    assert K.utils.get_file("copy.txt", origin="https://example.invalid/copy.txt",
+                            cache_dir=str(tmp_path)) == path  # already cached: no download
+    import hashlib
+    import http.server
+    import threading
+    served = tmp_path / "www"
+    served.mkdir()
+    (served / "remote.bin").write_bytes(b"\x00\x01payload")
+
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def __init__(self, *a, **k):
+            super().__init__(*a, directory=str(served), **k)
+
+        def log_message(self, *a):
+            pass
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Quiet)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{server.server_port}/remote.bin"
+        digest = hashlib.sha256(b"\x00\x01payload").hexdigest()
+        got = K.utils.get_file("remote.bin", origin=url, file_hash=digest,
+                               cache_dir=str(tmp_path / "cache"))
+        assert open(got, "rb").read() == b"\x00\x01payload"
+        with pytest.raises(OSError, match="could not download"):
+            K.utils.get_file("missing.bin", origin=url.replace("remote", "missing"),
+                             cache_dir=str(tmp_path / "cache"))
+        assert not (tmp_path / "cache" / "datasets" / "missing.bin").exists()
+        assert [p.name for p in (tmp_path / "cache" / "datasets").iterdir()] == ["remote.bin"]
+    finally:
+        server.shutdown()
     import shutil
     shutil.make_archive(str(tmp_path / "arch"), "zip", str(tmp_path), "data.txt")
     out = K.utils.get_file("arch.zip", origin=str(tmp_path / "arch.zip"),
