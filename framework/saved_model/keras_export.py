@@ -1,0 +1,50 @@
+"""``Model.export``: a Keras model's inference call saved as a SavedModel serving function.
+
+The model is called with ``training=False`` under an input_signature taken from the model's
+inputs (the batch dimension None), saved as the restored object's ``serve`` function and as the
+signatures ``'serve'`` and ``'serving_default'`` (as Keras' ``model.export`` does).
+"""
+from ..data.specs import TensorSpec
+from ..graph.function import Function
+from ..module import Module
+from .save import save
+
+__all__ = ["export_model", "model_input_signature"]
+
+
+class _ExportArchive(Module):
+    """What an export saves: the serving function and the model's variables."""
+
+
+def model_input_signature(model):
+    """TensorSpecs for the model's inputs, batch dimension None (ValueError if unknown)."""
+    inputs = getattr(model, "_flat_inputs", None)
+    if inputs:
+        names = list(getattr(model, "input_names", None) or [])
+        names += [f"input_{i}" for i in range(len(names), len(inputs))]
+        return [TensorSpec([None] + list(t.shape.as_list())[1:], t.dtype, n)
+                for t, n in zip(inputs, names)]
+    shape = getattr(model, "_input_shape", None) or getattr(model, "_build_input_shape", None)
+    if isinstance(shape, (list, tuple)) and all(d is None or isinstance(d, int)
+                                                for d in shape) and shape:
+        dtype = getattr(model, "_dtype", None) or "float32"
+        return [TensorSpec([None] + list(shape)[1:], dtype, "inputs")]
+    raise ValueError("The model has no known input shape (it was never built or called). "
+                     "Build or call it first, or pass `input_signature` to export().")
+
+
+def export_model(model, filepath, input_signature=None):
+    specs = list(input_signature) if input_signature is not None else \
+        model_input_signature(model)
+    if len(specs) == 1:
+        def serve(inputs):
+            return model(inputs, training=False)
+    else:
+        def serve(*inputs):
+            return model(list(inputs), training=False)
+    fn = Function(serve, input_signature=specs, name="serve")
+    archive = _ExportArchive()
+    archive.serve = fn
+    archive.model_variables = list(model.variables)
+    cf = fn.get_concrete_function()
+    save(archive, filepath, signatures={"serve": cf, "serving_default": cf})

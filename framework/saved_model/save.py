@@ -1,0 +1,383 @@
+"""``tfx.saved_model.save``: an object's traced functions and variables written as data.
+
+The object is walked through its attributes (modules, lists, dicts, plain objects of the user's
+classes): each ``tfx.function`` with an ``input_signature`` or with traces is saved as its
+concrete functions, each variable by the attribute path where it is first found. A concrete
+function is its graph (JSON naming registered ops; see graphs.py), its argument and result
+structures and TensorSpecs. A None dimension is traced at three sizes: when the graphs differ
+only in integer attrs linear in that size, the saved graph runs on every size; otherwise it is
+saved as one fixed-size program and refuses other sizes when called.
+
+The export folder holds ``saved_model.json``, ``variables.safetensors`` and
+``constants.safetensors``, written to a temporary folder and renamed: a failed save leaves
+nothing half-written. Before writing, the document is read back by the loader's checks, so a
+file that ``save`` writes is one that ``load`` accepts.
+"""
+import inspect
+import json
+import os
+import shutil
+import tempfile
+import warnings
+
+import numpy as np  # variable values leave as NumPy arrays for safetensors
+
+from ..graph import structure as S
+from ..graph.function import ConcreteFunction, Function
+from ..graph.graph import zeros_for
+from ..core.variable import Variable
+from ..module import Module
+from .codec import AttrEncoder, SaveError, encode_strings, to_storage
+from .graphs import NotGeneric, encode_graph, merge_variants
+from .structures import encode_struct
+
+__all__ = ["save", "SaveOptions", "FORMAT", "VERSION", "GRAPH_FILE", "VARIABLES_FILE",
+           "CONSTANTS_FILE", "FILES"]
+
+FORMAT = "tfx.saved_model"
+VERSION = 1
+GRAPH_FILE = "saved_model.json"
+VARIABLES_FILE = "variables.safetensors"
+CONSTANTS_FILE = "constants.safetensors"
+FILES = (GRAPH_FILE, VARIABLES_FILE, CONSTANTS_FILE)
+SIZES = (2, 3, 5)            # a free dimension is traced at these sizes
+RESERVED = {"signatures", "variables", "trainable_variables", "non_trainable_variables",
+            "submodules", "name", "name_scope", "with_name_scope"}
+
+
+class SaveOptions:
+    """Options for ``save`` (``tf.saved_model.SaveOptions``): accepted for compatibility;
+    none changes what tfx writes."""
+
+    def __init__(self, namespace_whitelist=None, save_debug_info=False, function_aliases=None,
+                 experimental_io_device=None, experimental_variable_policy=None,
+                 experimental_custom_gradients=True, experimental_image_format=False,
+                 experimental_skip_saver=False, experimental_sharding_callback=None,
+                 extra_tags=None):
+        self.namespace_whitelist = namespace_whitelist
+        self.save_debug_info = save_debug_info
+        self.function_aliases = function_aliases
+        self.experimental_io_device = experimental_io_device
+        self.extra_tags = extra_tags
+
+
+class _Saver:
+    def __init__(self):
+        self.var_index, self.var_list, self.var_paths = {}, [], {}
+        self.tensors = {}
+        self.concrete, self.cf_index = [], {}
+        self.functions, self.fn_index = [], {}
+        self.visited = set()
+
+    # -- variables and the object tree ----------------------------------------------------------
+    def variable(self, var, path):
+        i = self.var_index.get(id(var))
+        if i is None:
+            i = self.var_index[id(var)] = len(self.var_list)
+            self.var_list.append(var)
+        self.var_paths.setdefault(i, path)
+        return {"variable": i}
+
+    def object_node(self, obj, path, root=False):
+        self.visited.add(id(obj))
+        skip = getattr(obj, "_TRACK_SKIP", frozenset())
+        items = [(k, v) for k, v in vars(obj).items() if k not in skip] if hasattr(
+            obj, "__dict__") else []
+        for k in dir(type(obj)):
+            if not k.startswith("__") and isinstance(getattr(type(obj), k, None), Function):
+                items.append((k, getattr(obj, k)))
+        attrs = {}
+        for name, value in items:
+            node = self.value(value, path + [name], len(path))
+            if node is not None:
+                if name in RESERVED or name.startswith("__"):
+                    raise SaveError(f"attribute {'/'.join(path + [name])!r} holds a function "
+                                    "or variable under a name the loaded object reserves; "
+                                    "rename it")
+                attrs[name] = node
+        return {"object": attrs} if attrs or root else None
+
+    def value(self, v, path, depth):
+        if depth > 12:
+            return None
+        if isinstance(v, Variable):
+            return self.variable(v, "/".join(path))
+        if isinstance(v, Function):
+            i = self.function(v, path[-1])
+            return None if i is None else {"function": i}
+        if isinstance(v, (list, tuple)):
+            items = [self.value(x, path + [str(i)], depth + 1) for i, x in enumerate(v)]
+            return {"list": items} if any(x is not None for x in items) else None
+        if isinstance(v, dict):
+            items = [[k, self.value(x, path + [k], depth + 1)] for k, x in v.items()
+                     if isinstance(k, str)]
+            items = [p for p in items if p[1] is not None]
+            return {"dict": items} if items else None
+        if id(v) in self.visited or not _trackable(v):
+            return None
+        return self.object_node(v, path)
+
+    # -- functions ------------------------------------------------------------------------------
+    def function(self, fn, name):
+        i = self.fn_index.get(id(fn))
+        if i is not None:
+            return i
+        cfs = list(fn._all)
+        if not cfs and fn.input_signature is not None:
+            cfs = [fn.get_concrete_function()]
+        if not cfs:
+            return None
+        i = self.fn_index[id(fn)] = len(self.functions)
+        self.functions.append(None)
+        self.functions[i] = {"name": name, "input_signature": fn.input_signature is not None,
+                             "concrete": [self.concrete_function(cf) for cf in cfs]}
+        return i
+
+    def concrete_function(self, cf):
+        i = self.cf_index.get(id(cf))
+        if i is not None:
+            return i
+        fn = cf._function
+        where = fn.description()
+        _, (args, kwargs) = cf._struct
+        params = fn._param_names(len(args[1]))
+        specs = list(cf._specs)
+        names = S.leaf_names(cf._struct, params)
+        free = []
+        for li, spec in enumerate(specs):
+            if spec.shape.rank is None:
+                raise SaveError(f"{where}: input {names[li]} has an unknown rank; a saved "
+                                "function needs at least the rank of each input")
+            free += [[li, ax] for ax, d in enumerate(spec.shape.as_list()) if d is None]
+        base = [[SIZES[0] if d is None else d for d in s.shape.as_list()] for s in specs]
+        tr = _trace(cf, base)
+        enc = AttrEncoder(self.var_index, self.var_list, self.tensors, "c", None)
+        enc.encode_graph = lambda g: encode_graph(g, enc, fn.__name__)
+        graph = enc.encode_graph(tr.graph)
+        out_shapes = [list(tr.graph.shapes[s]) for s in tr.graph.outputs]
+        generic, why = True, None
+        for k, (li, ax) in enumerate(free):
+            variants = []
+            for size in SIZES[1:]:
+                shapes = [list(s) for s in base]
+                shapes[li][ax] = size
+                vt = _trace(cf, shapes)
+                scratch = AttrEncoder(dict(self.var_index), list(self.var_list), {}, "c", None)
+                scratch.encode_graph = lambda g, e=scratch: encode_graph(g, e, fn.__name__)
+                variants.append(scratch.encode_graph(vt.graph))
+                for o, s in zip(out_shapes, vt.graph.outputs):
+                    o[:] = [a if a == b else None for a, b in zip(o, vt.graph.shapes[s])]
+            try:
+                graph = merge_variants(graph, variants, k, SIZES)
+            except NotGeneric as e:
+                generic, why = False, f"{names[li]} dimension {ax}: {e}"
+                break
+        if not generic:
+            graph = enc.encode_graph(tr.graph)
+            out_shapes = [list(tr.graph.shapes[s]) for s in tr.graph.outputs]
+            warnings.warn(f"{where}: its graph depends on the size of {why}; the saved function "
+                          f"runs only on inputs of the traced shapes {base}.", stacklevel=4)
+        sig = fn._signature
+        defaults = {}
+        if sig is not None:
+            for p in sig.parameters.values():
+                if p.default is not inspect.Parameter.empty and \
+                        p.default.__class__ in (type(None), bool, int, float, str):
+                    defaults[p.name] = p.default
+        i = self.cf_index[id(cf)] = len(self.concrete)
+        self.concrete.append({
+            "name": fn.__name__, "params": params, "defaults": defaults,
+            "args": encode_struct(args, where), "kwargs": encode_struct(kwargs, where),
+            "specs": [{"name": s.name or n, "dtype": s.dtype.name,
+                       "shape": s.shape.as_list()} for s, n in zip(specs, names)],
+            "outputs": encode_struct(tr.out_struct, where),
+            "output_specs": [[tr.graph.dtypes[s].name, o]
+                             for s, o in zip(tr.graph.outputs, out_shapes)],
+            "graph": graph, "free": free, "generic": generic,
+            "base": [SIZES[0]] * len(free)})
+        return i
+
+    # -- signatures -----------------------------------------------------------------------------
+    def signatures(self, signatures, root_functions):
+        if signatures is None:
+            # As TF: a lone tfx.function with an input_signature becomes the default.
+            if len(root_functions) != 1 or not root_functions[0].input_signature:
+                return {}
+            signatures = root_functions[0]
+        if not isinstance(signatures, dict):
+            signatures = {"serving_default": signatures}
+        out = {}
+        for key, f in signatures.items():
+            if not isinstance(key, str):
+                raise ValueError(f"Signature names must be strings, got {key!r}.")
+            if isinstance(f, Function) and f.input_signature is not None:
+                f = f.get_concrete_function()
+            if not isinstance(f, ConcreteFunction):
+                raise ValueError("Expected a tfx.function for which to generate a signature, "
+                                 f"but got {f!r}. Only `tfx.function`s with an input signature "
+                                 "or concrete functions can be used as a signature.")
+            i = self.concrete_function(f)
+            cf = self.concrete[i]
+            where = f"signature {key!r}"
+            if _has_python(cf["args"]) or _has_python(cf["kwargs"]):
+                raise ValueError(f"{where}: a signature function takes tensors only; "
+                                 f"{cf['name']} was traced with Python arguments.")
+            names = [s["name"] for s in cf["specs"]]
+            if len(set(names)) != len(names):
+                raise ValueError(f"{where}: input names {names} are not unique; name the "
+                                 "TensorSpecs.")
+            out[key] = {"concrete": i, "outputs": _output_keys(cf["outputs"], where)}
+        return out
+
+    def document(self, root, signatures):
+        variables = []
+        for i, v in enumerate(self.var_list):
+            variables.append({"name": v.name, "dtype": v.dtype.name,
+                              "shape": list(v.shape.as_list()), "trainable": bool(v.trainable),
+                              "path": self.var_paths.get(i, f"_captured/{i}")})
+            if v.dtype.name == "string":
+                variables[-1]["strings"] = encode_strings(np.asarray(v.numpy()))
+        return {"format": FORMAT, "version": VERSION, "variables": variables,
+                "functions": self.functions, "concrete_functions": self.concrete,
+                "signatures": signatures, "root": root}
+
+    def files(self, doc):
+        from ..keras.saving.archive import encode_tensors
+        values = {str(i): to_storage(np.asarray(v.numpy()), v.dtype)
+                  for i, v in enumerate(self.var_list) if v.dtype.name != "string"}
+        return {GRAPH_FILE: json.dumps(doc, allow_nan=False).encode("utf-8"),
+                VARIABLES_FILE: encode_tensors(values),
+                CONSTANTS_FILE: encode_tensors(dict(self.tensors))}
+
+
+def _has_python(j):
+    if j is None:
+        return False
+    (tag, v), = j.items()
+    if tag == "python":
+        return True
+    if tag in ("tuple", "list"):
+        return any(_has_python(x) for x in v)
+    if tag == "dict":
+        return any(_has_python(x) for _, x in v)
+    return False
+
+
+def _output_keys(j, where):
+    """Signature outputs: a dict's keys, else ``output_i`` for each tensor in order."""
+    if j is not None and "dict" in j and all(isinstance(k, str) and x is not None and
+                                             "tensor" in x for k, x in j["dict"]):
+        return [[k, x["tensor"]] for k, x in j["dict"]]
+    leaves = []
+
+    def walk(s):
+        if s is None:
+            return
+        (tag, v), = s.items()
+        if tag == "tensor":
+            leaves.append(v)
+        elif tag == "python":
+            raise ValueError(f"{where}: a signature function must return tensors, not the "
+                             f"Python value {v!r}.")
+        elif tag == "dict":
+            for _, x in v:
+                walk(x)
+        else:
+            for x in v:
+                walk(x)
+    walk(j)
+    return [[f"output_{i}", leaf] for i, leaf in enumerate(leaves)]
+
+
+def _trackable(v):
+    """Objects whose attributes are walked: modules, and plain objects of user classes."""
+    if isinstance(v, Module):
+        return True
+    t = type(v)
+    return hasattr(v, "__dict__") and not isinstance(v, type) and \
+        not t.__module__.startswith(("tfx.", "builtins", "numpy", "tensorflow")) and \
+        not inspect.isroutine(v) and not inspect.ismodule(v)
+
+
+def _trace(cf, shapes):
+    """The concrete function traced at ``shapes`` (a trace already made is reused); the
+    concrete function's own cache is left as it was."""
+    key = tuple(tuple(s) for s in shapes)
+    tr = cf._traces.get(key)
+    if tr is not None:
+        return tr
+    saved = (dict(cf._traces), cf._first)
+    try:
+        return cf._trace([zeros_for(spec.dtype, s) for spec, s in zip(cf._specs, shapes)])
+    finally:
+        cf._traces, cf._first = saved
+
+
+def _root_functions(obj):
+    out = []
+    for k in dir(type(obj)):
+        if not k.startswith("__") and isinstance(getattr(type(obj), k, None), Function):
+            out.append(getattr(obj, k))
+    for k, v in (vars(obj).items() if hasattr(obj, "__dict__") else ()):
+        if isinstance(v, Function):
+            out.append(v)
+    return [f for f in out if f.input_signature is not None or f._all]
+
+
+def save(obj, export_dir, signatures=None, options=None):
+    """Save ``obj``'s traced functions and variables to the folder ``export_dir``
+    (``tf.saved_model.save``).
+
+    ``signatures``: a tfx.function with an input_signature, a ConcreteFunction, or a dict of
+    name -> either; a single one is saved as ``'serving_default'``. With none given, a lone
+    tfx.function with an input_signature on ``obj`` becomes the default signature. Raises
+    ValueError (naming the function and the op) for anything a saved graph cannot hold; the
+    folder is then left as it was."""
+    saver = _Saver()
+    root = saver.object_node(obj, [], root=True)
+    sigs = saver.signatures(signatures, _root_functions(obj))
+    doc = saver.document(root, sigs)
+    entries = saver.files(doc)
+    from .load import Loader
+    Loader(os.fspath(export_dir), entries).restore()  # what load would refuse, save refuses
+    write_folder(os.fspath(export_dir), entries)
+
+
+def write_folder(path, entries):
+    """``{name: bytes}`` as a folder, atomically: written beside it, then renamed into place;
+    an existing SavedModel folder is replaced, any other folder refused."""
+    from ..keras.saving.archive import _fsync_dir, _umask_mode
+    path = os.path.abspath(path)
+    if os.path.exists(path) and not os.path.isdir(path):
+        raise FileExistsError(f"Cannot save a SavedModel at {path}: a file is there.")
+    if os.path.isdir(path):
+        extra = [n for n in os.listdir(path) if n not in FILES]
+        if extra:
+            raise FileExistsError(f"Refusing to replace the folder {path}: it holds files that "
+                                  f"are not part of a SavedModel ({', '.join(sorted(extra)[:5])})"
+                                  ". Save to a new path.")
+    parent = os.path.dirname(path)
+    os.makedirs(parent, exist_ok=True)
+    tmp = tempfile.mkdtemp(prefix=f".{os.path.basename(path)}.", suffix=".tmp", dir=parent)
+    try:
+        os.chmod(tmp, _umask_mode(0o777))
+        for name, data in entries.items():
+            with open(os.path.join(tmp, name), "wb") as f:
+                f.write(data)
+                f.flush()
+                os.fsync(f.fileno())
+        _fsync_dir(tmp)
+        if os.path.isdir(path):
+            old = tempfile.mkdtemp(prefix=f".{os.path.basename(path)}.", suffix=".old",
+                                   dir=parent)
+            os.rmdir(old)
+            os.rename(path, old)
+            os.rename(tmp, path)
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            os.rename(tmp, path)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    _fsync_dir(parent)
+
