@@ -7,6 +7,7 @@ from ..backend import xp
 from .shape import TensorShape
 from .state import STATE
 from .tensor import TensorBase, convert_to_tensor, wrap
+from ..module import scoped_name
 
 __all__ = ["Variable", "VariableAggregation", "VariableSynchronization"]
 
@@ -68,7 +69,7 @@ class Variable(TensorBase):
         if trainable is None:
             trainable = synchronization != VariableSynchronization.ON_READ
         self._trainable = bool(trainable)
-        self._name = _default_name(name)
+        self._name = scoped_name(_default_name(name))
         self._constraint = constraint
         self._uid = next(_uid)
         # The declared shape (``shape=``, e.g. [None]) that assignments must fit; None: the
