@@ -18,16 +18,19 @@ CustomObjectScope = custom_object_scope
 
 
 def set_random_seed(seed):
-    """Seed every random source tfx owns (tfx.random, initializers, dropout, fit's shuffle),
-    plus Python's ``random`` and NumPy's global generator, as Keras does."""
+    """Seed every random source tfx owns (tfx.random and its global Generator, initializers,
+    dropout, fit's shuffle), plus Python's ``random`` and NumPy's global generator, as Keras
+    does."""
     if not isinstance(seed, int):
         raise ValueError(f"Expected `seed` argument to be an integer. Received: seed={seed} "
                          f"(of type {type(seed)})")
     import numpy as np
     from ..ops.random_ops import set_seed
+    from ..random_generator import reset_global_generator
     _pyrandom.seed(seed)
     np.random.seed(seed)
     set_seed(seed)
+    reset_global_generator(seed)
 
 
 def to_categorical(x, num_classes=None):
