@@ -61,3 +61,21 @@ reduce_min = _dispatch.ragged_reduce(reduce_min, "min")
 reduce_prod = _dispatch.ragged_reduce(reduce_prod, "prod")
 reduce_any = _dispatch.ragged_reduce(reduce_any, "any")
 reduce_all = _dispatch.ragged_reduce(reduce_all, "all")
+
+# Control, functional, segment and checking ops (framework/ops/*_ops.py).
+from .ops.control_ops import (AggregationMethod, control_dependencies, ensure_shape,  # noqa: E402
+                              get_current_name_scope, get_static_value, group, identity_n,
+                              inside_function, is_symbolic_tensor, no_op, numpy_function,
+                              py_function, shape_n, version)
+from .ops.check_ops import (Assert, assert_equal, assert_greater, assert_less,  # noqa: E402
+                            assert_rank)
+from .ops.functional_ops import (case, foldl, foldr, map_fn, scan, switch_case,  # noqa: E402
+                                 vectorized_map)
+from .ops.segment_ops import (dynamic_partition, dynamic_stitch,  # noqa: E402
+                              histogram_fixed_width, reverse_sequence, tensor_scatter_nd_max,
+                              tensor_scatter_nd_min, unique_with_counts, unravel_index)
+from .ops.extra_nn_ops import (batch_to_space, clip_by_global_norm, clip_by_norm,  # noqa: E402
+                               sequence_mask, space_to_batch, space_to_batch_nd)
+from .ops.init_ops import (constant_initializer, ones_initializer,  # noqa: E402
+                           random_normal_initializer, random_uniform_initializer,
+                           zeros_initializer)

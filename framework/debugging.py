@@ -6,8 +6,16 @@ from .core.tensor import Tensor, TensorBase
 from .errors import InvalidArgumentError
 
 __all__ = ["explain_gradients", "enable_gradient_explanations",
-           "disable_gradient_explanations", "check_numerics", "assert_equal",
-           "assert_near", "assert_all_finite", "set_log_device_placement"]
+           "disable_gradient_explanations", "check_numerics", "assert_all_finite",
+           "set_log_device_placement", "get_log_device_placement", "Assert", "assert_equal",
+           "assert_none_equal", "assert_greater", "assert_greater_equal", "assert_less",
+           "assert_less_equal", "assert_near", "assert_positive", "assert_negative",
+           "assert_non_negative", "assert_non_positive", "assert_rank", "assert_rank_at_least",
+           "assert_rank_in", "assert_scalar", "assert_type", "assert_integer",
+           "assert_same_float_dtype", "assert_shapes", "assert_proper_iterable",
+           "is_numeric_tensor", "enable_traceback_filtering", "disable_traceback_filtering",
+           "is_traceback_filtering_enabled", "enable_check_numerics",
+           "disable_check_numerics"]
 
 _EXPLAIN = [False]
 
@@ -117,20 +125,16 @@ def assert_all_finite(t, msg, name=None):
     return check_numerics(t, msg, name)
 
 
-def assert_equal(x, y, message=None, summarize=None, name=None):
-    import numpy as np
-    if not np.array_equal(np.asarray(x), np.asarray(y)):
-        raise InvalidArgumentError(None, "tfx.debugging.assert_equal",
-                                   (message or "") + f" Condition x == y did not hold: "
-                                   f"x = {np.asarray(x)}, y = {np.asarray(y)}")
-
-
-def assert_near(x, y, rtol=None, atol=None, message=None, summarize=None, name=None):
-    import numpy as np
-    if not np.allclose(np.asarray(x), np.asarray(y), rtol=rtol or 1e-6, atol=atol or 1e-6):
-        raise InvalidArgumentError(None, "tfx.debugging.assert_near",
-                                   (message or "") + " x and y not equal to tolerance")
+_LOG_PLACEMENT = [False]
 
 
 def set_log_device_placement(enabled):
-    pass
+    """Recorded only: tfx places every op on the default device (no per-op log)."""
+    _LOG_PLACEMENT[0] = bool(enabled)
+
+
+def get_log_device_placement():
+    return _LOG_PLACEMENT[0]
+
+
+from .ops.check_ops import *  # noqa: E402,F401,F403 - the assert_* family

@@ -16,3 +16,11 @@ from .ops.special_math_ops import *  # noqa: F401,F403 - lgamma, xlogy, log_sigm
 from .ops.linalg_ops import norm as _norm  # noqa: F401
 
 mod = floormod
+from .ops.nn_ops import l2_normalize, log_softmax, softmax  # noqa: E402,F401
+from .ops.array_ops import top_k  # noqa: E402,F401
+from .ops.extra_nn_ops import in_top_k  # noqa: E402,F401
+from .ops.segment_ops import (bincount, confusion_matrix, invert_permutation,  # noqa: E402,F401
+                              segment_max, segment_mean, segment_min, segment_prod,
+                              segment_sum, unsorted_segment_max, unsorted_segment_mean,
+                              unsorted_segment_min, unsorted_segment_prod,
+                              unsorted_segment_sqrt_n, unsorted_segment_sum)

@@ -9,3 +9,12 @@ from .ops.nn_ops import (batch_normalization, bias_add, dropout, elu, gelu, l2_n
                          sigmoid_cross_entropy_with_logits, silu, softmax,
                          softmax_cross_entropy_with_logits, softsign,
                          sparse_softmax_cross_entropy_with_logits, swish)
+from .ops.array_ops import top_k  # noqa: E402,F401
+from .ops.math_ops import zero_fraction  # noqa: E402,F401
+from .ops.extra_nn_ops import (compute_average_loss, conv_transpose, crelu,  # noqa: E402,F401
+                               depth_to_space, embedding_lookup, embedding_lookup_sparse,
+                               in_top_k, l2_loss, local_response_normalization,
+                               log_poisson_loss, lrn, normalize_moments,
+                               scale_regularization_loss, separable_conv2d, space_to_batch,
+                               space_to_depth, sufficient_statistics,
+                               weighted_cross_entropy_with_logits, weighted_moments)

@@ -69,7 +69,7 @@ def check_shape(shape, where, allow_none=False):
 # ---- arrays in safetensors (which has no bfloat16, complex128 or strings) --------------------
 
 def to_storage(array, dtype):
-    a = np.ascontiguousarray(array)
+    a = np.asarray(array, order="C")
     if dtype.name == "bfloat16":
         return a.view(np.uint16)
     if dtype.is_complex:
@@ -90,7 +90,7 @@ def from_storage(stored, dtype, shape, where):
     if stored.dtype != want or tuple(stored.shape) != tuple(st_shape):
         raise bad(where, f"stored as {stored.dtype}{list(stored.shape)}, but declared "
                          f"{dtype.name}{list(shape)}")
-    a = np.ascontiguousarray(stored)
+    a = np.asarray(stored, order="C")
     if dtype.name == "bfloat16":
         return a.view(dtype._np)
     if dtype.is_complex:

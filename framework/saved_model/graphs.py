@@ -5,7 +5,7 @@ nodes, each producing the next value slots, so a node may read only earlier slot
 by construction). Nodes name a registered op; rebuilding looks the name up in tfx's op table
 and nowhere else. Some forwards index their inputs by numbers in their attrs (strided views,
 native kernels): those ops run behind a check that the inputs have the shapes the attrs
-describe, and ops whose native kernels trust their inputs entirely are refused.
+describe.
 
 ``merge_variants`` compares a graph traced at several sizes of a free (None) input dimension:
 when only integer attrs differ, and they follow ``a * size + c``, the graph is the same program
@@ -21,11 +21,16 @@ from ..graph.tracing import SubGraphs
 from ..ops._core import OPS, OpDef
 from .codec import MAX_ELEMENTS, SaveError, bad, check_shape, dtype_of
 
-__all__ = ["encode_graph", "decode_graph", "merge_variants", "NotGeneric", "MAX_OPS"]
+__all__ = ["encode_graph", "decode_graph", "merge_variants", "NotGeneric", "MAX_OPS",
+           "ensure_ops"]
 
 MAX_OPS = 1_000_000
-_UNSAFE_MODULES = ("tfx.structures._kernels",)   # native kernels that trust their inputs
-_UNSAVABLE = {"apply_gradients"}                  # holds an optimizer
+_UNSAVABLE = {"apply_gradients"}   # its attrs hold an optimizer
+# Modules outside tfx.ops that register ops: imported (with all of tfx.ops) before a file's op
+# names are looked up, so a fresh process knows every op tfx has.
+_OP_MODULES = ("tfx.graph.control_flow", "tfx.random_generator", "tfx.structures._kernels",
+               "tfx.strings", "tfx.sparse", "tfx.ragged", "tfx.sets")
+_imported = []
 _SHAPE_ATTR = {"fill", "broadcast_to", "reshape", "max_pool_grad"}
 _SHAPE_FIRST = {"random_normal", "random_uniform", "truncated_normal", "random_gamma",
                 "random_poisson", "dropout_mask", "strided_slice_grad"}
@@ -33,10 +38,25 @@ _STREAMS = (None, "stderr", "stdout")
 
 
 def _refusal(op):
-    if op.name in _UNSAVABLE or op.module in _UNSAFE_MODULES:
-        return (f"op '{op.name}' cannot be part of a saved graph (its forward runs native "
-                "kernels on trusted inputs or holds Python objects)")
+    if op.name in _UNSAVABLE:
+        return f"op '{op.name}' cannot be part of a saved graph (its attrs hold Python objects)"
     return None
+
+
+def ensure_ops():
+    """Import tfx's op-registering modules (tfx's own, by name; never a name from a file)."""
+    if _imported:
+        return
+    import importlib
+    import pkgutil
+    from .. import ops
+    names = [f"tfx.ops.{m.name}" for m in pkgutil.iter_modules(ops.__path__)]
+    for name in names + list(_OP_MODULES):
+        try:
+            importlib.import_module(name)
+        except ImportError:  # an optional part missing: its ops are then unknown
+            pass
+    _imported.append(True)
 
 
 # ---- saving ------------------------------------------------------------------------------------
@@ -348,6 +368,7 @@ def decode_graph(j, dec, where, depth=0):
     if not isinstance(j, dict) or set(j) != {"name", "ops", "inputs", "outputs"} or \
             not isinstance(j["ops"], list) or not isinstance(j["name"], str):
         raise bad(where, "a graph needs exactly name, ops, inputs and outputs")
+    ensure_ops()
     if len(j["ops"]) > MAX_OPS:
         raise bad(where, f"more than {MAX_OPS} operations")
     g = Graph(j["name"][:200])

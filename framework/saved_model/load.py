@@ -44,6 +44,13 @@ class LoadOptions:
 class RestoredObject(Module):
     """A loaded object: the saved attributes, nothing of the class that defined them."""
 
+    def __call__(self, *args, **kwargs):
+        fn = vars(self).get("_restored_call")
+        if fn is None:
+            raise TypeError("This restored object is not callable (the saved object had no "
+                            "traced __call__).")
+        return fn(*args, **kwargs)
+
     def __repr__(self):
         return f"<tfx.saved_model RestoredObject {sorted(k for k in vars(self) if k[0] != '_')}>"
 
@@ -196,11 +203,14 @@ class Loader:
             raise bad(at, f"unknown node kind {tag[:30]!r}")
         obj = into if into is not None else RestoredObject()
         for name, x in v.items():
+            value = self.build(x, variables, functions, None, f"{where}/{name}", depth + 1)
+            if name == "__call__" and isinstance(value, RestoredFunction):
+                obj._restored_call = value
+                continue
             if not name.isidentifier() or hasattr(RestoredObject, name) or \
                     name.startswith("__"):
                 raise bad(at, f"attribute name {name[:60]!r} is not allowed")
-            setattr(obj, name, self.build(x, variables, functions, None, f"{where}/{name}",
-                                          depth + 1))
+            setattr(obj, name, value)
         return obj
 
 

@@ -84,13 +84,14 @@ class _Saver:
         items = [(k, v) for k, v in vars(obj).items() if k not in skip] if hasattr(
             obj, "__dict__") else []
         for k in dir(type(obj)):
-            if not k.startswith("__") and isinstance(getattr(type(obj), k, None), Function):
+            if (k == "__call__" or not k.startswith("__")) and isinstance(
+                    getattr(type(obj), k, None), Function):
                 items.append((k, getattr(obj, k)))
         attrs = {}
         for name, value in items:
             node = self.value(value, path + [name], len(path))
             if node is not None:
-                if name in RESERVED or name.startswith("__"):
+                if name in RESERVED or name.startswith("__") and name != "__call__":
                     raise SaveError(f"attribute {'/'.join(path + [name])!r} holds a function "
                                     "or variable under a name the loaded object reserves; "
                                     "rename it")
@@ -201,9 +202,10 @@ class _Saver:
     def signatures(self, signatures, root_functions):
         if signatures is None:
             # As TF: a lone tfx.function with an input_signature becomes the default.
-            if len(root_functions) != 1 or not root_functions[0].input_signature:
+            candidates = [f for f in root_functions if f.input_signature is not None]
+            if len(candidates) != 1:
                 return {}
-            signatures = root_functions[0]
+            signatures = candidates[0]
         if not isinstance(signatures, dict):
             signatures = {"serving_default": signatures}
         out = {}
@@ -316,12 +318,13 @@ def _trace(cf, shapes):
 def _root_functions(obj):
     out = []
     for k in dir(type(obj)):
-        if not k.startswith("__") and isinstance(getattr(type(obj), k, None), Function):
+        if (k == "__call__" or not k.startswith("__")) and isinstance(
+                getattr(type(obj), k, None), Function):
             out.append(getattr(obj, k))
     for k, v in (vars(obj).items() if hasattr(obj, "__dict__") else ()):
         if isinstance(v, Function):
             out.append(v)
-    return [f for f in out if f.input_signature is not None or f._all]
+    return out
 
 
 def save(obj, export_dir, signatures=None, options=None):

@@ -1,0 +1,554 @@
+"""Segment reductions and index shuffles (``tf.math.segment_*``, ``unsorted_segment_*``,
+``dynamic_partition``, ``dynamic_stitch``, ``bincount``, ...).
+
+Primitives with hand-written gradients: the four unsorted segment reductions (sum, max, min,
+prod), ``dynamic_stitch``, ``reverse_sequence`` and ``tensor_scatter_nd_max/min``. Means,
+square-root means, the sorted ``segment_*`` family, ``dynamic_partition``, ``bincount`` and
+``confusion_matrix`` are built on them. ``num_segments`` is an input of the node, so a traced
+graph reads it on every run.
+"""
+import builtins
+
+from .. import dtypes as _dt
+from ..backend import xp
+from . import array_ops as A
+from . import math_ops as M
+from ._core import STATE, record, register, t, wrap
+
+__all__ = ["unsorted_segment_sum", "unsorted_segment_max", "unsorted_segment_min",
+           "unsorted_segment_prod", "unsorted_segment_mean", "unsorted_segment_sqrt_n",
+           "segment_sum", "segment_mean", "segment_max", "segment_min", "segment_prod",
+           "invert_permutation", "unravel_index", "dynamic_partition", "dynamic_stitch",
+           "reverse_sequence", "tensor_scatter_nd_max", "tensor_scatter_nd_min",
+           "unique_with_counts", "bincount", "confusion_matrix", "histogram_fixed_width"]
+
+_SEG_INDEX = (_dt.int16, _dt.int32, _dt.int64)
+
+
+# ---- unsorted segment reductions (primitives) --------------------------------------------------
+
+def _identity(kind, dtype):
+    """What an empty segment holds: 0 (sum), 1 (prod), the lowest / highest value (max/min)."""
+    np_dt = dtype._np
+    if kind in ("sum", "prod"):
+        return 0 if kind == "sum" else 1
+    info = xp.finfo(np_dt) if dtype.is_floating else xp.iinfo(np_dt)
+    return info.min if kind == "max" else info.max
+
+
+_UFUNC = {"sum": "add", "prod": "multiply", "max": "maximum", "min": "minimum"}
+
+
+def _segment_fwd(kind):
+    def fwd(ins, attrs):
+        data, ids, n = ins
+        n = int(n)
+        inner = data.shape[ids.ndim:]
+        out = xp.full((n,) + inner, _identity(kind, _dt.as_dtype(data.dtype)), dtype=data.dtype)
+        keep = ids >= 0  # negative ids are dropped, as TensorFlow does
+        getattr(xp, _UFUNC[kind]).at(out, ids[keep], data[keep])
+        return (out,)
+    return fwd
+
+
+def _spread(g, ids):
+    """``g[ids]`` with zeros where an id is negative (the rows a segment op dropped)."""
+    safe = M.maximum(ids, A.zeros_like(ids))
+    out = A.gather(g, safe)
+    if not bool(xp.any(ids._v < 0)) and not A._symbolic(ids):
+        return out
+    mask = M.greater_equal(ids, A.zeros_like(ids))
+    mask = A.reshape(mask, list(ids._v.shape) + [1] * (out._v.ndim - ids._v.ndim))
+    return M.where(A.broadcast_to(mask, out._v.shape), out, A.zeros_like(out))
+
+
+def _sum_grad(node, g):
+    return _spread(g, node.inputs[1]), None, None
+
+
+def _minmax_grad(node, g):
+    # The gradient is shared equally between the entries that reach the extreme.
+    data, ids, n = node.inputs
+    chosen = M.equal(data, _spread(node.outputs[0], ids))
+    chosen = M.logical_and(chosen, _valid_mask(ids, data))
+    ones = M.cast(chosen, g._dtype)
+    count = unsorted_segment_sum(ones, ids, n)
+    share = M.divide_no_nan(g, count)
+    return M.multiply(_spread(share, ids), ones), None, None
+
+
+def _valid_mask(ids, data):
+    m = M.greater_equal(ids, A.zeros_like(ids))
+    m = A.reshape(m, list(ids._v.shape) + [1] * (data._v.ndim - ids._v.ndim))
+    return A.broadcast_to(m, data._v.shape)
+
+
+def _prod_grad(node, g):
+    # d prod / d x_i = prod of the others: out / x_i where x_i != 0; for the only zero of a
+    # segment, the product of its nonzero entries; 0 where a segment has two zeros or more.
+    data, ids, n = node.inputs
+    zero = M.equal(data, A.zeros_like(data))
+    zeros_in = unsorted_segment_sum(M.cast(zero, _dt.int32), ids, n)
+    nonzero_prod = unsorted_segment_prod(M.where(zero, A.ones_like(data), data), ids, n)
+    safe = M.where(zero, A.ones_like(data), data)
+    one_zero = M.equal(_spread(zeros_in, ids), A.ones_like(_spread(zeros_in, ids)))
+    d = M.where(zero, M.where(one_zero, _spread(nonzero_prod, ids), A.zeros_like(data)),
+                M.divide(_spread(node.outputs[0], ids), safe))
+    return M.multiply(d, _spread(g, ids)), None, None
+
+
+_OPS = {
+    "sum": register("unsorted_segment_sum", _sum_grad, api="tfx.math.unsorted_segment_sum",
+                    forward=_segment_fwd("sum")),
+    "max": register("unsorted_segment_max", _minmax_grad, api="tfx.math.unsorted_segment_max",
+                    forward=_segment_fwd("max")),
+    "min": register("unsorted_segment_min", _minmax_grad, api="tfx.math.unsorted_segment_min",
+                    forward=_segment_fwd("min")),
+    "prod": register("unsorted_segment_prod", _prod_grad,
+                     api="tfx.math.unsorted_segment_prod", forward=_segment_fwd("prod")),
+}
+
+
+def _check_ids(api, data, ids):
+    if ids._dtype not in _SEG_INDEX:
+        raise A._invalid(api, f"Value for attr 'Tindices' of {ids._dtype.name} is not in the "
+                              "list of allowed values: int16, int32, int64")
+    if data._v.shape[:ids._v.ndim] != ids._v.shape:
+        raise A._invalid(api, f"data.shape = {list(data._v.shape)} does not start with "
+                              f"segment_ids.shape = {list(ids._v.shape)}")
+
+
+def _unsorted(kind, data, segment_ids, num_segments):
+    api = f"tfx.math.unsorted_segment_{kind}"
+    x, ids = t(data), t(segment_ids)
+    _check_ids(api, x, ids)
+    if kind != "sum" and not (x._dtype.is_floating or x._dtype.is_integer):
+        raise A._invalid(api, f"dtype {x._dtype.name} is not supported")
+    n = t(num_segments)
+    if n._dtype not in _SEG_INDEX or n._v.ndim:
+        raise A._invalid(api, "num_segments should be an integer scalar")
+    count = int(n._v)
+    if count < 0:
+        raise A._invalid(api, f"Input num_segments == {count} must not be negative.")
+    if not A._symbolic(ids):
+        bad = xp.nonzero(ids._v.reshape(-1) >= count)[0]
+        if bad.size:
+            i = int(bad[0])
+            raise A._invalid(api, f"segment_ids[{i}] = {int(ids._v.reshape(-1)[i])} is out "
+                                  f"of range [0, {count})")
+    op = _OPS[kind]
+    r = wrap(op.forward((x._v, ids._v, n._v), None)[0], x._dtype)
+    if STATE.recording:
+        record(op, (x, ids, n), (r,))
+    return r
+
+
+def unsorted_segment_sum(data, segment_ids, num_segments, name=None):
+    """``out[i] = sum(data[j...] for segment_ids[j...] == i)``; negative ids are dropped;
+    ``segment_ids.shape`` must be a prefix of ``data.shape``."""
+    return _unsorted("sum", data, segment_ids, num_segments)
+
+
+def unsorted_segment_max(data, segment_ids, num_segments, name=None):
+    """Segment maxima; an empty segment holds the dtype's lowest value."""
+    return _unsorted("max", data, segment_ids, num_segments)
+
+
+def unsorted_segment_min(data, segment_ids, num_segments, name=None):
+    """Segment minima; an empty segment holds the dtype's highest value."""
+    return _unsorted("min", data, segment_ids, num_segments)
+
+
+def unsorted_segment_prod(data, segment_ids, num_segments, name=None):
+    return _unsorted("prod", data, segment_ids, num_segments)
+
+
+def _counts(data, ids, n):
+    """How many rows each segment got, shaped to broadcast against the segment results."""
+    ones = A.ones(ids._v.shape, data._dtype)
+    c = unsorted_segment_sum(ones, ids, n)
+    return A.reshape(c, [-1] + [1] * (data._v.ndim - ids._v.ndim))
+
+
+def unsorted_segment_mean(data, segment_ids, num_segments, name=None):
+    """Segment means; an empty segment holds 0."""
+    x, ids = t(data), t(segment_ids)
+    s = unsorted_segment_sum(x, ids, num_segments)
+    c = _counts(x, ids, num_segments)
+    return M.divide(s, M.maximum(c, A.ones_like(c)))
+
+
+def unsorted_segment_sqrt_n(data, segment_ids, num_segments, name=None):
+    """Segment sums divided by sqrt(count); an empty segment holds 0."""
+    x, ids = t(data), t(segment_ids)
+    s = unsorted_segment_sum(x, ids, num_segments)
+    c = _counts(x, ids, num_segments)
+    return M.divide(s, M.sqrt(M.maximum(c, A.ones_like(c))))
+
+
+# ---- sorted segment reductions -----------------------------------------------------------------
+
+def _sorted(kind, data, segment_ids):
+    api = f"tfx.math.segment_{kind}"
+    x, ids = t(data), t(segment_ids)
+    if ids._v.ndim != 1:
+        raise A._invalid(api, "segment_ids should be a vector.")
+    if x._v.ndim == 0 or ids._v.shape[0] != x._v.shape[0]:
+        raise A._invalid(api, "segment_ids should be the same size as dimension 0 of input.")
+    if ids._dtype not in _SEG_INDEX:
+        raise A._invalid(api, f"Value for attr 'Tindices' of {ids._dtype.name} is not in the "
+                              "list of allowed values: int16, int32, int64")
+    iv = ids._v
+    if iv.size and (bool(xp.any(iv[1:] < iv[:-1])) or int(iv[0]) < 0):
+        raise A._invalid(api, "segment ids are not increasing" if iv[0] >= 0 else
+                         "segment ids must be >= 0")
+    n = int(iv[-1]) + 1 if iv.size else 0
+    if kind == "mean":
+        return unsorted_segment_mean(x, ids, n)
+    r = _unsorted(kind, x, ids, n)
+    if kind in ("max", "min"):  # a sorted segment op leaves empty segments at 0
+        c = _counts(x, ids, n)
+        r = M.where(A.broadcast_to(M.greater(c, A.zeros_like(c)), r._v.shape), r,
+                    A.zeros_like(r))
+    return r
+
+
+def segment_sum(data, segment_ids, name=None):
+    """Sums of the rows of ``data`` with the same id; ids sorted, from 0; missing ids give 0."""
+    return _sorted("sum", data, segment_ids)
+
+
+def segment_mean(data, segment_ids, name=None):
+    return _sorted("mean", data, segment_ids)
+
+
+def segment_max(data, segment_ids, name=None):
+    return _sorted("max", data, segment_ids)
+
+
+def segment_min(data, segment_ids, name=None):
+    return _sorted("min", data, segment_ids)
+
+
+def segment_prod(data, segment_ids, name=None):
+    return _sorted("prod", data, segment_ids)
+
+
+# ---- permutations and index shuffles -----------------------------------------------------------
+
+def _invert_perm_fwd(ins, attrs):
+    p = ins[0]
+    n = p.shape[0]
+    seen = xp.zeros(n, dtype=bool)
+    for v in p.tolist():  # TensorFlow names the first bad entry
+        if not 0 <= v < n:
+            raise ValueError(f"{v} is not between 0 and {n}")
+        if seen[v]:
+            raise ValueError(f"{v} is duplicated in the input.")
+        seen[v] = True
+    out = xp.empty_like(p)
+    out[p] = xp.arange(n, dtype=p.dtype)
+    return (out,)
+
+
+_invert_perm_op = register("invert_permutation", api="tfx.math.invert_permutation",
+                           forward=_invert_perm_fwd)
+
+
+def invert_permutation(x, name=None):
+    """``y[x[i]] = i`` for a permutation ``x`` of 0..n-1 (int32 or int64, 1-D)."""
+    api = "tfx.math.invert_permutation"
+    p = t(x)
+    if p._dtype not in A._INDEX_DTYPES or p._v.ndim != 1:
+        raise A._invalid(api, "x must be a 1-D int32 or int64 tensor")
+    try:
+        v = _invert_perm_fwd((p._v,), None)[0]
+    except ValueError as e:
+        raise A._invalid(api, str(e)) from None
+    r = wrap(v, p._dtype)
+    if STATE.recording:
+        record(_invert_perm_op, (p,), (r,))
+    return r
+
+
+def unravel_index(indices, dims, name=None):
+    """Flat indices into ``dims`` (row-major) to coordinates: shape ``[len(dims)] +
+    indices.shape``."""
+    api = "tfx.unravel_index"
+    i, d = t(indices), t(dims)
+    if i._dtype not in A._INDEX_DTYPES or d._dtype is not i._dtype:
+        raise A._invalid(api, "indices and dims must be int32 or int64 of one dtype")
+    if not A._symbolic(i):
+        total = int(xp.prod(d._v))
+        if i._v.size and (int(i._v.min()) < 0 or int(i._v.max()) >= total):
+            raise A._invalid(api, "index out of bounds for array with shape "
+                                  f"{d._v.tolist()}")
+    coords = []
+    rest = i
+    for k in builtins.range(d._v.shape[0] - 1, -1, -1):
+        size = d[k]
+        coords.append(M.floormod(rest, size))
+        rest = M.floordiv(rest, size)
+    return A.stack(coords[::-1])
+
+
+def dynamic_partition(data, partitions, num_partitions, name=None):
+    """``num_partitions`` tensors: the rows of ``data`` whose partition is 0, 1, ...
+    (``partitions.shape`` is a prefix of ``data.shape``)."""
+    x, p = t(data), t(partitions)
+    api = "tfx.dynamic_partition"
+    if x._v.shape[:p._v.ndim] != p._v.shape:
+        raise A._invalid(api, f"data.shape must start with partitions.shape, got data.shape = "
+                              f"{list(x._v.shape)}, partitions.shape = {list(p._v.shape)}")
+    n = int(num_partitions)
+    if not A._symbolic(p) and p._v.size and (int(p._v.min()) < 0 or int(p._v.max()) >= n):
+        bad = p._v.reshape(-1)[(p._v.reshape(-1) < 0) | (p._v.reshape(-1) >= n)][0]
+        raise A._invalid(api, f"partitions has value {int(bad)} not in [0, {n})")
+    return [A.boolean_mask(x, M.equal(p, k)) for k in builtins.range(n)]
+
+def _stitch_fwd(ins, n):
+    idx, data = ins[:n], ins[n:]
+    flat_i = xp.concatenate([i.reshape(-1) for i in idx]) if n else xp.zeros(0, int)
+    inner = data[0].shape[idx[0].ndim:]
+    flat_d = xp.concatenate([d.reshape((-1,) + inner) for d in data])
+    size = int(flat_i.max()) + 1 if flat_i.size else 0
+    out = xp.zeros((size,) + inner, dtype=data[0].dtype)
+    out[flat_i] = flat_d  # later entries win, as in TensorFlow
+    return (out,)
+
+
+def _stitch_grad(node, g):
+    n = len(node.inputs) // 2
+    idx = node.inputs[:n]
+    return (None,) * n + tuple(A.gather(g, i) for i in idx)
+
+
+_stitch_op = register("dynamic_stitch", _stitch_grad, api="tfx.dynamic_stitch",
+                      forward=_stitch_fwd)
+
+
+def dynamic_stitch(indices, data, name=None):
+    """``merged[indices[m][i]] = data[m][i]``; where indices repeat, the later value wins."""
+    api = "tfx.dynamic_stitch"
+    idx = [t(i) for i in indices]
+    # Python data takes the dtype of the first tensor among them (or the first entry's).
+    first = next((d for d in data if A._tensorlike(d)), data[0] if data else None)
+    dtype = t(first)._dtype if first is not None else None
+    vals = [A._like(d, dtype, api) for d in data]
+    if len(idx) != len(vals) or not idx:
+        raise ValueError("indices and data must be non-empty lists of the same length")
+    for i, v in zip(idx, vals):
+        if i._dtype is not _dt.int32:
+            raise A._invalid(api, f"indices must be int32, got {i._dtype.name}")
+        if v._dtype is not vals[0]._dtype:
+            raise A._invalid(api, "all data tensors must have one dtype")
+        if v._v.shape[:i._v.ndim] != i._v.shape or \
+                v._v.shape[i._v.ndim:] != vals[0]._v.shape[idx[0]._v.ndim:]:
+            raise A._invalid(api, f"data.shape {list(v._v.shape)} must be indices.shape "
+                                  f"{list(i._v.shape)} + a shape shared by all data")
+        if i._v.size and int(i._v.min()) < 0:
+            raise A._invalid(api, "indices must be >= 0")
+    n = len(idx)
+    r = wrap(_stitch_fwd(tuple(x._v for x in idx + vals), n)[0], vals[0]._dtype)
+    if STATE.recording:
+        record(_stitch_op, tuple(idx + vals), (r,), n)
+    return r
+
+
+def _reverse_seq_fwd(ins, attrs):
+    x, lengths = ins
+    seq_axis, batch_axis = attrs
+    # For each batch row b and position j along seq_axis: read from L_b - 1 - j if j < L_b.
+    shape = [1] * x.ndim
+    shape[seq_axis] = x.shape[seq_axis]
+    j = xp.arange(x.shape[seq_axis]).reshape(shape)
+    lshape = [1] * x.ndim
+    lshape[batch_axis] = x.shape[batch_axis]
+    lb = lengths.astype(xp.int64).reshape(lshape)
+    src = xp.where(j < lb, lb - 1 - j, j)
+    src = xp.broadcast_to(src, x.shape)
+    return (xp.take_along_axis(x, src, axis=seq_axis),)
+
+
+# Its own inverse and linear: the gradient reverses the same prefixes of the upstream gradient.
+_reverse_seq_op = register("reverse_sequence", lambda node, g: (
+    reverse_sequence(g, node.inputs[1], *node.attrs), None), api="tfx.reverse_sequence",
+    forward=_reverse_seq_fwd)
+
+def reverse_sequence(input, seq_lengths, seq_axis=None, batch_axis=None, name=None):  # noqa: A002
+    """Reverse the first ``seq_lengths[b]`` entries along ``seq_axis`` of each batch row."""
+    api = "tfx.reverse_sequence"
+    x, lengths = t(input), t(seq_lengths)
+    nd = x._v.ndim
+    if seq_axis is None:
+        raise ValueError("seq_axis is required")
+    s = A._axis(api, seq_axis, nd)
+    b = A._axis(api, 0 if batch_axis is None else batch_axis, nd)
+    if s == b:
+        raise A._invalid(api, "seq_dim must not equal batch_dim")
+    if lengths._dtype not in A._INDEX_DTYPES or lengths._v.shape != (x._v.shape[b],):
+        raise A._invalid(api, f"Length of seq_lengths != input.dims({b}), ({lengths._v.size} "
+                              f"vs. {x._v.shape[b]})")
+    if lengths._v.size and int(lengths._v.max()) > x._v.shape[s]:
+        raise A._invalid(api, f"seq_lens[{int(lengths._v.argmax())}] > input.dims({s})")
+    attrs = (s, b)
+    r = wrap(_reverse_seq_fwd((x._v, lengths._v), attrs)[0], x._dtype)
+    if STATE.recording:
+        record(_reverse_seq_op, (x, lengths), (r,), attrs)
+    return r
+
+
+# ---- scatters with max / min -------------------------------------------------------------------
+
+def _scatter_mm_fwd(kind):
+    ufunc = xp.maximum if kind == "max" else xp.minimum
+
+    def fwd(ins, attrs):
+        tv, uv, iv = ins
+        out = tv.copy()
+        m = iv.shape[-1]
+        key = tuple(iv[..., j] for j in builtins.range(m))
+        ufunc.at(out, key, uv)
+        return (out,)
+    return fwd
+
+
+def _scatter_mm_grad(node, g):
+    # Shared equally between the tensor entry and the updates that reach the extreme.
+    x, upd, idx = node.inputs
+    out = node.outputs[0]
+    x_on = M.cast(M.equal(x, out), g._dtype)
+    u_on = M.cast(M.equal(A.gather_nd(out, idx), upd), g._dtype)
+    total = M.add(x_on, A.scatter_nd(idx, u_on, x._v.shape))
+    share = M.divide_no_nan(g, total)
+    return M.multiply(share, x_on), M.multiply(A.gather_nd(share, idx), u_on), None
+
+
+_SCATTER_MM = {k: register(f"tensor_scatter_nd_{k}", _scatter_mm_grad,
+                           api=f"tfx.tensor_scatter_nd_{k}", forward=_scatter_mm_fwd(k))
+               for k in ("max", "min")}
+
+
+def _scatter_mm(kind, tensor, indices, updates):
+    api = f"tfx.tensor_scatter_nd_{kind}"
+    x = t(tensor)
+    i = t(indices)
+    u = A._like(updates, x._dtype, api)
+    A._check_scatter(api, x._v.shape, i, u._v.shape)
+    op = _SCATTER_MM[kind]
+    r = wrap(op.forward((x._v, u._v, i._v), None)[0], x._dtype)
+    if STATE.recording:
+        record(op, (x, u, i), (r,))
+    return r
+
+
+def tensor_scatter_nd_max(tensor, indices, updates, name=None):
+    """A copy of ``tensor`` where each indexed entry becomes max(entry, update)."""
+    return _scatter_mm("max", tensor, indices, updates)
+
+
+def tensor_scatter_nd_min(tensor, indices, updates, name=None):
+    return _scatter_mm("min", tensor, indices, updates)
+
+
+# ---- counting ----------------------------------------------------------------------------------
+
+def unique_with_counts(x, out_idx=_dt.int32, name=None):
+    """``tfx.unique`` plus how often each unique value occurs: ``(y, idx, count)``."""
+    import collections
+    y, idx = A.unique(x, out_idx)
+    count = unsorted_segment_sum(A.ones_like(idx), idx, A.size(y, idx._dtype))
+    UniqueWithCounts = collections.namedtuple("UniqueWithCounts", ["y", "idx", "count"])
+    return UniqueWithCounts(y, idx, count)
+
+
+def bincount(arr, weights=None, minlength=None, maxlength=None, dtype=_dt.int32, name=None,
+             axis=None, binary_output=False):
+    """How often each value 0, 1, ... occurs in ``arr`` (summing ``weights`` instead, if
+    given). Length ``max(arr) + 1``, at least ``minlength``, at most ``maxlength`` (larger
+    values are dropped). ``axis=-1``: one count per row of a 2-D ``arr``."""
+    api = "tfx.math.bincount"
+    a = t(arr)
+    if a._dtype not in A._INDEX_DTYPES:
+        raise A._invalid(api, f"arr must be int32 or int64, got {a._dtype.name}")
+    if a._v.size and int(a._v.min()) < 0:
+        raise A._invalid(api, "Input arr must be non-negative!")
+    if axis not in (None, 0, -1):
+        raise ValueError(f"Unsupported axis value {axis}. Only 0 and -1 are supported.")
+    size = int(a._v.max()) + 1 if a._v.size else 0
+    if minlength is not None:
+        size = builtins.max(size, int(minlength))
+    if maxlength is not None:
+        size = builtins.min(size, int(maxlength))
+    if weights is not None and not binary_output:
+        w = t(weights)
+        if w._v.shape != a._v.shape:
+            raise A._invalid(api, "weights must have the same shape as arr")
+    else:
+        w = A.ones(a._v.shape, _dt.as_dtype(dtype))
+    if axis == -1 and a._v.ndim == 2:
+        # Row r counts into segment r * size + value.
+        rows = A.reshape(M.cast(A.range(a._v.shape[0]), a._dtype), [-1, 1])
+        ids = M.add(M.multiply(rows, M.cast(size, a._dtype)), a)
+        keep = M.less(a, A.fill(a._v.shape, M.cast(size, a._dtype)))
+        ids = M.where(keep, ids, A.fill(a._v.shape, M.cast(-1, a._dtype)))
+        out = A.reshape(unsorted_segment_sum(w, ids, a._v.shape[0] * size),
+                        [a._v.shape[0], size])
+    else:
+        keep = M.less(a, A.fill(a._v.shape, M.cast(size, a._dtype)))
+        ids = M.where(keep, a, A.fill(a._v.shape, M.cast(-1, a._dtype)))
+        out = unsorted_segment_sum(w, ids, size)
+    if binary_output:
+        out = M.cast(M.greater(out, A.zeros_like(out)), out._dtype)
+    return out
+
+
+def confusion_matrix(labels, predictions, num_classes=None, weights=None, dtype=_dt.int32,
+                     name=None):
+    """``m[i, j]``: how many examples (or how much weight) have label i and prediction j."""
+    api = "tfx.math.confusion_matrix"
+    lab, pred = t(labels), t(predictions)
+    for v in (lab, pred):
+        if not v._dtype.is_integer:
+            raise A._invalid(api, f"labels and predictions must be integers, got "
+                                  f"{v._dtype.name}")
+    lab = A.reshape(M.cast(lab, _dt.int64), [-1])
+    pred = A.reshape(M.cast(pred, _dt.int64), [-1])
+    if lab._v.shape != pred._v.shape:
+        raise A._invalid(api, f"labels and predictions must have one size, got "
+                              f"{lab._v.size} and {pred._v.size}")
+    if num_classes is None:
+        num_classes = builtins.max(int(lab._v.max()) if lab._v.size else -1,
+                                   int(pred._v.max()) if pred._v.size else -1) + 1
+    n = int(num_classes)
+    for what, v in (("labels", lab), ("predictions", pred)):
+        if v._v.size and (int(v._v.min()) < 0 or int(v._v.max()) >= n):
+            raise A._invalid(api, f"`{what}` out of bound [0, {n})")
+    d = _dt.as_dtype(dtype)
+    w = A.ones(lab._v.shape, d) if weights is None else A.reshape(M.cast(t(weights), d), [-1])
+    idx = A.stack([lab, pred], axis=1)
+    return A.scatter_nd(idx, w, [n, n])
+
+
+def histogram_fixed_width(values, value_range, nbins=100, dtype=_dt.int32, name=None):
+    """Counts of ``values`` in ``nbins`` equal bins over ``value_range``; values outside go
+    to the first or last bin."""
+    api = "tfx.histogram_fixed_width"
+    v, r = t(values), t(value_range)
+    if v._dtype is not r._dtype:
+        raise A._invalid(api, "values and value_range must have one dtype")
+    nb = int(nbins)
+    if nb <= 0:
+        raise A._invalid(api, f"nbins should be a positive number, but got '{nb}'")
+    lo, hi = r._v[0], r._v[1]
+    if not lo < hi:
+        raise A._invalid(api, f"value_range should satisfy value_range[0] < value_range[1], "
+                              f"but got '[{lo}, {hi}]'")
+    flat = A.reshape(v, [-1])
+    # TensorFlow's kernel: floor(nbins * (v - lo) / (hi - lo)) in the values' dtype.
+    scaled = M.divide(M.subtract(flat, r[0]), M.subtract(r[1], r[0]))
+    scaled = M.multiply(scaled, M.cast(nb, v._dtype))
+    idx = M.cast(M.floor(scaled) if v._dtype.is_floating else scaled, _dt.int64)
+    idx = M.minimum(M.maximum(idx, A.zeros_like(idx)), A.fill(idx._v.shape, M.cast(nb - 1,
+                                                                                     _dt.int64)))
+    return unsorted_segment_sum(A.ones(idx._v.shape, _dt.as_dtype(dtype)), idx, nb)

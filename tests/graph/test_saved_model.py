@@ -1,0 +1,384 @@
+"""tfx.saved_model: functions saved as data and run in a fresh process without their Python
+classes; Keras export served at any batch size; TF's signature conventions; hostile folders
+refused with clear errors; nothing half-written when a save fails."""
+import json
+import os
+import subprocess
+import sys
+import textwrap
+
+import numpy as np
+import pytest
+
+import tfx
+from tfx.errors import InvalidArgumentError, ModelFormatError
+from tfx.saved_model.save import CONSTANTS_FILE, GRAPH_FILE, VARIABLES_FILE
+
+L = tfx.keras.layers
+
+
+class Scaler(tfx.Module):
+    def __init__(self):
+        super().__init__()
+        rng = np.random.default_rng(0)
+        self.w = tfx.Variable(rng.normal(size=(3, 2)).astype(np.float32), name="w")
+        self.b = tfx.Variable(np.array([0.5, -1.0], np.float32), name="b")
+        self.steps = tfx.Variable(0, trainable=False, name="steps")
+
+    @tfx.function(input_signature=[tfx.TensorSpec([None, 3], tfx.float32)])
+    def __call__(self, x):
+        return tfx.nn.relu(tfx.matmul(x, self.w) + self.b)
+
+    @tfx.function(input_signature=[tfx.TensorSpec([None, 3], tfx.float32)])
+    def scores(self, x):
+        y = tfx.matmul(x, self.w)
+        return {"sum": tfx.reduce_sum(y, axis=1), "max": tfx.reduce_max(y, axis=1)}
+
+
+def _fresh_process(code, tmp_path):
+    """Run ``code`` in a new interpreter (where the test's classes do not exist)."""
+    script = tmp_path / "child.py"
+    script.write_text(textwrap.dedent(code))
+    r = subprocess.run([sys.executable, str(script)], capture_output=True, text=True,
+                       timeout=120, cwd=str(tmp_path))
+    assert r.returncode == 0, r.stderr[-3000:]
+    return r.stdout
+
+
+def _x(n, d=3, seed=1):
+    return np.random.default_rng(seed).normal(size=(n, d)).astype(np.float32)
+
+
+# ---- round trips ------------------------------------------------------------------------------
+
+def test_module_loads_and_runs_in_a_fresh_process(tmp_path):
+    m = Scaler()
+    path = tmp_path / "scaler"
+    tfx.saved_model.save(m, str(path), signatures={"scores": m.scores, "serving_default": m.__call__})
+    assert sorted(os.listdir(path)) == sorted([GRAPH_FILE, VARIABLES_FILE, CONSTANTS_FILE])
+    xs = {n: _x(n, seed=n) for n in (1, 4, 9)}
+    np.savez(tmp_path / "x.npz", **{str(n): x for n, x in xs.items()})
+    _fresh_process(f"""
+        import numpy as np, tfx
+        loaded = tfx.saved_model.load({str(path)!r})
+        xs = np.load("x.npz")
+        out = {{}}
+        for n in xs.files:
+            out["call" + n] = loaded(xs[n]).numpy()
+            s = loaded.signatures["scores"](x=xs[n])
+            out["sum" + n], out["max" + n] = s["sum"].numpy(), s["max"].numpy()
+            out["sd" + n] = loaded.signatures["serving_default"](x=xs[n])["output_0"].numpy()
+        out["nvars"] = np.array(len(loaded.variables))
+        out["ntrain"] = np.array(len(loaded.trainable_variables))
+        np.savez("out.npz", **out)
+        assert "Scaler" not in dir()
+    """, tmp_path)
+    out = np.load(tmp_path / "out.npz")
+    for n, x in xs.items():
+        np.testing.assert_allclose(out[f"call{n}"], m(x).numpy(), rtol=1e-6, atol=1e-6)
+        np.testing.assert_allclose(out[f"sd{n}"], m(x).numpy(), rtol=1e-6, atol=1e-6)
+        s = m.scores(x)
+        np.testing.assert_allclose(out[f"sum{n}"], s["sum"].numpy(), rtol=1e-6, atol=1e-6)
+        np.testing.assert_allclose(out[f"max{n}"], s["max"].numpy(), rtol=1e-6, atol=1e-6)
+    assert int(out["nvars"]) == 3 and int(out["ntrain"]) == 2
+
+
+def _keras_model():
+    model = tfx.keras.Sequential([
+        L.Input((8, 8, 3)), L.Conv2D(4, 3, activation="relu", padding="same"),
+        L.BatchNormalization(), L.MaxPooling2D(), L.Dropout(0.4), L.Flatten(),
+        L.Dense(6, activation="tanh"), L.Dense(3), L.Softmax()])
+    model.compile("adam", "mse")
+    rng = np.random.default_rng(3)
+    model.fit(rng.normal(size=(32, 8, 8, 3)).astype(np.float32),
+              rng.random((32, 3)).astype(np.float32), epochs=2, batch_size=8, verbose=0)
+    return model
+
+
+def test_keras_export_serves_any_batch_size_in_a_fresh_process(tmp_path):
+    model = _keras_model()
+    path = tmp_path / "exported"
+    model.export(str(path))
+    rng = np.random.default_rng(5)
+    xs = {str(n): rng.normal(size=(n, 8, 8, 3)).astype(np.float32) for n in (1, 7, 64)}
+    np.savez(tmp_path / "x.npz", **xs)
+    _fresh_process(f"""
+        import numpy as np, tfx
+        loaded = tfx.saved_model.load({str(path)!r})
+        xs = np.load("x.npz")
+        out = {{}}
+        for n in xs.files:
+            out["serve" + n] = loaded.serve(xs[n]).numpy()
+            sig = loaded.signatures["serving_default"]
+            (name,) = sig.structured_input_signature[1]
+            out["sig" + n] = sig(**{{name: xs[n]}})["output_0"].numpy()
+        assert sorted(loaded.signatures) == ["serve", "serving_default"]
+        np.savez("out.npz", **out)
+    """, tmp_path)
+    out = np.load(tmp_path / "out.npz")
+    for n, x in xs.items():
+        want = model.predict(x, verbose=0)
+        np.testing.assert_allclose(out["serve" + n], want, atol=1e-6)
+        np.testing.assert_allclose(out["sig" + n], want, atol=1e-6)
+
+
+def test_functional_export_names_signature_inputs_and_keeps_weights(tmp_path):
+    inp = L.Input((5,), name="features")
+    out = L.Dense(2)(L.BatchNormalization()(L.Dense(4, activation="relu")(inp)))
+    model = tfx.keras.Model(inp, out)
+    model.export(str(tmp_path / "f"))
+    loaded = tfx.saved_model.load(str(tmp_path / "f"))
+    x = _x(11, 5)
+    got = loaded.signatures["serve"](features=x)["output_0"].numpy()
+    np.testing.assert_allclose(got, model.predict(x, verbose=0), atol=1e-6)
+    assert len(loaded.variables) == len(model.variables)
+    assert sorted(v.shape.as_list() for v in loaded.trainable_variables) == sorted(
+        v.shape.as_list() for v in model.trainable_variables)
+
+
+def test_gradients_flow_through_a_loaded_function(tmp_path):
+    m = Scaler()
+    tfx.saved_model.save(m, str(tmp_path / "g"))
+    loaded = tfx.saved_model.load(str(tmp_path / "g"))
+    x = tfx.constant(_x(4))
+    with tfx.GradientTape() as tape:
+        tape.watch(x)
+        y = tfx.reduce_sum(loaded(x) ** 2)
+    gx, gw = tape.gradient(y, [x, loaded.w])
+    with tfx.GradientTape() as tape:
+        tape.watch(x)
+        y0 = tfx.reduce_sum(m(x) ** 2)
+    ex, ew = tape.gradient(y0, [x, m.w])
+    np.testing.assert_allclose(gx.numpy(), ex.numpy(), rtol=1e-5)
+    np.testing.assert_allclose(gw.numpy(), ew.numpy(), rtol=1e-5)
+
+
+def test_control_flow_state_and_traced_functions_round_trip(tmp_path):
+    class Counter(tfx.Module):
+        def __init__(self):
+            super().__init__()
+            self.count = tfx.Variable(0.0)
+            self.layers = [tfx.Variable([1.0, 2.0]), {"scale": tfx.Variable(3.0)}]
+
+        @tfx.function(input_signature=[tfx.TensorSpec([None], tfx.float32)])
+        def step(self, x):
+            self.count.assign_add(1.0)
+            s = tfx.reduce_sum(x)
+            y = tfx.cond(s > 0, lambda: x * self.layers[1]["scale"], lambda: -x)
+            n = tfx.while_loop(lambda i, v: i < 3, lambda i, v: (i + 1, v * 2.0),
+                               [tfx.constant(0), y])[1]
+            return n
+
+        @tfx.function
+        def power(self, x, k=2):
+            return x ** k, k
+
+    c = Counter()
+    c.power(tfx.constant([1.0, 2.0]))
+    c.power(tfx.constant([1.0, 2.0]), k=3)
+    tfx.saved_model.save(c, str(tmp_path / "c"))
+    loaded = tfx.saved_model.load(str(tmp_path / "c"))
+    assert list(loaded.signatures) == ["serving_default"]  # the lone input_signature function
+    for x in ([1.0, 2.0, 3.0], [-1.0, -4.0]):
+        np.testing.assert_allclose(loaded.step(np.float32(x)).numpy(),
+                                   c.step(tfx.constant(x)).numpy())
+    assert float(loaded.count.numpy()) == 2.0  # the loaded variable counts its own calls
+    np.testing.assert_allclose(loaded.layers[0].numpy(), [1.0, 2.0])
+    assert float(loaded.layers[1]["scale"].numpy()) == 3.0
+    y, k = loaded.power(tfx.constant([1.0, 2.0]), k=3)
+    np.testing.assert_allclose(y.numpy(), [1.0, 8.0])
+    assert k == 3
+    np.testing.assert_allclose(loaded.power(tfx.constant([3.0, 2.0]))[0].numpy(), [9.0, 4.0])
+    with pytest.raises(ValueError, match="Could not find matching concrete function"):
+        loaded.power(tfx.constant([1.0, 2.0, 3.0]))  # traced for shape (2,) only
+    with pytest.raises(TypeError, match="does not match"):
+        loaded.step(np.zeros((2, 2), np.float32))
+
+
+# ---- signatures as TensorFlow has them --------------------------------------------------------
+
+def test_signatures_follow_tensorflow(tmp_path):
+    m = Scaler()
+    tfx.saved_model.save(m, str(tmp_path / "none"))
+    assert len(tfx.saved_model.load(str(tmp_path / "none")).signatures) == 0  # two candidates
+    tfx.saved_model.save(m, str(tmp_path / "one"), signatures=m.scores.get_concrete_function())
+    sigs = tfx.saved_model.load(str(tmp_path / "one")).signatures
+    assert list(sigs) == ["serving_default"]
+    sd = sigs["serving_default"]
+    args, kwargs = sd.structured_input_signature
+    assert args == () and list(kwargs) == ["x"] and kwargs["x"].shape.as_list() == [None, 3]
+    assert sorted(sd.structured_outputs) == ["max", "sum"]
+    x = _x(2)
+    np.testing.assert_allclose(sd(x)["sum"].numpy(), sd(x=x)["sum"].numpy())  # flat fallback
+    with pytest.raises(TypeError, match="missing required argument"):
+        sd()
+    with pytest.raises(TypeError, match="unexpected keyword argument 'y'"):
+        sd(x=x, y=1)
+    with pytest.raises(InvalidArgumentError, match="float64"):
+        sd(x=tfx.constant(x, tfx.float64))
+    with pytest.raises(KeyError):
+        sigs["nope"]
+    with pytest.raises(ValueError, match="Only `tfx.function`s with an input signature"):
+        tfx.saved_model.save(m, str(tmp_path / "bad"), signatures={"a": lambda x: x})
+    assert not (tmp_path / "bad").exists()
+
+
+def test_signature_names_match_tensorflow(tmp_path):
+    tf = pytest.importorskip("tensorflow")
+
+    class TM(tf.Module):
+        @tf.function(input_signature=[tf.TensorSpec([None, 3], tf.float32, name="inp"),
+                                      tf.TensorSpec([], tf.float32)])
+        def g(self, x, s):
+            return x * s, x + s
+    tf.saved_model.save(TM(), str(tmp_path / "tf"), signatures=TM().g)
+    tsig = tf.saved_model.load(str(tmp_path / "tf")).signatures["serving_default"]
+
+    class XM(tfx.Module):
+        @tfx.function(input_signature=[tfx.TensorSpec([None, 3], tfx.float32, name="inp"),
+                                       tfx.TensorSpec([], tfx.float32)])
+        def g(self, x, s):
+            return x * s, x + s
+    tfx.saved_model.save(XM(), str(tmp_path / "tfx"), signatures=XM().g)
+    xsig = tfx.saved_model.load(str(tmp_path / "tfx")).signatures["serving_default"]
+    assert sorted(xsig.structured_input_signature[1]) == sorted(
+        tsig.structured_input_signature[1])
+    assert sorted(xsig.structured_outputs) == sorted(tsig.structured_outputs)
+    x = _x(2)
+    got = xsig(inp=x, s=np.float32(2.0))
+    want = tsig(inp=x, s=np.float32(2.0))
+    for k in want:
+        np.testing.assert_allclose(got[k].numpy(), want[k].numpy())
+
+
+def test_a_graph_that_bakes_in_its_batch_size_refuses_other_sizes(tmp_path):
+    class Odd(tfx.Module):
+        @tfx.function(input_signature=[tfx.TensorSpec([None], tfx.float32)])
+        def f(self, x):
+            n = min(int(x.shape[0]), 4)  # Python on the traced size: not linear in it
+            return tfx.reduce_sum(x) + tfx.fill((n,), 1.0)
+    with pytest.warns(UserWarning, match="runs only on inputs of the traced shapes"):
+        tfx.saved_model.save(Odd(), str(tmp_path / "odd"))
+    loaded = tfx.saved_model.load(str(tmp_path / "odd"))
+    np.testing.assert_allclose(loaded.f(np.float32([1, 2])).numpy(), [4.0, 4.0])
+    with pytest.raises(InvalidArgumentError, match="bakes in the sizes"):
+        loaded.f(np.float32([1, 2, 3]))
+
+
+# ---- failures leave nothing behind ------------------------------------------------------------
+
+def test_unsavable_attrs_fail_clearly_and_write_nothing(tmp_path):
+    import io
+
+    class Talker(tfx.Module):
+        @tfx.function(input_signature=[tfx.TensorSpec([2], tfx.float32)])
+        def f(self, x):
+            tfx.print(x, output_stream=io.StringIO())
+            return x
+    good = tmp_path / "model"
+    tfx.saved_model.save(Scaler(), str(good))
+    before = {n: (good / n).read_bytes() for n in os.listdir(good)}
+    with pytest.raises(ValueError, match=r"function 'f', op 'print' \(print\).*StringIO"):
+        tfx.saved_model.save(Talker(), str(good))
+    assert {n: (good / n).read_bytes() for n in os.listdir(good)} == before
+    with pytest.raises(ValueError, match="op 'print'"):
+        tfx.saved_model.save(Talker(), str(tmp_path / "fresh"))
+    assert sorted(os.listdir(tmp_path)) == ["model"]  # no temporary folders either
+
+
+# ---- hostile folders --------------------------------------------------------------------------
+
+@pytest.fixture()
+def saved(tmp_path):
+    path = tmp_path / "m"
+    tfx.saved_model.save(Scaler(), str(path))
+    return path
+
+
+def _edit(path, fn):
+    doc = json.loads((path / GRAPH_FILE).read_text())
+    fn(doc)
+    (path / GRAPH_FILE).write_text(json.dumps(doc))
+
+
+def _nodes(doc):
+    return [o for o in doc["concrete_functions"][0]["graph"]["ops"] if "attrs" in o]
+
+
+def _refused(path, pattern):
+    with pytest.raises(ModelFormatError, match=pattern):
+        tfx.saved_model.load(str(path))
+
+
+def test_unknown_op_is_refused(saved):
+    _edit(saved, lambda d: _nodes(d)[1].update(op="os_system"))
+    _refused(saved, "unknown op 'os_system'")
+
+
+def test_forward_and_self_references_are_refused(saved):
+    def cycle(d):
+        ops = d["concrete_functions"][0]["graph"]["ops"]
+        ops[2]["in"] = [len(ops) + 5]
+    _edit(saved, cycle)
+    _refused(saved, "must name values produced earlier")
+
+
+def test_huge_shapes_are_refused_before_allocating(saved):
+    _edit(saved, lambda d: d["variables"][0].update(shape=[2 ** 20, 2 ** 20]))
+    _refused(saved, "over the limit")
+
+
+def test_huge_attr_shapes_are_refused(tmp_path):
+    class Filler(tfx.Module):
+        @tfx.function(input_signature=[tfx.TensorSpec([], tfx.float32)])
+        def f(self, x):
+            return tfx.fill((3, 4), 1.0) * x
+    tfx.saved_model.save(Filler(), str(tmp_path / "f"))
+    _edit(tmp_path / "f", lambda d: next(o for o in _nodes(d) if o["op"] == "fill").update(
+        attrs=[2 ** 30, 2 ** 30]))
+    _refused(tmp_path / "f", "over 2147483648 elements")
+
+
+def test_wrong_dtype_names_are_refused(saved):
+    _edit(saved, lambda d: d["variables"][0].update(dtype="object"))
+    _refused(saved, "unknown dtype 'object'")
+
+
+def test_attrs_of_unknown_types_are_refused(saved):
+    _edit(saved, lambda d: _nodes(d)[0].update(attrs={"pickle": "gASV..."}))
+    _refused(saved, r"unknown attr encoding with keys \['pickle'\]")
+
+
+def test_extra_json_keys_and_versions_are_refused(saved):
+    _edit(saved, lambda d: d.update(version=99))
+    _refused(saved, "version 99 is not supported")
+    _edit(saved, lambda d: d.update(version=1, hook="x"))
+    _refused(saved, r"\['hook'\] unexpected")
+
+
+def test_inconsistent_conv_windows_are_refused(tmp_path):
+    inp = L.Input((6, 6, 2))
+    model = tfx.keras.Model(inp, L.Conv2D(2, 3)(inp))
+    model.export(str(tmp_path / "c"))
+
+    def widen(d):
+        conv = next(o for o in _nodes(d) if o["op"] == "conv")
+        conv["attrs"]["window"]["out"] = [40, 40]
+    _edit(tmp_path / "c", widen)
+    _refused(tmp_path / "c", "does not follow from its input size")
+
+
+def test_truncated_or_missing_files_are_refused(saved, tmp_path):
+    data = (saved / VARIABLES_FILE).read_bytes()
+    (saved / VARIABLES_FILE).write_bytes(data[:len(data) // 2])
+    _refused(saved, "variables.safetensors")
+    (saved / VARIABLES_FILE).write_bytes(data)
+    tfx.saved_model.load(str(saved))
+    os.remove(saved / CONSTANTS_FILE)
+    with pytest.raises(OSError, match="constants.safetensors is missing"):
+        tfx.saved_model.load(str(saved))
+    with pytest.raises(OSError, match="SavedModel file does not exist"):
+        tfx.saved_model.load(str(tmp_path / "nothing"))
+    (saved / GRAPH_FILE).write_text('{"format": "tfx.saved_model", "version": 1, ')
+    (saved / CONSTANTS_FILE).write_bytes(b"")
+    _refused(saved, "is not valid JSON")
