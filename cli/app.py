@@ -66,8 +66,9 @@ def train(spec: str = typer.Argument(..., help="the YAML spec"),
                                                      help="extra plugin file or module"),
           errors: str = typer.Option("text", help="how to print spec errors: text or json"),
           resume: Optional[str] = typer.Option(
-              None, "--resume", help="continue this run folder from its last completed epoch "
-                                     "(refused if the resolved spec differs)"),
+              None, "--resume", help="continue this run folder from its last backup, at the "
+                                     "batch it reached (refused if the resolved spec "
+                                     "differs)"),
           distributed: Optional[bool] = typer.Option(
               None, "--distributed/--no-distributed",
               help="data-parallel on every MPI rank (default: on when mpiexec started more "
@@ -96,8 +97,9 @@ def train(spec: str = typer.Argument(..., help="the YAML spec"),
         _err(f"error: {e}")
         _exit(strategy, EXIT_SPEC)
     except KeyboardInterrupt:
-        _err("interrupted: the last completed epoch is backed up in the run folder; continue "
-             f"with `tfx train {spec} --resume RUN_FOLDER`")
+        _err("interrupted: the run folder holds a backup of the last epoch end or of the "
+             f"batches since (training.backup); continue with `tfx train {spec} --resume "
+             "RUN_FOLDER`")
         _exit(strategy, 130)
     except Exception as e:  # a failure during training: one line, exit 1, no traceback
         if os.environ.get("TFX_FULL_TRACEBACK") == "1":
@@ -131,23 +133,44 @@ def _exit(strategy, code):
 
 @app.command()
 def validate(spec: str = typer.Argument(..., help="the YAML spec"),
-             overrides: Optional[List[str]] = typer.Argument(None, help="dotted overrides"),
+             overrides: Optional[List[str]] = typer.Argument(
+                 None, help="dotted overrides (applied to every spec), or more specs: "
+                            "tfx validate configs/*.yaml"),
              shapes: bool = typer.Option(False, "--shapes",
                                          help="also build the model on the data's shape"),
              plugin: Optional[List[str]] = typer.Option(None, "--plugin"),
              errors: str = typer.Option("text", help="text or json")):
-    """Check a spec (schema, names, arguments, files); with --shapes, a dry build."""
-    loaded = _load(spec, list(overrides or []), plugin or [], errors)
-    if shapes:
-        from .spec.errors import SpecErrors, format_problems
-        from .train import prepare
+    """Check a spec (schema, names, arguments, files); with --shapes, a dry build.
+
+    Several specs are checked in one process (plugins one spec loads stay loaded for the
+    next); with --errors json every problem of every spec is in one JSON list.
+    """
+    import json
+    from .spec.errors import SpecErrors, format_problems
+    from .spec.load import load_spec
+    rest = list(overrides or [])
+    specs = [spec] + [o for o in rest if "=" not in o and o.endswith((".yaml", ".yml"))]
+    overrides = [o for o in rest if o not in specs]
+    found, failed = [], False
+    for path in specs:
         try:
-            p = prepare(loaded)
+            loaded = load_spec(path, overrides, plugin or [])
+            if shapes:
+                from .train import prepare
+                prepare(loaded).model.summary()
         except SpecErrors as e:
-            _err(format_problems(e.problems, e.source))
-            raise typer.Exit(EXIT_SPEC)
-        p.model.summary()
-    typer.echo(f"{spec}: OK")
+            failed = True
+            if errors == "json":
+                found += [p.as_dict() for p in e.problems]
+            else:
+                _err(format_problems(e.problems, e.source))
+            continue
+        if errors != "json":
+            typer.echo(f"{path}: OK")
+    if errors == "json":
+        typer.echo(json.dumps(found, indent=2))
+    if failed:
+        raise typer.Exit(EXIT_SPEC)
 
 
 def _model_path(target):

@@ -101,9 +101,8 @@ def run_training(loaded, output=None, overwrite=False, seed=None, console=None, 
     val = p.splits.get("validation")
     callbacks = []
     if chief:
-        from tfx.keras.callbacks import BackupAndRestore
         # The backup comes first, so an epoch is in the backup before it is in history.csv.
-        callbacks += [BackupAndRestore(os.path.join(run_dir, "backup")),
+        callbacks += [_RunBackup(os.path.join(run_dir, "backup"), t.backup),
                       _RunHistory(os.path.join(run_dir, "history.csv")),
                       _RunLog(os.path.join(run_dir, "train.log"))]
     callbacks += list(p.callbacks)
@@ -195,6 +194,9 @@ def _check_resumable(loaded, p, run_dir):
     with open(path, encoding="utf-8") as f:
         before = yaml.safe_load(f)
     now = _resolved(loaded, p.seed)
+    # How often backups are taken does not change what is trained.
+    for resolved in (before, now):
+        resolved.get("training", {}).pop("backup", None)
     if before != now:
         a = yaml.safe_dump(before, sort_keys=False).splitlines()
         b = yaml.safe_dump(now, sort_keys=False).splitlines()
@@ -202,6 +204,10 @@ def _check_resumable(loaded, p, run_dir):
                                                 lineterm=""))
         raise ResumeRefused(f"refusing to resume {run_dir}: the resolved spec differs from "
                             f"the one it was trained with:\n{diff}")
+    if os.path.exists(os.path.join(run_dir, "model.tfx")) and \
+            not os.path.exists(os.path.join(run_dir, "backup")):
+        raise ResumeRefused(f"{run_dir} has finished training: nothing to resume (train it "
+                            "again into a new run folder with `tfx rerun`)")
     return run_dir
 
 
@@ -265,6 +271,11 @@ def _RunLog(path):  # noqa: N802 - builds the callback lazily, like _RunHistory
         def on_train_begin(self, logs=None):
             self._write(f"training starts: {self.params.get('epochs')} epochs, "
                         f"{self.params.get('steps')} steps per epoch")
+            # The run's backup (called before this) has set where a resumed run goes on.
+            epoch, at = self.model._initial_epoch, self.model._resume_at
+            if epoch or at:
+                self._write(f"resumed from the backup: epoch {(epoch or 0) + 1}, batch "
+                            f"{at[0] + 1 if at else 1}")
 
         def on_epoch_end(self, epoch, logs=None):
             vals = " - ".join(f"{k}: {v:.6g}" for k, v in (logs or {}).items()
@@ -279,6 +290,36 @@ def _RunLog(path):  # noqa: N802 - builds the callback lazily, like _RunHistory
 
 def _RunHistory(path):  # noqa: N802 - builds the callback lazily (tfx.keras loads on demand)
     return _run_history_class()(path)
+
+
+def _RunBackup(path, every):  # noqa: N802 - builds the callback lazily, like _RunHistory
+    from tfx.keras.callbacks import BackupAndRestore
+
+    class RunBackup(BackupAndRestore):
+        """BackupAndRestore at each epoch end and, mid-epoch, every ``every_batches`` batches
+        or ``every_seconds`` seconds, whichever comes first: a run killed mid-epoch resumes
+        at the batch of its last backup, not at the start of the epoch."""
+
+        def __init__(self):
+            super().__init__(path)
+            self._batches = 0
+            self._last = time.monotonic()
+            if every.every_batches or every.every_seconds:
+                self.on_train_batch_end = self._maybe_save
+
+        def _maybe_save(self, batch, logs=None):
+            self._note_batch(batch)
+            self._batches += 1
+            if (every.every_batches and self._batches >= every.every_batches) or \
+                    (every.every_seconds and time.monotonic() - self._last >= every.every_seconds):
+                self._save()
+
+        def _save(self):
+            super()._save()
+            self._batches = 0
+            self._last = time.monotonic()
+
+    return RunBackup()
 
 
 def _is_classification(loaded, y_pred):

@@ -6,13 +6,14 @@ import os
 from pydantic import ValidationError
 
 from .errors import SpecProblem, did_you_mean
-from .schema import DataSource, DataSpec, OutputSpec, Spec, TrainingSpec
+from .schema import BackupSpec, DataSource, DataSpec, OutputSpec, Spec, TrainingSpec
 
 __all__ = ["check", "component_parts", "KINDS"]
 
 _MODELS = {(): Spec, ("data",): DataSpec, ("data", "train"): DataSource,
            ("data", "validation"): DataSource, ("data", "test"): DataSource,
-           ("training",): TrainingSpec, ("output",): OutputSpec}
+           ("training",): TrainingSpec, ("training", "backup"): BackupSpec,
+           ("output",): OutputSpec}
 _TYPE_WORDS = {"int_type": "an integer", "int_parsing": "an integer", "float_type": "a number",
                "float_parsing": "a number", "bool_type": "true or false",
                "bool_parsing": "true or false", "string_type": "a string",
@@ -183,6 +184,39 @@ def check_component(kind, value, loc, problems, reserved=("name", "inputs")):
     return obj
 
 
+# Arguments Keras documents as integers that have no default to say so.
+_INT_ARGS = {"units", "filters", "num_heads", "key_dim", "value_dim", "output_dim",
+             "input_dim", "patience", "max_tokens", "num_tokens", "num_bins", "groups"}
+
+
+def _type_problem(arg, value, param):
+    """'expected ...' when a value cannot be of the argument's type (told by its default, or
+    by ``_INT_ARGS``), else None. Components (dicts, names) and None pass."""
+    default = param.default if param is not None else None
+    if value is None or isinstance(value, dict) or _arg_kind(arg):
+        return None
+    got = f", got {value!r}"
+    if isinstance(default, bool):
+        return None if isinstance(value, bool) else "expected true or false" + got
+    if arg in _INT_ARGS:
+        return None if isinstance(value, int) and not isinstance(value, bool) else \
+            "expected an integer" + got
+    if isinstance(default, (int, float)) and isinstance(value, (str, bool)):
+        hint = " (YAML reads 1e-3 as text: write 1.0e-3)" if isinstance(value, str) and \
+            _is_number(value) else ""
+        return ("expected an integer" if type(default) is int else "expected a number") + \
+            got + hint
+    return None
+
+
+def _is_number(text):
+    try:
+        float(text)
+        return True
+    except ValueError:
+        return False
+
+
 def check_args(kind, name, obj, args, loc, problems):
     if not args:
         return
@@ -191,6 +225,7 @@ def check_args(kind, name, obj, args, loc, problems):
     names, var_kw = _accepted(obj)
     if names is None:
         return
+    params = inspect.signature(obj.__init__ if inspect.isclass(obj) else obj).parameters
     allowed = list(names)
     from tfx.keras.layers import Layer
     layer_like = inspect.isclass(obj) and issubclass(obj, Layer)
@@ -203,6 +238,9 @@ def check_args(kind, name, obj, args, loc, problems):
             problems.append(SpecProblem(loc + (arg,), f"{name} has no argument {arg!r}",
                                         did_you_mean(arg, allowed), on_key=True))
             continue
+        wrong = _type_problem(arg, value, params.get(arg))
+        if wrong:
+            problems.append(SpecProblem(loc + (arg,), wrong))
         sub = _arg_kind(arg)
         if sub and value is not None and not callable(value):
             if isinstance(value, (str, dict)):
@@ -245,6 +283,10 @@ def check_model(model, problems):
         if not isinstance(ispec, dict) or "shape" not in ispec:
             problems.append(SpecProblem(("model", "inputs", iname),
                                         "an input needs {shape: [...]}"))
+        for k in sorted(set(ispec) - {"shape", "dtype"} if isinstance(ispec, dict) else ()):
+            problems.append(SpecProblem(("model", "inputs", iname, k),
+                                        f"unknown key {k!r} in an input",
+                                        did_you_mean(k, ["shape", "dtype"]), on_key=True))
     known = set(inputs)
     layers = model.get("layers") or []
     for i, layer in enumerate(layers):

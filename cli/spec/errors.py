@@ -48,10 +48,12 @@ class SpecErrors(Exception):
 
     def __init__(self, problems, source=None, origins=None):
         super().__init__(f"{len(problems)} problem(s) in spec")
-        self.problems = problems
         self.source = source
         for p in problems:
             locate(p, source, origins)
+        # Command-line problems first, then in the order of the file's lines.
+        self.problems = sorted(problems, key=lambda p: (p.override is None, p.line or 0,
+                                                        p.col or 0))
 
 
 def locate(problem, source, origins=None):

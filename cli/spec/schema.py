@@ -7,7 +7,8 @@ from typing import Any, Dict, List, Literal, Optional, Union
 
 from pydantic import BaseModel, ConfigDict, Field
 
-__all__ = ["Spec", "DataSource", "DataSpec", "TrainingSpec", "OutputSpec", "SECTIONS"]
+__all__ = ["Spec", "DataSource", "DataSpec", "TrainingSpec", "BackupSpec", "OutputSpec",
+           "SECTIONS"]
 
 Component = Union[str, Dict[str, Any]]
 
@@ -39,6 +40,15 @@ class DataSpec(_Strict):
                                                  "features and put it first in the model")
 
 
+class BackupSpec(_Strict):
+    """How often a run backs itself up mid-epoch (weights, optimizer, random streams, sample
+    order), so that ``tfx train --resume`` continues a killed run at the batch it reached.
+    A backup is also taken at every epoch end."""
+    every_batches: Optional[int] = Field(None, ge=1, description="back up every N batches")
+    every_seconds: Optional[float] = Field(
+        30.0, gt=0, description="back up when this many seconds passed since the last backup")
+
+
 class TrainingSpec(_Strict):
     optimizer: Component = "adam"
     loss: Optional[Union[Component, List[Component]]] = None
@@ -51,6 +61,7 @@ class TrainingSpec(_Strict):
     steps_per_epoch: Optional[int] = Field(None, ge=1)
     class_weight: Optional[Dict[int, float]] = None
     verbose: Literal[0, 1, 2] = 1
+    backup: BackupSpec = Field(default_factory=BackupSpec)
 
 
 class OutputSpec(_Strict):

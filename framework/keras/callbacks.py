@@ -531,15 +531,19 @@ class BackupAndRestore(Callback):
 
     At each epoch end (or every ``save_freq`` batches) the model's weights, the optimizer's
     state (iterations included), the epoch reached and tfx's random streams go to
-    ``backup_dir/latest.weights.safetensors`` in one atomic write. A later ``fit`` with this
-    callback (the same program, the model built) loads them and starts at the next epoch; with
-    the same seed and epoch backups it ends with the weights an uninterrupted run reaches.
-    A backup taken mid-epoch restarts that epoch, as Keras does. The folder is removed when
-    training ends normally (``delete_checkpoint``). ``double_checkpoint`` keeps the previous
-    backup too and falls back to it if the latest cannot be read.
+    ``backup_dir/latest.weights.safetensors`` in one atomic write. A backup taken mid-epoch
+    also holds the batches done, the epoch's sample order and the metrics' running state.
+    A later ``fit`` with this callback (the same program, the model built) loads them and
+    continues at the next batch: with the same seed it ends with the weights and the epoch
+    logs an uninterrupted run reaches (data given as arrays; a dataset or generator skips the
+    batches done). The folder is removed when training ends normally (``delete_checkpoint``).
+    ``double_checkpoint`` keeps the previous backup too and falls back to it if the latest
+    cannot be read.
     """
 
     _STATE_KEY = "tfx.training_state"
+    _ORDER_KEY = "tfx.epoch_order"
+    _METRIC_PREFIX = "tfx.metric/"
 
     def __init__(self, backup_dir, save_freq="epoch", double_checkpoint=False,
                  delete_checkpoint=True):
@@ -557,6 +561,9 @@ class BackupAndRestore(Callback):
         self._prev_weights_path = self._weights_path + ".bkp"
         self._current_epoch = 0
         self._last_batch_seen = 0
+        self._steps_done = 0  # batches of the current epoch trained (0 at an epoch's end)
+        self._pending_metrics = None
+        self._counter = None
         if save_freq != "epoch":
             self._counter = _EveryNBatches(save_freq)
             self.on_train_batch_end = self._on_train_batch_end
@@ -584,6 +591,9 @@ class BackupAndRestore(Callback):
         from .saving.weight_paths import assign_arrays, variable_paths
         arrays, meta = archive.decode_tensors(path, archive.read_file(path))
         opt_arrays = {k: arrays.pop(k) for k in list(arrays) if k.startswith(OPTIMIZER_PREFIX)}
+        metric_arrays = {k: arrays.pop(k) for k in list(arrays)
+                         if k.startswith(self._METRIC_PREFIX)}
+        order = arrays.pop(self._ORDER_KEY, None)
         assign_arrays(path, variable_paths(self.model).keys, arrays)
         opt = self.model.optimizer
         if opt is not None and opt_arrays:
@@ -596,20 +606,53 @@ class BackupAndRestore(Callback):
             random_ops.set_state(state["random_state"])
         self._current_epoch = int(state.get("epoch", 0))
         self.model._initial_epoch = self._current_epoch
+        steps = int(state.get("steps_done", 0))  # older backups restart the epoch
+        if steps:
+            self.model._resume_at = (steps, order)
+            self._pending_metrics = (steps, order, [metric_arrays[k] for k in sorted(
+                metric_arrays, key=lambda k: int(k[len(self._METRIC_PREFIX):]))])
+            if self._counter is not None:
+                self._counter.last = steps - 1
 
     def on_epoch_begin(self, epoch, logs=None):
         self._current_epoch = epoch
+        self._steps_done = 0
+        if self._pending_metrics is not None:  # fit has just reset them: put the saved back
+            self._restore_metrics(*self._pending_metrics)
+            self._pending_metrics = None
+
+    def _restore_metrics(self, steps, order, arrays):
+        self._steps_done = steps
+        variables = _metric_variables(self.model)
+        data = getattr(self.model, "_train_data", None)
+        if len(variables) != len(arrays) and data is not None and data._arrays and \
+                (order is not None or not data.shuffle):
+            # Compiled metrics make their variables on the first batch they see: show them
+            # one (without training), then clear what they counted.
+            from .trainers.data import unpack_x_y_sample_weight
+            x, y, sw = unpack_x_y_sample_weight(next(data.steps(0, order))[1])
+            self.model.compute_metrics(x, y, self.model(x, training=False), sw)
+            self.model.reset_metrics()
+            variables = _metric_variables(self.model)
+        if len(variables) == len(arrays):
+            for v, a in zip(variables, arrays):
+                v.assign(a)
 
     def on_epoch_end(self, epoch, logs=None):
         self._current_epoch = epoch + 1
         self._last_batch_seen = 0
+        self._steps_done = 0
         if self.save_freq == "epoch":
             self._save()
 
     def _on_train_batch_end(self, batch, logs=None):
-        self._last_batch_seen = batch
+        self._note_batch(batch)
         if self._counter.due(batch):
             self._save()
+
+    def _note_batch(self, batch):
+        self._last_batch_seen = batch
+        self._steps_done = batch + 1
 
     def _save(self):
         from ..ops import random_ops
@@ -624,8 +667,15 @@ class BackupAndRestore(Callback):
         if opt is not None:
             arrays.update(arrays_of({f"{OPTIMIZER_PREFIX}{i}": v for i, v in
                                      enumerate(opt.variables)}, "optimizer variable"))
+        if self._steps_done:
+            arrays.update(arrays_of({f"{self._METRIC_PREFIX}{i}": v for i, v in
+                                     enumerate(_metric_variables(self.model))},
+                                    "metric variable"))
+            order = getattr(getattr(self.model, "_train_data", None), "order", None)
+            if order is not None:
+                arrays[self._ORDER_KEY] = np.asarray(order, dtype=np.int64)
         state = {"epoch": self._current_epoch, "batch": self._last_batch_seen,
-                 "random_state": random_ops.get_state()}
+                 "steps_done": self._steps_done, "random_state": random_ops.get_state()}
         data = archive.encode_tensors(arrays, {"format": WEIGHTS_FORMAT, "format_version": "1",
                                                self._STATE_KEY: json.dumps(state)})
         archive.atomic_write(self._weights_path, lambda f: f.write(data))
@@ -633,6 +683,10 @@ class BackupAndRestore(Callback):
     def on_train_end(self, logs=None):
         if self.delete_checkpoint and os.path.exists(self.backup_dir):
             shutil.rmtree(self.backup_dir)
+
+
+def _metric_variables(model):
+    return [v for m in model.metrics for v in m.variables]
 
 
 # ---- learning rate -----------------------------------------------------------------------------

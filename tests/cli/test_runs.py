@@ -29,10 +29,21 @@ class SlowEpochs(tfx.keras.callbacks.Callback):
 
     def on_epoch_end(self, epoch, logs=None):
         time.sleep(self.seconds)
+
+
+@tfx.register("testing")
+class SlowBatches(tfx.keras.callbacks.Callback):
+    """Makes each batch last long enough for a test to kill the process mid-epoch."""
+    def __init__(self, seconds=0.01):
+        super().__init__()
+        self.seconds = seconds
+
+    def on_train_batch_end(self, batch, logs=None):
+        time.sleep(self.seconds)
 '''
 
 
-def _spec(tmp_path, epochs=6):
+def _spec(tmp_path, epochs=6, slow="{type: SlowEpochs, seconds: 0.4}", extra=""):
     (tmp_path / "slow.py").write_text(SLOW)
     spec = tmp_path / "spec.yaml"
     spec.write_text(textwrap.dedent(f"""
@@ -50,7 +61,8 @@ def _spec(tmp_path, epochs=6):
           optimizer: adam
           loss: mse
           epochs: {epochs}
-          callbacks: [{{type: SlowEpochs, seconds: 0.4}}]
+          callbacks: [{slow}]
+          {extra}
         output: {{plots: false, tensorboard: false}}
     """))
     return spec
@@ -67,8 +79,23 @@ def _cli(*args, **kw):
                           capture_output=True, text=True, **kw)
 
 
-def test_killed_run_resumes_to_the_same_weights(tmp_path):
-    spec = _spec(tmp_path)
+def _backup_state(run):
+    import tfx
+    from tfx.keras.saving import archive
+    path = str(run / "backup" / "latest.weights.safetensors")
+    try:
+        _, meta = archive.tensor_specs(path, archive.read_file(path))
+    except (OSError, tfx.errors.ModelFormatError):  # not written yet
+        return None
+    return json.loads(meta["tfx.training_state"])
+
+
+def test_run_killed_mid_epoch_resumes_to_the_same_weights(tmp_path):
+    # 50 batches an epoch, a backup every 7 batches (and at each epoch end), dropout and
+    # shuffling on: the resumed run must redo exactly the batches after the backup, with the
+    # sample order, random draws and metric sums the killed run had there.
+    spec = _spec(tmp_path, epochs=3, slow="{type: SlowBatches, seconds: 0.01}",
+                 extra="backup: {every_batches: 7}")
     full = tmp_path / "full"
     r = _cli("train", spec, "-o", full)
     assert r.returncode == 0, r.stderr
@@ -76,22 +103,28 @@ def test_killed_run_resumes_to_the_same_weights(tmp_path):
     p = subprocess.Popen([sys.executable, "-m", "tfx.cli.app", "train", str(spec), "-o",
                           str(killed)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.time() + 120
-    hist = killed / "history.csv"
-    while time.time() < deadline:  # wait until at least two epochs are done, then kill
-        if hist.exists() and len(hist.read_text().splitlines()) >= 3:
+    while time.time() < deadline and p.poll() is None:  # kill inside the second epoch
+        state = _backup_state(killed)
+        if state and state["epoch"] == 1 and 0 < state["steps_done"] <= 35:
             break
-        time.sleep(0.05)
+        time.sleep(0.005)
     p.send_signal(signal.SIGKILL)
     p.wait()
-    assert not (killed / "model.tfx").exists()
-    done_before = len(hist.read_text().splitlines()) - 1
-    assert 2 <= done_before < 6
+    assert p.returncode == -signal.SIGKILL and not (killed / "model.tfx").exists()
+    state = _backup_state(killed)
+    assert state["epoch"] == 1 and 0 < state["steps_done"] < 50, state
+    assert len((killed / "history.csv").read_text().splitlines()) == 2  # header + epoch 1
     r = _cli("train", spec, "--resume", killed)
     assert r.returncode == 0, r.stderr
+    assert f"resumed from the backup: epoch 2, batch {state['steps_done'] + 1}" in \
+        (killed / "train.log").read_text()
     for a, b in zip(_weights(full), _weights(killed)):
         np.testing.assert_array_equal(a, b)
     rows = (killed / "history.csv").read_text().splitlines()
-    assert len(rows) == 7 and rows[1:] == (full / "history.csv").read_text().splitlines()[1:]
+    assert rows == (full / "history.csv").read_text().splitlines() and len(rows) == 4
+    assert not (killed / "backup").exists()
+    r = _cli("train", spec, "--resume", killed)
+    assert r.returncode == 2 and "has finished training" in r.stderr
 
 
 def test_resume_refuses_a_changed_spec(tmp_path):

@@ -211,6 +211,8 @@ class Model(Layer):
                            verbose=verbose, epochs=epochs, steps=data.num_steps)
         self.stop_training = False
         self._initial_epoch = None
+        self._resume_at = None  # (step, sample order): BackupAndRestore's mid-epoch backup
+        self._train_data = data  # BackupAndRestore saves the epoch's sample order from it
         self._train_cache = None
         train_step = step_function(self, "train")  # a graph unless run_eagerly
         begin = cbs.wants("on_train_batch_begin")
@@ -220,6 +222,7 @@ class Model(Layer):
         cbs.on_train_begin()
         # BackupAndRestore moves the start to the epoch after the last one backed up.
         initial_epoch = self._initial_epoch or initial_epoch
+        resume_at = self._resume_at if strategy is None else None  # ranks restart the epoch
         if strategy is not None:  # tfx.distribute: every rank starts from rank 0's state
             initial_epoch = strategy.sync_model(self, data, initial_epoch)
         try:
@@ -227,7 +230,8 @@ class Model(Layer):
                 self.reset_metrics()
                 cbs.on_epoch_begin(epoch)
                 logs = {}
-                for step, batch in data.steps():
+                start, order = resume_at if resume_at and epoch == initial_epoch else (0, None)
+                for step, batch in data.steps(start, order):
                     if begin:
                         cbs.on_train_batch_begin(step)
                     logs = train_step(batch)
@@ -237,7 +241,7 @@ class Model(Layer):
                         cbs.on_train_batch_end(step, _floats(logs))
                     if self.stop_training and strategy is None:  # ranks stop at epoch ends
                         break
-                if not logs:
+                if not logs and not start:
                     raise ValueError("Training ran no step: the training data is empty.")
                 if strategy is not None:  # tfx.distribute: metrics over every rank's samples
                     strategy.sync_epoch(self)
@@ -252,6 +256,7 @@ class Model(Layer):
                     break
         finally:
             self._thaw_structure()
+            self._train_data = None
         cbs.on_train_end(epoch_logs)
         return cbs._history
 

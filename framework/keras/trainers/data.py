@@ -100,6 +100,7 @@ class DataHandler:
         self.steps_per_epoch = steps_per_epoch
         self.shuffle = shuffle
         self.shards = shards  # tfx.distribute: this rank reads only its share of the samples
+        self.order = None  # this epoch's sample order (shuffled arrays), for backups
         if self._arrays:
             conv = lambda a: None if a is None else _to_numpy(a)  # noqa: E731
             self.x = nest.map_structure(conv, x) if nest.is_nested(x) else conv(x)
@@ -123,21 +124,26 @@ class DataHandler:
                 self.num_steps = shards.steps(self.num_steps, steps_per_epoch)
             self._iter = None
 
-    def steps(self):
-        """Yield (step, (x, y, sample_weight)) for one epoch."""
+    def steps(self, start=0, order=None):
+        """Yield (step, (x, y, sample_weight)) for one epoch. ``start`` and ``order`` (the
+        epoch's sample order, kept in ``self.order``) resume an epoch at a batch, as it was
+        shuffled (BackupAndRestore); a dataset or generator skips ``start`` batches instead."""
         if self._arrays:
-            yield from self._array_steps()
+            yield from self._array_steps(start, order)
         else:
-            yield from self._iter_steps()
+            yield from self._iter_steps(start)
 
-    def _array_steps(self):
+    def _array_steps(self, start, order):
         n, bs = self.n, self.batch_size
-        if self.shards is not None:
+        if order is not None:
+            n = len(order)
+        elif self.shards is not None:
             order = self.shards.indices(n, self.shuffle)
             n = len(order)
         else:
             order = _generator(None).permutation(n) if self.shuffle else None
-        for step in range(self.num_steps):
+        self.order = order
+        for step in range(start, self.num_steps):
             lo, hi = step * bs, min(n, (step + 1) * bs)
             if order is None:
                 take = lambda a: a[lo:hi]  # noqa: E731
@@ -151,10 +157,12 @@ class DataHandler:
             sb = None if self.sw is None else pick(self.sw)
             yield step, _pack(xb, yb, sb)
 
-    def _iter_steps(self):
+    def _iter_steps(self, start):
         if self._iter is None or self.steps_per_epoch is None:
             self._iter = self._open()
-        step = 0
+        for _ in range(start):
+            next(self._iter, None)
+        step = start
         while self.num_steps is None or step < self.num_steps:
             try:
                 data = next(self._iter)
