@@ -36,9 +36,9 @@ class _Trace:
 
     __slots__ = ("graph", "plan", "out_struct", "out_dtypes", "single")
 
-    def __init__(self, graph, out_struct):
+    def __init__(self, graph, out_struct, jit_compile=False):
         self.graph = graph
-        self.plan = graph.plan()
+        self.plan = graph.plan(jit_compile)
         self.out_struct = out_struct
         self.out_dtypes = self.plan.out_dtypes
         self.single = out_struct is not None and out_struct[0] is S.TENSOR
@@ -91,7 +91,7 @@ class ConcreteFunction:
             out = fn._python_function(*args, **kwargs)
             out_struct = S.flatten_outputs(out, graph.outputs, rec.slot_of)
         fn._traced_once = True
-        tr = _Trace(graph, out_struct)
+        tr = _Trace(graph, out_struct, fn._jit_compile is True)
         self._traces[tuple(a.shape for a in arrays)] = tr
         if self._first is None:
             self._first = tr

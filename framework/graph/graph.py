@@ -169,10 +169,13 @@ class Graph:
     def has_effects(self):
         return any(o.effect for o in self.nodes)
 
-    def plan(self):
+    def plan(self, jit_compile=False):
+        """The compiled plan; with ``jit_compile`` the whole graph fused into one native
+        function when every op has a template (``plan.fused``), else the op-by-op plan with
+        the reason in ``plan.not_fused``."""
         p = self._plan
-        if p is None:
-            p = self._plan = Plan(self)
+        if p is None or (jit_compile and not p.fused and p.not_fused is None):
+            p = self._plan = _fused_or_plan(self) if jit_compile else Plan(self)
         return p
 
 
@@ -231,6 +234,16 @@ def _simplify(graph):
     return keep, {s: v for s, v in consts.items() if s in needed}, outputs
 
 
+def _fused_or_plan(graph):
+    from .fuse import NotFusable, fuse
+    try:
+        return fuse(graph)
+    except NotFusable as e:
+        p = Plan(graph)
+        p.not_fused = str(e)
+        return p
+
+
 class Plan:
     """A graph compiled to one Python function of its input arrays.
 
@@ -240,6 +253,9 @@ class Plan:
     op raises InvalidArgumentError naming the op and the line of the traced function that
     created it.
     """
+
+    fused = False
+    not_fused = None  # with jit_compile: why the graph was not fused
 
     def __init__(self, graph):
         self.name = graph.name

@@ -63,6 +63,8 @@ class Model(Layer):
                        "steps_per_execution": steps_per_execution},
         }
         self._run_eagerly = bool(run_eagerly)
+        # "auto" (the default) keeps the op-by-op plan; True fuses each traced step (numba)
+        self._jit_compile = jit_compile is True
         _strategy(self)
         self.compiled = True
         self._train_cache = None
@@ -414,6 +416,15 @@ class Model(Layer):
 
     def get_config(self):
         return Layer.get_config(self)
+
+    def to_json(self, **kwargs):
+        """The architecture as JSON (``keras.models.model_from_json`` rebuilds it)."""
+        import json
+        from ..saving import config_checks as checks
+        from ..saving.keras_config import to_keras
+        from ..saving.serialization import serialize_keras_object
+        config = checks.jsonable(serialize_keras_object(self), "config")
+        return json.dumps(to_keras(config), **kwargs)
 
     @classmethod
     def from_config(cls, config, custom_objects=None):

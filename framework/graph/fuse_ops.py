@@ -1,0 +1,383 @@
+"""Numba templates of the ops that are not elementwise: variables, products, reductions,
+reshapes, cross-entropies and the optimizers' updates (``apply_gradients``).
+
+A template is ``template(emitter, node, input_slots)``; it writes lines through the emitter and
+names the node's outputs, or raises ``NotFusable``. Each keeps the order of operations of the
+op's NumPy forward (the optimizers' too), so a fused step agrees with the op-by-op plan to
+float rounding.
+"""
+from .fuse_templates import NotFusable, _ctor
+
+__all__ = ["TEMPLATES"]
+
+TEMPLATES = {}
+_FLOATS = ("float32", "float64")
+
+
+def template(*names):
+    def deco(fn):
+        for n in names:
+            TEMPLATES[n] = fn
+        return fn
+    return deco
+
+
+def _idx(rank):
+    return ", ".join(f"i{k}" for k in range(rank))
+
+
+# ---- variables ---------------------------------------------------------------------------------
+
+@template("read_variable")
+def _read(em, o, ins):
+    em.dtype(o.out_slots[0])
+    em.names[o.out_slots[0]] = em.var(o.attrs)
+
+
+@template("assign_variable")
+def _assign(em, o, ins):
+    var, kind = o.attrs
+    x = ins[0]
+    shape, d = tuple(var._v.shape), var._v.dtype.name
+    if em.shape(x) != shape or em.dtype(x) != d:
+        raise NotFusable(f"assignment to {var.name} changes its shape or dtype")
+    old, new = em.var(var), em.fresh("w")
+    val = em.index(em.ref(x), shape, shape)
+    cur = em.index(old, shape, shape)
+    expr = {"assign": val, "add": f"{cur} + {val}", "sub": f"{cur} - {val}"}[kind]
+    if not shape:
+        em.line(f"{new} = {_ctor(d)}({expr})")
+    else:
+        em.update(shape, d, [new], [f"{new}{{i}} = {expr}"])
+    em.set_var(var, new)
+
+
+# ---- casts and shapes --------------------------------------------------------------------------
+
+@template("cast")
+def _cast(em, o, ins):
+    src, d = em.dtype(ins[0]), em.dtype(o.out_slots[0])
+    if d == "bool":
+        fmt = "{0} != 0"
+    elif src == "bool":
+        fmt = "{T}(1) if {0} else {T}(0)"
+    else:
+        fmt = "{T}({0})"
+    em.elementwise(o, ins[:1], fmt)
+
+
+@template("reshape", "expand_dims", "squeeze")
+def _reshape(em, o, ins):
+    x, s = ins[0], o.out_slots[0]
+    src, shape, d = em.ref(x), em.shape(s), em.dtype(s)
+    if em.shape(x) == shape:
+        em.names[s] = src
+        return
+    name = em.out(s)
+    if not em.shape(x):
+        em.line(f"{name} = np.full({shape}, {src}, np.{d})")
+    elif not shape:
+        em.line(f"{name} = np.ascontiguousarray({src}).ravel()[0]")
+    else:
+        em.line(f"{name} = np.ascontiguousarray({src}).reshape({shape})")
+
+
+@template("transpose")
+def _transpose(em, o, ins):
+    perm = tuple(o.attrs)
+    x, s = ins[0], o.out_slots[0]
+    shape, d = em.shape(s), em.dtype(s)
+    src = [None] * len(perm)
+    for k, p in enumerate(perm):
+        src[p] = f"i{k}"
+    name = em.out(s)
+    em.update(shape, d, [name], [f"{name}{{i}} = {em.ref(x)}[{', '.join(src)}]"])
+
+
+# ---- products and reductions -------------------------------------------------------------------
+
+@template("matmul")
+def _matmul(em, o, ins):
+    a, b = ins
+    ta, tb = o.attrs
+    s = o.out_slots[0]
+    d = em.dtype(s)
+    if len(em.shape(a)) != 2 or len(em.shape(b)) != 2 or d not in _FLOATS:
+        raise NotFusable("matmul other than of two float matrices")
+    A, B, name = em.ref(a), em.ref(b), em.out(s)
+    em.line(f"{name} = np.dot({A}{'.T' if ta else ''}, {B}{'.T' if tb else ''})")
+
+
+def _reduction(kind):
+    def emit(em, o, ins):
+        x, s = ins[0], o.out_slots[0]
+        axes, keepdims = o.attrs
+        shape, out_shape, d = em.shape(x), em.shape(s), em.dtype(s)
+        T = _ctor(d)
+        if kind == "mean" and d not in _FLOATS:
+            raise NotFusable("integer reduce_mean (truncating) has no template")
+        if kind in ("max", "min") and 0 in shape:
+            raise NotFusable(f"reduce_{kind} of an empty array")
+        src = em.ref(x)
+        name = em.out(s)
+        if not shape:
+            em.line(f"{name} = {src}")
+            return
+        n = 1
+        for a in axes:
+            n *= shape[a]
+        init = {"sum": f"{T}(0)", "mean": f"{T}(0)", "prod": f"{T}(1)",
+                "max": f"{T}(-np.inf)" if d in _FLOATS else f"np.iinfo(np.{d}).min",
+                "min": f"{T}(np.inf)" if d in _FLOATS else f"np.iinfo(np.{d}).max"}[kind]
+        step = {"sum": "{a} + {x}", "mean": "{a} + {x}", "prod": "{a} * {x}",
+                "max": "max({a}, {x})", "min": "min({a}, {x})"}[kind]
+        item = f"{src}[{_idx(len(shape))}]"
+        if not out_shape:
+            acc = em.fresh("acc")
+            em.line(f"{acc} = {init}")
+            em.loop(shape, [f"{acc} = {step.format(a=acc, x=item)}"])
+            em.line(f"{name} = {T}({acc} / {T}({n}))" if kind == "mean" else f"{name} = {acc}")
+            return
+        out_idx = [("0" if keepdims else None) if k in axes else f"i{k}"
+                   for k in range(len(shape))]
+        target = f"{name}[{', '.join(i for i in out_idx if i is not None)}]"
+        em.line(f"{name} = np.full({out_shape}, {init}, np.{d})")
+        em.loop(shape, [f"{target} = {step.format(a=target, x=item)}"])
+        if kind == "mean":
+            em.update(out_shape, d, [], [f"{name}{{i}} = {name}{{i}} / {T}({n})"])
+    return emit
+
+
+for _kind in ("sum", "mean", "prod", "max", "min"):
+    TEMPLATES[f"reduce_{_kind}"] = _reduction(_kind)
+
+
+# ---- cross-entropies ---------------------------------------------------------------------------
+# Rows of 2-D logits; a label out of range gives NaN (the loss and its row of the backprop), as
+# TensorFlow's compiled (XLA) kernels do, instead of reading outside the array.
+
+def _xent_rows(em, o, ins, sparse):
+    labels, logits = ins[0], ins[1]
+    shape = em.shape(logits)
+    d = em.dtype(o.out_slots[0])
+    if len(shape) != 2 or d not in _FLOATS or 0 in shape:
+        raise NotFusable("cross-entropy other than on 2-D float logits")
+    if (sparse and em.shape(labels) != shape[:1]) or (not sparse and em.shape(labels) != shape):
+        raise NotFusable("cross-entropy labels of another shape")
+    return em.ref(labels), em.ref(logits), shape, d, _ctor(d)
+
+
+def _row_max_sum(em, z, k, T):
+    """Lines computing ``mx`` (the row's max) and ``ssum`` (sum of exp(z - mx)) of row i0."""
+    return [f"mx = {z}[i0, 0]", f"for i1 in range(1, {k}):", f"    mx = max(mx, {z}[i0, i1])",
+            f"ssum = {T}(0)", f"for i1 in range({k}):", f"    ssum += np.exp({z}[i0, i1] - mx)"]
+
+
+@template("sparse_softmax_cross_entropy_backprop", "softmax_cross_entropy_backprop")
+def _xent_backprop(em, o, ins):
+    sparse = o.op.name.startswith("sparse")
+    y, z, (n, k), d, T = _xent_rows(em, o, ins, sparse)
+    name = em.out(o.out_slots[0])
+    em.line(f"{name} = np.empty(({n}, {k}), np.{d})")
+    em.line(f"for i0 in range({n}):")
+    body = _row_max_sum(em, z, k, T)
+    if sparse:
+        body += [f"lab = {y}[i0]", f"for i1 in range({k}):",
+                 f"    {name}[i0, i1] = np.exp({z}[i0, i1] - mx) / ssum",
+                 f"if 0 <= lab < {k}:", f"    {name}[i0, lab] -= {T}(1)", "else:",
+                 f"    for i1 in range({k}):", f"        {name}[i0, i1] = {T}(np.nan)"]
+    else:
+        body += [f"for i1 in range({k}):",
+                 f"    {name}[i0, i1] = np.exp({z}[i0, i1] - mx) / ssum - {y}[i0, i1]"]
+    for b in body:
+        em.line(b, 1)
+
+
+@template("sparse_softmax_cross_entropy_with_logits", "softmax_cross_entropy_with_logits")
+def _xent_loss(em, o, ins):
+    sparse = o.op.name.startswith("sparse")
+    y, z, (n, k), d, T = _xent_rows(em, o, ins, sparse)
+    name = em.out(o.out_slots[0])
+    em.line(f"{name} = np.empty({n}, np.{d})")
+    em.line(f"for i0 in range({n}):")
+    body = _row_max_sum(em, z, k, T)
+    if sparse:
+        body += [f"lab = {y}[i0]", f"if 0 <= lab < {k}:",
+                 f"    {name}[i0] = np.log(ssum) - ({z}[i0, lab] - mx)",
+                 f"else:", f"    {name}[i0] = {T}(np.nan)"]
+    else:
+        body += [f"ysum = {T}(0)", f"dot = {T}(0)", f"for i1 in range({k}):",
+                 f"    ysum += {y}[i0, i1]", f"    dot += {y}[i0, i1] * ({z}[i0, i1] - mx)",
+                 f"{name}[i0] = np.log(ssum) * ysum - dot"]
+    for b in body:
+        em.line(b, 1)
+
+
+@template("argmax", "argmin")
+def _arg(em, o, ins):
+    x, s = ins[0], o.out_slots[0]
+    axis = o.attrs[0]
+    shape, d = em.shape(x), em.dtype(s)
+    if len(shape) != 2 or axis != 1 or 0 in shape:
+        raise NotFusable("argmax/argmin other than along the rows of a matrix")
+    better = ">" if o.op.name == "argmax" else "<"
+    src, name = em.ref(x), em.out(s)
+    n, k = shape
+    em.line(f"{name} = np.empty({n}, np.{d})")
+    em.line(f"for i0 in range({n}):")
+    for b in [f"best = 0", f"for i1 in range(1, {k}):",
+              f"    if {src}[i0, i1] {better} {src}[i0, best]:", "        best = i1",
+              f"{name}[i0] = best"]:
+        em.line(b, 1)
+
+
+# ---- optimizers --------------------------------------------------------------------------------
+
+def _check_optimizer(opt, variables, layout):
+    kind = f"{type(opt).__module__}.{type(opt).__name__}"
+    if kind not in _OPTIMIZERS:
+        raise NotFusable(f"optimizer {type(opt).__name__} has no Numba template")
+    if (opt.weight_decay is not None or opt.clipnorm or opt.clipvalue or opt.global_clipnorm
+            or opt.use_ema or opt.loss_scale_factor is not None
+            or opt.gradient_accumulation_steps or getattr(opt, "amsgrad", False)):
+        raise NotFusable("optimizer options (weight decay, clipping, EMA, loss scaling, "
+                         "accumulation, amsgrad) have no Numba template")
+    if type(opt._learning_rate).__name__ != "Variable":
+        raise NotFusable("a learning-rate schedule has no Numba template")
+    for v, (kind_, dtype) in zip(variables, layout):
+        if kind_ != "dense" or v._constraint is not None or dtype.name not in _FLOATS \
+                or v._v.dtype.name != dtype.name:
+            raise NotFusable("sparse gradients, constraints or non-float variables")
+    return _OPTIMIZERS[kind]
+
+
+@template("apply_gradients")
+def _apply(em, o, ins):
+    opt, variables, layout = o.attrs
+    update = _check_optimizer(opt, variables, layout)
+    it = em.var(opt._iterations)
+    lr = em.var(opt._learning_rate)
+    consts = {}
+    for v, g in zip(variables, ins):
+        d = v._v.dtype.name
+        if d not in consts:
+            consts[d] = update.constants(em, opt, it, lr, d)
+        shape = tuple(v._v.shape)
+        if em.shape(g) != shape:
+            raise NotFusable(f"gradient of {v.name} has another shape")
+        slots = opt._slots[opt._var_index[id(v)]]
+        update.per_variable(em, opt, v, slots, em.ref(g), shape, d, consts[d])
+    new_it = em.fresh("it")
+    em.line(f"{new_it} = {it} + np.int64(1)")
+    em.set_var(opt._iterations, new_it)
+
+
+def _f(x):
+    """A Python float as exact source."""
+    return repr(float(x))
+
+
+class _SGD:
+    @staticmethod
+    def constants(em, opt, it, lr, d):
+        T = _ctor(d)
+        c = {"lr": em.fresh("lr"), "mom": em.fresh("mom")}
+        em.line(f"{c['lr']} = {T}({lr})")
+        em.line(f"{c['mom']} = {T}({_f(opt.momentum)})")
+        return c
+
+    @staticmethod
+    def per_variable(em, opt, v, slots, g, shape, d, c):
+        x, new_x = em.var(v), em.fresh("w")
+        lr, mom = c["lr"], c["mom"]
+        if not slots:
+            em.update(shape, d, [new_x], [f"{new_x}{{i}} = {x}{{i}} - {g}{{i}} * {lr}"])
+        else:
+            m, new_m = em.var(slots[0]), em.fresh("w")
+            step = f"neg + nm * {mom}" if opt.nesterov else "nm"
+            em.update(shape, d, [new_x, new_m], [
+                f"neg = -{g}{{i}} * {lr}", f"nm = neg + {m}{{i}} * {mom}", f"{new_m}{{i}} = nm",
+                f"{new_x}{{i}} = {x}{{i}} + ({step})"])
+            em.set_var(slots[0], new_m)
+        em.set_var(v, new_x)
+
+
+def _moments(em, slots, g, omb1, omb2):
+    """Adam's and Nadam's new first and second moments (``nm``, ``nv`` in the loop body)."""
+    m, v = em.var(slots[0]), em.var(slots[1])
+    new_m, new_v = em.fresh("w"), em.fresh("w")
+    body = [f"gi = {g}{{i}}", f"mo = {m}{{i}}", f"nm = (gi - mo) * {omb1} + mo",
+            f"vo = {v}{{i}}", f"nv = (gi * gi - vo) * {omb2} + vo",
+            f"{new_m}{{i}} = nm", f"{new_v}{{i}} = nv"]
+    em.set_var(slots[0], new_m)
+    em.set_var(slots[1], new_v)
+    return [new_m, new_v], body
+
+
+class _Adam:
+    @staticmethod
+    def constants(em, opt, it, lr, d):
+        T = _ctor(d)
+        c = {k: em.fresh(k) for k in ("alpha", "omb1", "omb2", "eps")}
+        em.line(f"t = {T}({it} + 1)")
+        em.line(f"{c['alpha']} = {T}({T}({lr}) * np.sqrt({T}(1) - {T}({_f(opt.beta_2)}) ** t)"
+                f" / ({T}(1) - {T}({_f(opt.beta_1)}) ** t))")
+        em.line(f"{c['omb1']} = {T}({_f(1 - opt.beta_1)})")
+        em.line(f"{c['omb2']} = {T}({_f(1 - opt.beta_2)})")
+        em.line(f"{c['eps']} = {T}({_f(opt.epsilon)})")
+        return c
+
+    @staticmethod
+    def per_variable(em, opt, v, slots, g, shape, d, c):
+        x, new_x = em.var(v), em.fresh("w")
+        outs, body = _moments(em, slots, g, c["omb1"], c["omb2"])
+        body.append(f"{new_x}{{i}} = {x}{{i}} - (nm * {c['alpha']}) / "
+                    f"(np.sqrt(nv) + {c['eps']})")
+        em.update(shape, d, outs + [new_x], body)
+        em.set_var(v, new_x)
+
+
+class _Nadam:
+    @staticmethod
+    def constants(em, opt, it, lr, d):
+        T = _ctor(d)
+        u = em.var(opt._u_product)
+        if opt._u_product._v.dtype.name != d:
+            raise NotFusable("Nadam variables of several dtypes")
+        names = ("lr", "u_t", "u_next", "up", "upn", "b2p", "omb1", "omb2", "eps")
+        c = {k: em.fresh(k) for k in names}
+        new_u = em.fresh("w")
+        b1, b2 = f"{T}({_f(opt.beta_1)})", f"{T}({_f(opt.beta_2)})"
+        one, half, base = f"{T}(1)", f"{T}(0.5)", f"{T}(0.96)"
+        em.line(f"t1 = {T}({it} + 1)")
+        em.line(f"t2 = {T}({it} + 2)")
+        # the momentum-cache product moves first; the step's constants read its new value
+        em.line(f"{new_u} = {T}({T}({u} * {b1}) * ({one} - {half} * {base} ** t1))")
+        em.set_var(opt._u_product, new_u)
+        em.line(f"{c['lr']} = {T}({lr})")
+        em.line(f"{c['u_t']} = {T}({b1} * ({one} - {half} * {base} ** t1))")
+        em.line(f"{c['u_next']} = {T}({b1} * ({one} - {half} * {base} ** t2))")
+        em.line(f"{c['up']} = {new_u}")
+        em.line(f"{c['upn']} = {T}({new_u} * {c['u_next']})")
+        em.line(f"{c['b2p']} = {T}({b2} ** t1)")
+        em.line(f"{c['omb1']} = {T}({one} - {b1})")
+        em.line(f"{c['omb2']} = {T}({one} - {b2})")
+        em.line(f"{c['eps']} = {T}({_f(opt.epsilon)})")
+        c["one"] = one
+        return c
+
+    @staticmethod
+    def per_variable(em, opt, v, slots, g, shape, d, c):
+        x, new_x = em.var(v), em.fresh("w")
+        outs, body = _moments(em, slots, g, c["omb1"], c["omb2"])
+        one = c["one"]
+        body += [f"mh = nm * {c['u_next']}", f"mh = mh / ({one} - {c['upn']})",
+                 f"mh = mh + gi * ({one} - {c['u_t']}) / ({one} - {c['up']})",
+                 f"den = np.sqrt(nv / ({one} - {c['b2p']})) + {c['eps']}",
+                 f"mh = mh * {c['lr']}", f"mh = mh / den", f"{new_x}{{i}} = {x}{{i}} - mh"]
+        em.update(shape, d, outs + [new_x], body)
+        em.set_var(v, new_x)
+
+
+_OPTIMIZERS = {"tfx.keras.optimizers.sgd.SGD": _SGD, "tfx.keras.optimizers.adam.Adam": _Adam,
+               "tfx.keras.optimizers.nadam.Nadam": _Nadam}

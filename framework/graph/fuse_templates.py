@@ -1,0 +1,184 @@
+"""The Numba source each op becomes inside a fused graph (see ``fuse.py``).
+
+Every value's shape is known when the graph is traced, so a template writes loops with literal
+bounds (LLVM unrolls and vectorizes them) and indexes broadcast operands directly: ``add`` of a
+(32, 30) and a (30,) array is one loop nest writing ``out[i0, i1] = a[i0, i1] + b[i1]``. Values
+of rank 0 are scalars. Every scalar result is cast back to its dtype (``np.float32(...)``) so
+float32 stays float32. Matrix products call ``np.dot`` (BLAS) whatever their size: measured
+on the housing MLP's (32, 30) x (30, 30), Numba's loop took 8.7 µs, BLAS 0.9 µs (0.2 µs against
+2.5 for a (32, 30) x (30, 1)).
+"""
+__all__ = ["Emitter", "NotFusable"]
+
+_DTYPES = {"float32", "float64", "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32",
+           "uint64", "bool"}
+
+
+
+class NotFusable(Exception):
+    """The graph has an op (or a dtype) with no Numba template: the reason."""
+
+
+def _ctor(dtype):
+    return "np.bool_" if dtype == "bool" else f"np.{dtype}"
+
+
+# Elementwise ops: a format of the operands' scalar expressions ({T}: the result's dtype).
+_ELEMENTWISE = {
+    "add": "{0} + {1}", "subtract": "{0} - {1}", "multiply": "{0} * {1}",
+    "realdiv": "{0} / {1}", "maximum": "max({0}, {1})", "minimum": "min({0}, {1})",
+    "pow": "{0} ** {1}", "squared_difference": "({0} - {1}) * ({0} - {1})",
+    "negative": "-{0}", "square": "{0} * {0}", "sqrt": "np.sqrt({0})", "exp": "np.exp({0})",
+    "log": "np.log({0})", "abs": "abs({0})", "tanh": "np.tanh({0})",
+    "sigmoid": "{T}(1) / ({T}(1) + np.exp(-{0}))", "identity": "{0}",
+    "relu": "max({0}, {T}(0))", "relu_grad": "{0} if {1} > 0 else {T}(0)",
+    "equal": "{0} == {1}", "not_equal": "{0} != {1}", "less": "{0} < {1}",
+    "less_equal": "{0} <= {1}", "greater": "{0} > {1}", "greater_equal": "{0} >= {1}",
+    "logical_and": "{0} and {1}", "logical_or": "{0} or {1}", "logical_not": "not {0}",
+    "where": "{1} if {0} else {2}", "zeros_like": "{T}(0)", "ones_like": "{T}(1)",
+    "broadcast_to": "{0}",
+}
+
+
+class Emitter:
+    """Writes the body of ``fused(...)`` for the steps of a simplified graph."""
+
+    def __init__(self, graph, consts):
+        self.g = graph
+        self.consts = consts
+        self.lines = []
+        self.names = {}          # slot -> the local holding it
+        self.inputs = []         # placeholder slots, in argument order
+        self.const_args = []     # (slot, array) passed as arguments
+        self.variables = []      # (variable, argument name), in first-use order
+        self.current = {}        # id(variable) -> (index, the local holding its value now)
+        self.written = set()     # indices of variables the graph assigns
+        self.out_exprs = []
+        self._tmp = 0
+
+    # -- names and shapes -----------------------------------------------------------------------
+    def params(self):
+        return ([f"s{s}" for s in self.inputs] + [f"c{s}" for s, _ in self.const_args]
+                + [name for _, name in self.variables])
+
+    def shape(self, s):
+        return self.g.shapes[s]
+
+    def dtype(self, s):
+        d = self.g.dtypes[s].name
+        if d not in _DTYPES:
+            raise NotFusable(f"dtype {d} has no Numba template")
+        return d
+
+    def ref(self, s):
+        name = self.names.get(s)
+        if name is not None:
+            return name
+        if s in self.consts:
+            value = self.consts[s]
+            if getattr(value, "dtype", None) is None or value.dtype.name not in _DTYPES:
+                raise NotFusable(f"constant of dtype {getattr(value, 'dtype', type(value))}")
+            self.const_args.append((s, value))
+            name = self.names[s] = f"c{s}"
+            return name
+        if s in self.g.inputs:
+            self.dtype(s)
+            self.inputs.append(s)
+            name = self.names[s] = f"s{s}"
+            return name
+        raise NotFusable(f"slot {s} is used before it is computed")
+
+    def fresh(self, base="t"):
+        self._tmp += 1
+        return f"{base}{self._tmp}"
+
+    def var(self, v):
+        """The local holding variable ``v``'s current value (an argument at first)."""
+        entry = self.current.get(id(v))
+        if entry is None:
+            if v._v.dtype.name not in _DTYPES:
+                raise NotFusable(f"variable {v.name} has dtype {v._v.dtype.name}")
+            i = len(self.variables)
+            name = f"v{i}"
+            self.variables.append((v, name))
+            entry = self.current[id(v)] = (i, name)
+        return entry[1]
+
+    def set_var(self, v, local):
+        i, _ = self.current[id(v)] if id(v) in self.current else (None, None)
+        if i is None:
+            self.var(v)
+            i = self.current[id(v)][0]
+        self.current[id(v)] = (i, local)
+        self.written.add(i)
+
+    def out(self, s):
+        self.dtype(s)
+        name = self.names[s] = f"s{s}"
+        return name
+
+    # -- writing ----------------------------------------------------------------------------------
+    def line(self, text, depth=0):
+        self.lines.append("    " * (depth + 1) + text)
+
+    def loop(self, shape, body, depth=0):
+        """Nested loops over ``shape`` (index variables i0, i1, ...) around ``body`` lines."""
+        for k, n in enumerate(shape):
+            self.line(f"for i{k} in range({n}):", depth + k)
+        for text in body:
+            self.line(text, depth + len(shape))
+
+    def at(self, s, out_shape):
+        """Slot ``s`` read at the loop indices of ``out_shape`` (broadcasting as NumPy does)."""
+        return self.index(self.ref(s), self.shape(s), out_shape)
+
+    @staticmethod
+    def index(name, shape, out_shape):
+        if not shape:
+            return name
+        lead = len(out_shape) - len(shape)
+        idx = ["0" if n == 1 and out_shape[lead + k] != 1 else f"i{lead + k}"
+               for k, n in enumerate(shape)]
+        return f"{name}[{', '.join(idx)}]"
+
+    def update(self, shape, dtype, outputs, body):
+        """One loop nest over ``shape`` computing several new arrays at once: ``outputs`` are
+        the new locals, ``body`` lines with ``{i}`` where an element index goes (nothing for
+        rank 0, where the locals are scalars)."""
+        i = f"[{', '.join(f'i{k}' for k in range(len(shape)))}]" if shape else ""
+        if shape:
+            for name in outputs:
+                self.line(f"{name} = np.empty({shape}, np.{dtype})")
+        self.loop(shape, [b.format(i=i) for b in body])
+
+    def elementwise(self, o, ins, fmt):
+        s = o.out_slots[0]
+        shape, d = self.shape(s), self.dtype(s)
+        expr = fmt.format(*[self.at(i, shape) for i in ins], T=_ctor(d))
+        name = self.out(s)
+        if not shape:
+            self.line(f"{name} = {_ctor(d)}({expr})")
+            return
+        self.line(f"{name} = np.empty({shape}, np.{d})")
+        self.loop(shape, [f"{name}[{', '.join(f'i{k}' for k in range(len(shape)))}] = "
+                          f"{expr}"])
+
+    # -- the graph --------------------------------------------------------------------------------
+    def emit(self, steps, outputs):
+        from . import fuse_ops
+        for o, ins in steps:
+            name = o.op.name
+            fmt = _ELEMENTWISE.get(name)
+            if fmt is not None:
+                self.elementwise(o, ins, fmt)
+                continue
+            template = fuse_ops.TEMPLATES.get(name)
+            if template is None:
+                raise NotFusable(f"op {name!r} (node {o.name}) has no Numba template")
+            template(self, o, ins)
+        self.out_exprs = list(outputs)
+        rets = [self.ref(s) for s in outputs]
+        rets += [self.current[id(v)][1] for i, (v, _) in enumerate(self.variables)
+                 if i in self.written]
+        self.line(f"return ({', '.join(rets)}{',' if len(rets) == 1 else ''})")
+        return self.lines

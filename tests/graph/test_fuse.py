@@ -1,0 +1,135 @@
+"""jit_compile=True: a traced step fused into one Numba function agrees with the op-by-op plan."""
+import os
+import subprocess
+import sys
+import textwrap
+
+import numpy as np
+import pytest
+
+import tfx
+
+pytest.importorskip("numba")
+k = tfx.keras
+
+
+@pytest.fixture(autouse=True)
+def cache_dir(tmp_path_factory, monkeypatch):
+    # One folder for the whole module: graphs of one shape compile once.
+    folder = tmp_path_factory.getbasetemp() / "tfx_cache"
+    monkeypatch.setenv("TFX_CACHE_DIR", str(folder))
+    return folder
+
+
+def _plans(fn):
+    return [tr.plan for cf in fn._all for tr in cf._traces.values()]
+
+
+def _train(optimizer, loss, labels, jit):
+    tfx.random.set_seed(3)
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((16, 4)).astype(np.float32)
+    y = rng.integers(0, 3, 16) if labels == "sparse" else rng.standard_normal((16, 1)).astype(
+        np.float32)
+    model = k.Sequential([k.Input(shape=(4,)), k.layers.Dense(5, activation="relu"),
+                          k.layers.Dense(3 if labels == "sparse" else 1)])
+    model.compile(optimizer=optimizer(), loss=loss, jit_compile=jit)
+    history = model.fit(x, y, batch_size=8, epochs=3, shuffle=False, verbose=0)
+    from tfx.keras.trainers.compiled import step_function
+    step = step_function(model, "train")
+    plans = _plans(getattr(step, "function", step))
+    return history.history["loss"], model.get_weights(), model.optimizer.variables, plans
+
+
+def _close(a, b):
+    a, b = np.asarray(a, np.float64), np.asarray(b, np.float64)
+    np.testing.assert_allclose(b, a, rtol=1e-6, atol=1e-6 * max(1.0, float(np.abs(a).max())))
+
+
+@pytest.mark.parametrize("optimizer, loss, labels", [
+    (lambda: k.optimizers.SGD(0.1, momentum=0.9, nesterov=True), "mse", "dense"),
+    (k.optimizers.Adam, k.losses.SparseCategoricalCrossentropy(from_logits=True), "sparse"),
+    (k.optimizers.Nadam, "mse", "dense"),
+], ids=["sgd-mse", "adam-sparse-ce", "nadam-mse"])
+def test_fused_fit_matches_the_plan(optimizer, loss, labels):
+    ref_loss, ref_w, ref_opt, _ = _train(optimizer, loss, labels, jit=False)
+    got_loss, got_w, got_opt, plans = _train(optimizer, loss, labels, jit=True)
+    assert plans and all(p.fused for p in plans), [p.not_fused for p in plans]
+    _close(ref_loss, got_loss)
+    for a, b in zip(ref_w, got_w):
+        _close(a, b)
+    for a, b in zip(ref_opt, got_opt):  # slots, iterations, Nadam's momentum-cache product
+        assert a._v.dtype == b._v.dtype
+        _close(a._v, b._v)
+
+
+def test_fused_function_with_variables_and_shapes():
+    def make(jit):
+        w = tfx.Variable(np.arange(6, dtype=np.float32).reshape(2, 3) / 10)
+        total = tfx.Variable(0.0)
+
+        @tfx.function(jit_compile=jit)
+        def f(x, n):
+            y = tfx.matmul(x, w, transpose_a=True)             # (2, 4)^T @ (2, 3)
+            z = tfx.reshape(tfx.transpose(y), [-1]) * 2.0 + tfx.cast(n, tfx.float32)
+            total.assign_add(tfx.reduce_sum(z) / 3.0)
+            w.assign_sub(tfx.broadcast_to(tfx.reduce_mean(y, axis=0, keepdims=True), [2, 3])
+                         * 0.01)
+            return tfx.reduce_max(z), tfx.sqrt(tfx.square(z) + 1.0), total
+        return f, w, total
+
+    x = tfx.constant(np.linspace(-1, 1, 8, dtype=np.float32).reshape(2, 4))
+    n = tfx.constant(np.int32(2))
+    (f0, w0, t0), (f1, w1, t1) = make(False), make(True)
+    for _ in range(3):
+        r0, r1 = f0(x, n), f1(x, n)
+        for a, b in zip(r0, r1):
+            assert a.dtype is b.dtype and a.shape == b.shape
+            _close(a.numpy(), b.numpy())
+    _close(w0.numpy(), w1.numpy())
+    _close(t0.numpy(), t1.numpy())
+    assert all(p.fused for p in _plans(f1))
+
+
+def test_an_op_without_template_falls_back():
+    @tfx.function(jit_compile=True)
+    def f(x):
+        return tfx.math.cumsum(x * 2.0)
+
+    x = tfx.constant([1.0, 2.0, 3.0])
+    np.testing.assert_array_equal(f(x).numpy(), [2.0, 6.0, 12.0])
+    (plan,) = _plans(f)
+    assert not plan.fused and "cumsum" in plan.not_fused
+
+
+def test_jit_compile_false_is_the_plan_bitwise():
+    loss_a, w_a, _, _ = _train(k.optimizers.Adam, "mse", "dense", jit=False)
+    loss_b, w_b, _, plans = _train(k.optimizers.Adam, "mse", "dense", jit="auto")
+    assert plans and not any(p.fused for p in plans)
+    assert loss_a == loss_b
+    for a, b in zip(w_a, w_b):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_a_second_process_loads_the_compiled_step_from_disk(tmp_path):
+    script = textwrap.dedent("""
+        import numpy as np, tfx
+        v = tfx.Variable(np.ones(3, np.float32))
+
+        @tfx.function(jit_compile=True)
+        def f(x):
+            v.assign(v * x + 1.0)
+            return tfx.reduce_sum(v)
+
+        r = f(tfx.constant(np.float32([1, 2, 3])))
+        (plan,) = [tr.plan for cf in f._all for tr in cf._traces.values()]
+        print(plan.fused, plan.cache_hits, float(r))
+    """)
+    env = dict(os.environ, TFX_CACHE_DIR=str(tmp_path))
+    runs = [subprocess.run([sys.executable, "-c", script], env=env, capture_output=True,
+                           text=True, timeout=120) for _ in range(2)]
+    outs = [r.stdout.split() for r in runs]
+    assert all(r.returncode == 0 for r in runs), runs[0].stderr + runs[1].stderr
+    assert outs[0] == ["True", "0", "9.0"]
+    assert outs[1] == ["True", "1", "9.0"]
+    assert any(name.startswith("fused_") for name in os.listdir(tmp_path / "numba"))
