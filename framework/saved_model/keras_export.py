@@ -4,12 +4,14 @@ The model is called with ``training=False`` under an input_signature taken from 
 inputs (the batch dimension None), saved as the restored object's ``serve`` function and as the
 signatures ``'serve'`` and ``'serving_default'`` (as Keras' ``model.export`` does).
 """
+import sys
+
 from ..data.specs import TensorSpec
 from ..graph.function import Function
 from ..module import Module
 from .save import save
 
-__all__ = ["export_model", "model_input_signature"]
+__all__ = ["export_model", "model_input_signature", "default_signature"]
 
 
 class _ExportArchive(Module):
@@ -33,7 +35,8 @@ def model_input_signature(model):
                      "Build or call it first, or pass `input_signature` to export().")
 
 
-def export_model(model, filepath, input_signature=None):
+def serving_function(model, input_signature=None):
+    """A tfx.function running the model in inference mode on its input signature."""
     specs = list(input_signature) if input_signature is not None else \
         model_input_signature(model)
     if len(specs) == 1:
@@ -42,7 +45,23 @@ def export_model(model, filepath, input_signature=None):
     else:
         def serve(*inputs):
             return model(list(inputs), training=False)
-    fn = Function(serve, input_signature=specs, name="serve")
+    return Function(serve, input_signature=specs, name="serve")
+
+
+def default_signature(obj):
+    """For ``save(keras_model, path)`` without signatures: the model's inference call, as
+    TensorFlow saves it (None for other objects and for models with no known input shape)."""
+    mod = sys.modules.get("tfx.keras.models.model")
+    if mod is None or not isinstance(obj, mod.Model):
+        return None
+    try:
+        return serving_function(obj)
+    except ValueError:
+        return None
+
+
+def export_model(model, filepath, input_signature=None):
+    fn = serving_function(model, input_signature)
     archive = _ExportArchive()
     archive.serve = fn
     archive.model_variables = list(model.variables)

@@ -16,7 +16,7 @@ from ..core.state import STATE
 from ..core.tensor import wrap
 from ..core.variable import Variable
 from ..data.specs import TensorSpec
-from ..errors import InvalidArgumentError
+from ..errors import InvalidArgumentError, ModelFormatError
 from ..graph.graph import replay_taped
 from ..module import Module
 from .codec import AttrDecoder, bad, check_shape, decode_strings, dtype_of, from_storage
@@ -28,7 +28,7 @@ __all__ = ["load", "Loader", "RestoredObject", "RestoredFunction", "SignatureFun
            "LoadOptions"]
 
 JSON_CAP = 1 << 30
-MAX_DEPTH = 600
+MAX_DEPTH = 250
 _CACHED_SHAPES = 16
 
 
@@ -141,6 +141,17 @@ class Loader:
         return out
 
     def restore(self):
+        try:
+            return self._restore()
+        except ModelFormatError:
+            raise
+        except (KeyError, TypeError, ValueError, IndexError, AttributeError,
+                RecursionError) as e:
+            # every check above names what is wrong; this is the net under them
+            raise bad(self.path, f"malformed SavedModel ({type(e).__name__}: {e})"[:500]) \
+                from None
+
+    def _restore(self):
         doc = self.document()
         variables = self.variables(doc)
         consts = self.tensors(CONSTANTS_FILE)

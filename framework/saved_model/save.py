@@ -333,12 +333,17 @@ def save(obj, export_dir, signatures=None, options=None):
 
     ``signatures``: a tfx.function with an input_signature, a ConcreteFunction, or a dict of
     name -> either; a single one is saved as ``'serving_default'``. With none given, a lone
-    tfx.function with an input_signature on ``obj`` becomes the default signature. Raises
+    tfx.function with an input_signature on ``obj`` becomes the default signature (for a
+    Keras model with none, its inference call). Raises
     ValueError (naming the function and the op) for anything a saved graph cannot hold; the
     folder is then left as it was."""
     saver = _Saver()
     root = saver.object_node(obj, [], root=True)
-    sigs = saver.signatures(signatures, _root_functions(obj))
+    root_functions = _root_functions(obj)
+    if signatures is None and not any(f.input_signature for f in root_functions):
+        from .keras_export import default_signature
+        signatures = default_signature(obj)
+    sigs = saver.signatures(signatures, root_functions)
     doc = saver.document(root, sigs)
     entries = saver.files(doc)
     from .load import Loader

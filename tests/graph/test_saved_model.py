@@ -54,7 +54,8 @@ def _x(n, d=3, seed=1):
 def test_module_loads_and_runs_in_a_fresh_process(tmp_path):
     m = Scaler()
     path = tmp_path / "scaler"
-    tfx.saved_model.save(m, str(path), signatures={"scores": m.scores, "serving_default": m.__call__})
+    tfx.saved_model.save(m, str(path), signatures={"scores": m.scores,
+                                                   "serving_default": m.__call__})
     assert sorted(os.listdir(path)) == sorted([GRAPH_FILE, VARIABLES_FILE, CONSTANTS_FILE])
     xs = {n: _x(n, seed=n) for n in (1, 4, 9)}
     np.savez(tmp_path / "x.npz", **{str(n): x for n, x in xs.items()})
