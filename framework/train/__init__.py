@@ -1,1 +1,14 @@
-"""``tfx.train``: checkpoints of object graphs (``tf.train``)."""
+"""``tfx.train``: checkpoints of object graphs (``tf.train``).
+
+``Checkpoint`` saves the variables reachable from its objects as JSON (the object graph) plus
+safetensors (the values), both written atomically; ``CheckpointManager`` numbers them and
+keeps the newest few; ``list_variables``/``load_variable`` read a checkpoint without objects.
+"""
+from .checkpoint import Checkpoint, CheckpointOptions
+from .checkpoint_management import (CheckpointManager, CheckpointState, get_checkpoint_state,
+                                    latest_checkpoint, list_variables, load_variable)
+from .restore import CheckpointLoadStatus, InitializationOnlyStatus
+
+__all__ = ["Checkpoint", "CheckpointOptions", "CheckpointManager", "CheckpointState",
+           "CheckpointLoadStatus", "InitializationOnlyStatus", "get_checkpoint_state",
+           "latest_checkpoint", "list_variables", "load_variable"]

@@ -17,6 +17,7 @@ from ...core.indexed_slices import IndexedSlices
 from ...core.state import STATE
 from ...core.tensor import Tensor, convert_to_tensor, wrap
 from ...core.variable import Variable
+from ...train.deferred import slot_created
 from ..saving.serialization import deserialize_keras_object, serialize_keras_object
 from . import schedules as _schedules
 from .. import naming as _naming
@@ -139,8 +140,10 @@ class Optimizer:
     def add_variable_from_reference(self, reference_variable, name=None, initializer="zeros"):
         """A slot shaped and typed like ``reference_variable``, named after its path."""
         prefix = reference_variable.path.replace("/", "_").replace(":", "_")
-        return self.add_variable(tuple(reference_variable._v.shape), initializer,
+        slot = self.add_variable(tuple(reference_variable._v.shape), initializer,
                                  reference_variable.dtype, name=f"{prefix}_{name}")
+        slot_created(self, reference_variable, name, slot)  # checkpoints key and restore slots
+        return slot
 
     def add_optimizer_variables(self, trainable_variables, name, initializer="zeros"):
         """One slot per variable for each name in ``name``, created variable by variable.
