@@ -95,7 +95,7 @@ def merge_variants(base, variants, k, sizes):
     across ``variants`` (traced at ``sizes[1:]``) replaced by ``{"sym": [k, a, c]}``."""
     merged = _merge_graph(base, variants[0], k, sizes[0], sizes[1])
     for v, size in zip(variants[1:], sizes[2:]):
-        _verify_graph(merged, v, k, size)
+        _verify_graph(merged, v, k, size, sizes[0])
     return merged
 
 
@@ -121,6 +121,11 @@ def _merge_graph(a, b, k, sa, sb):
 
 
 def _merge_attr(x, y, k, sa, sb):
+    if isinstance(x, dict) and "sym" in x and type(y) is int:
+        _, a, c = x["sym"]   # another free dimension's: this one must leave it alone
+        if y != a * sa + c:
+            raise NotGeneric("an integer attr follows two free dimensions")
+        return x
     if type(x) is int and type(y) is int:
         if x == y:
             return x
@@ -137,7 +142,7 @@ def _merge_attr(x, y, k, sa, sb):
             return {"subgraphs": [_merge_graph(p, q, k, sa, sb) for p, q in zip(
                 x["subgraphs"], y["subgraphs"])], "info": _merge_attr(x["info"], y["info"], k,
                                                                       sa, sb)}
-        if "sym" in x:
+        if "sym" in x:  # follows another free dimension, at its base size here
             raise NotGeneric("an attr follows two free dimensions")
         return {key: _merge_attr(x[key], y[key], k, sa, sb) for key in x}
     if x != y:
@@ -145,7 +150,7 @@ def _merge_attr(x, y, k, sa, sb):
     return x
 
 
-def _verify_graph(m, v, k, size):
+def _verify_graph(m, v, k, size, base):
     """The merged graph, resolved at ``size``, must equal the trace ``v`` at that size."""
     if len(m["ops"]) != len(v["ops"]):
         raise NotGeneric("the graph's operations differ")
@@ -153,27 +158,27 @@ def _verify_graph(m, v, k, size):
         if x["op"] != y["op"] or x.get("in") != y.get("in") or x.get("value") != y.get(
                 "value"):
             raise NotGeneric(f"op '{x['name']}' differs")
-        if "attrs" in x and not _resolves_to(x["attrs"], y["attrs"], k, size):
+        if "attrs" in x and not _resolves_to(x["attrs"], y["attrs"], k, size, base):
             raise NotGeneric(f"an attr of op '{x['name']}' is not linear in the size")
 
 
-def _resolves_to(x, y, k, size):
+def _resolves_to(x, y, k, size, base):
     if isinstance(x, dict) and "sym" in x:
         kk, a, c = x["sym"]
-        return kk == k and y == a * size + c
+        return y == a * (size if kk == k else base) + c
     if isinstance(x, list):
         return isinstance(y, list) and len(x) == len(y) and all(
-            _resolves_to(p, q, k, size) for p, q in zip(x, y))
+            _resolves_to(p, q, k, size, base) for p, q in zip(x, y))
     if isinstance(x, dict):
         if "subgraphs" in x:
             try:
                 for p, q in zip(x["subgraphs"], y["subgraphs"]):
-                    _verify_graph(p, q, k, size)
+                    _verify_graph(p, q, k, size, base)
             except (NotGeneric, KeyError, TypeError):
                 return False
-            return _resolves_to(x["info"], y.get("info"), k, size)
+            return _resolves_to(x["info"], y.get("info"), k, size, base)
         return isinstance(y, dict) and set(x) == set(y) and all(
-            _resolves_to(x[key], y[key], k, size) for key in x)
+            _resolves_to(x[key], y[key], k, size, base) for key in x)
     return x == y
 
 

@@ -266,6 +266,49 @@ def test_a_graph_that_bakes_in_its_batch_size_refuses_other_sizes(tmp_path):
         loaded.f(np.float32([1, 2, 3]))
 
 
+def test_each_free_dimension_is_tracked_on_its_own(tmp_path):
+    class Shapes(tfx.Module):
+        @tfx.function(input_signature=[tfx.TensorSpec([None, None])])
+        def swap(self, x):
+            return tfx.reshape(tfx.transpose(x), (x.shape[1], x.shape[0])) * 2.0
+
+        @tfx.function(input_signature=[tfx.TensorSpec([None, None])])
+        def flat(self, x):
+            return tfx.reshape(x, (x.shape[0] * x.shape[1],))  # a product: not linear
+    with pytest.warns(UserWarning, match="follows two free dimensions"):
+        tfx.saved_model.save(Shapes(), str(tmp_path / "s"))
+    loaded = tfx.saved_model.load(str(tmp_path / "s"))
+    for shape in [(1, 1), (4, 7), (9, 2)]:
+        x = np.random.default_rng(0).normal(size=shape).astype(np.float32)
+        np.testing.assert_allclose(loaded.swap(x).numpy(), x.T * 2.0)
+    assert loaded.flat(np.ones((2, 2), np.float32)).shape == (4,)
+    with pytest.raises(InvalidArgumentError, match="bakes in the sizes"):
+        loaded.flat(np.ones((3, 2), np.float32))
+
+
+def test_constants_of_every_storage_kind_round_trip(tmp_path):
+    big = np.arange(100, dtype=np.float64).reshape(10, 10)
+
+    class Consts(tfx.Module):
+        @tfx.function(input_signature=[tfx.TensorSpec([], tfx.string)])
+        def words(self, s):
+            return tfx.strings.join([s, tfx.constant(b"\xffraw"), tfx.constant("ok")])
+
+        @tfx.function(input_signature=[tfx.TensorSpec([2], tfx.complex128)])
+        def spin(self, z):
+            return z * tfx.constant([1j, -1j], tfx.complex128)
+
+        @tfx.function(input_signature=[tfx.TensorSpec([10], tfx.float64)])
+        def mat(self, v):
+            return tfx.linalg.matvec(tfx.constant(big), v) + tfx.cast(
+                tfx.constant([1.5] * 10, tfx.bfloat16), tfx.float64)
+    tfx.saved_model.save(Consts(), str(tmp_path / "k"))
+    loaded = tfx.saved_model.load(str(tmp_path / "k"))
+    assert loaded.words(tfx.constant(b"a")).numpy() == b"a\xffrawok"
+    np.testing.assert_allclose(loaded.spin(tfx.constant([1 + 0j, 2j])).numpy(), [1j, 2])
+    np.testing.assert_allclose(loaded.mat(np.ones(10)).numpy(), big.sum(1) + 1.5)
+
+
 # ---- failures leave nothing behind ------------------------------------------------------------
 
 def test_unsavable_attrs_fail_clearly_and_write_nothing(tmp_path):
@@ -367,6 +410,53 @@ def test_inconsistent_conv_windows_are_refused(tmp_path):
         conv["attrs"]["window"]["out"] = [40, 40]
     _edit(tmp_path / "c", widen)
     _refused(tmp_path / "c", "does not follow from its input size")
+
+
+def test_a_window_that_does_not_fit_its_input_is_stopped_before_the_kernel(tmp_path):
+    inp = L.Input((6, 6, 2))
+    tfx.keras.Model(inp, L.Conv2D(2, 3)(inp)).export(str(tmp_path / "c"))
+
+    def shift(d):  # a consistent window for an 8x8 input, fed the 6x6 one
+        win = next(o for o in _nodes(d) if o["op"] == "conv")["attrs"]["window"]
+        win["x_shape"][1:3] = [8, 8]
+        win["out"] = [6, 6]
+    _edit(tmp_path / "c", shift)
+    loaded = tfx.saved_model.load(str(tmp_path / "c"))
+    with pytest.raises(InvalidArgumentError, match="differs from the shape"):
+        loaded.serve(np.ones((1, 6, 6, 2), np.float32))
+
+
+def test_random_edits_end_in_a_clean_refusal_or_a_clean_load(saved):
+    import copy
+    import random
+    doc = json.loads((saved / GRAPH_FILE).read_text())
+
+    def paths(o, p=()):
+        yield p
+        items = o.items() if isinstance(o, dict) else enumerate(o) if isinstance(o, list) \
+            else ()
+        for k, v in items:
+            yield from paths(v, p + (k,))
+    spots = list(paths(doc))[1:]
+    junk = [None, True, -1, 0, 2 ** 40, 2 ** 70, 1.5, "x", "float64", [], {}, [1, 2],
+            {"sym": [0, 1, 0]}, {"variable": 9}, "conv", [2 ** 20, 2 ** 20]]
+    rng = random.Random(0)
+    for _ in range(60):
+        d = copy.deepcopy(doc)
+        where = rng.choice(spots)
+        o = d
+        for k in where[:-1]:
+            o = o[k]
+        o[where[-1]] = copy.deepcopy(rng.choice(junk))
+        (saved / GRAPH_FILE).write_text(json.dumps(d))
+        try:
+            loaded = tfx.saved_model.load(str(saved))
+        except ModelFormatError:
+            continue
+        try:
+            loaded(_x(2))
+        except (tfx.errors.OpError, TypeError, ValueError):
+            pass
 
 
 def test_truncated_or_missing_files_are_refused(saved, tmp_path):
