@@ -10,6 +10,7 @@ import types
 
 from .. import dtypes as _dt
 from .. import nest
+from ..backend import xp
 from ..core.shape import TensorShape
 from ..core.tensor import TensorBase, convert_to_tensor
 from ..errors import InvalidArgumentError
@@ -138,12 +139,16 @@ def _results(api, out, dtypes):
                                               f"values, but Tout has {len(dtypes)}")
     res = []
     for i, (v, d) in enumerate(zip(flat, dtypes)):
-        have = v._dtype if isinstance(v, TensorBase) else getattr(v, "dtype", None)
-        if have is not None and _dt.as_dtype(have) is not d:
-            raise InvalidArgumentError(None, api, f"{api}: {i}-th value returned has dtype "
-                                                  f"{_dt.as_dtype(have).name}, but Tout "
-                                                  f"expects {d.name}")
-        res.append(t(v) if isinstance(v, TensorBase) else convert_to_tensor(v, d))
+        if isinstance(v, TensorBase):
+            v = t(v)
+            if v._dtype is not d:
+                raise InvalidArgumentError(None, api, f"{api}: {i}-th value returned has "
+                                                      f"dtype {v._dtype.name}, but Tout "
+                                                      f"expects {d.name}")
+            res.append(v)
+        else:  # NumPy or Python results are converted to Tout, as TensorFlow does
+            res.append(wrap(xp.asarray(v).astype(d._np, copy=False), d)
+                       if hasattr(v, "dtype") else convert_to_tensor(v, d))
     return res
 
 

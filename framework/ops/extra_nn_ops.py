@@ -386,6 +386,7 @@ def _scaled(x, factor):
     if isinstance(x, IndexedSlices):
         return IndexedSlices(M.multiply(x.values, M.cast(factor, x.values._dtype)), x.indices,
                              x.dense_shape)
+    x = t(x)
     return M.multiply(x, M.cast(factor, x._dtype))
 
 
