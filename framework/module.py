@@ -28,6 +28,9 @@ def _snake(name):
 class _ScopeStack(threading.local):
     current = ""
 
+    def __init__(self):
+        self.saved = []  # the scopes entered ``with`` blocks replaced, innermost last
+
 
 _SCOPE = _ScopeStack()
 
@@ -48,7 +51,6 @@ class name_scope:  # noqa: N801 - TensorFlow's spelling
         if not isinstance(name, str):
             raise ValueError(f"name for name_scope must be a string. Received: {name!r}")
         self._name = name
-        self._saved = threading.local()
 
     @property
     def name(self):
@@ -62,15 +64,12 @@ class name_scope:  # noqa: N801 - TensorFlow's spelling
             scope = name
         else:
             scope = f"{_SCOPE.current}{name}/"
-        stack = getattr(self._saved, "stack", None)
-        if stack is None:
-            stack = self._saved.stack = []
-        stack.append(_SCOPE.current)
+        _SCOPE.saved.append(_SCOPE.current)
         _SCOPE.current = scope
         return scope
 
     def __exit__(self, *exc):
-        _SCOPE.current = self._saved.stack.pop()
+        _SCOPE.current = _SCOPE.saved.pop()
         return False
 
 

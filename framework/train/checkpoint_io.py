@@ -125,6 +125,7 @@ def _check_nodes(prefix, nodes):
     keys = set()
     for i, node in enumerate(nodes):
         _require(isinstance(node, dict), prefix, f"node {i} is not an object")
+    for i, node in enumerate(nodes):
         children = node.get("children", [])
         _require(isinstance(children, list) and all(
             isinstance(c, list) and len(c) == 2 and isinstance(c[0], str) and _is_int(c[1])

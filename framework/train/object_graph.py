@@ -39,31 +39,36 @@ def slot_variables(optimizer):
     return list(_SLOTS.get(optimizer, ()))
 
 
-def _keras_class(module, name):
-    mod = sys.modules.get(module)  # not loaded: no instance of it can exist
+def _loaded_class(module, name):
+    mod = sys.modules.get(module)  # not loaded: no instance of it can exist (no import cycle)
     return getattr(mod, name, None) if mod is not None else None
 
 
 def _is_optimizer(obj):
-    cls = _keras_class("tfx.keras.optimizers.base", "Optimizer")
+    cls = _loaded_class("tfx.keras.optimizers.base", "Optimizer")
     return cls is not None and isinstance(obj, cls)
 
 
 def _is_metric(obj):
-    cls = _keras_class("tfx.keras.metrics", "Metric")
+    cls = _loaded_class("tfx.keras.metrics", "Metric")
     return cls is not None and isinstance(obj, cls)
 
 
 def _is_container_model(obj):
-    seq = _keras_class("tfx.keras.models.sequential", "Sequential")
-    fun = _keras_class("tfx.keras.models.functional", "Functional")
+    seq = _loaded_class("tfx.keras.models.sequential", "Sequential")
+    fun = _loaded_class("tfx.keras.models.functional", "Functional")
     return (seq is not None and isinstance(obj, seq)) or (fun is not None and isinstance(obj, fun))
 
 
 def is_trackable(obj):
     """Objects a checkpoint walks into (variables are leaves, not trackable objects)."""
-    from .checkpoint import Checkpoint
-    return isinstance(obj, (Module, Checkpoint)) or _is_optimizer(obj) or _is_metric(obj)
+    return isinstance(obj, Module) or _is_checkpoint(obj) or _is_optimizer(obj) or \
+        _is_metric(obj)
+
+
+def _is_checkpoint(obj):
+    cls = _loaded_class("tfx.train.checkpoint", "Checkpoint")
+    return cls is not None and isinstance(obj, cls)
 
 
 def _holds_state(value, depth=0):
@@ -138,8 +143,7 @@ def trackable_children(obj):
                 if isinstance(k, str) and _holds_state(obj[k])]
     if _is_optimizer(obj):
         return _optimizer_edges(obj)
-    from .checkpoint import Checkpoint
-    if isinstance(obj, Checkpoint):
+    if _is_checkpoint(obj):
         return obj._trackable_children()
     skip = getattr(obj, "_TRACK_SKIP", frozenset()) | _SKIP
     if _is_container_model(obj):

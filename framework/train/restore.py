@@ -101,8 +101,8 @@ class Restoration:
 
     def _assign(self, var, node):
         done = self.assigned.get(node)
-        if done is not None and done() is var:
-            return
+        if done is not None and (done() is var or not self.arrays):
+            return  # restored already (a variable made after completion keeps its value)
         entry = self.saved.nodes[node]["variable"]
         value = self.arrays[entry["key"]]
         shape = tuple(value.shape)
@@ -143,6 +143,7 @@ class Restoration:
     def _maybe_finish(self):
         if self.complete():
             deferred.unregister_all(self)
+            self.arrays = {}  # every value is in its variable: free the host copies
 
     # -- reporting ----------------------------------------------------------------------------
     def node_names(self):

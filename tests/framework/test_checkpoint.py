@@ -244,20 +244,35 @@ def test_optimizer_slots_restored_next_step_equals_uninterrupted_run(tmp_path):
         assert np.array_equal(s1[k], s2[k])
 
 
-def test_fit_after_restore_equals_uninterrupted_fit(tmp_path):
-    def model():
-        m = K.Sequential([K.Input((3,)), K.layers.Dense(5, activation="relu"),
-                          K.layers.Dense(2)])
-        m.compile(optimizer=K.optimizers.RMSprop(0.01, momentum=0.5), loss="mse")
-        return m
+def _sequential():
+    m = K.Sequential([K.Input((3,)), K.layers.Dense(5, activation="relu"), K.layers.Dense(2)])
+    m.compile(optimizer=K.optimizers.RMSprop(0.01, momentum=0.5), loss="mse")
+    return m
 
+
+def _functional():
+    i = K.Input((3,))
+    h = K.layers.Reshape((3, 1))(i)
+    h = K.layers.LSTM(4)(h)
+    h = K.layers.BatchNormalization()(h)
+    inner = K.Sequential([K.layers.Dense(3), K.layers.Dropout(0.2), K.layers.Dense(2)])
+    m = K.Model(i, inner(h))
+    m.compile(optimizer=K.optimizers.Adam(0.01), loss="mse")
+    return m
+
+
+@pytest.mark.parametrize("model", [_sequential, _functional])
+def test_fit_after_restore_equals_uninterrupted_fit(tmp_path, model):
     m1 = model()
     m1.fit(X, Y, epochs=2, batch_size=4, verbose=0, shuffle=False)
     ck = tfx.train.Checkpoint(model=m1, optimizer=m1.optimizer)
     path = ck.save(str(tmp_path / "ck"))
+    tfx.random.set_seed(7)  # dropout's masks come from the seed, not from the checkpoint
     m1.fit(X, Y, epochs=1, batch_size=4, verbose=0, shuffle=False)
+    K.layers.Dense(3)  # other automatic layer names from here on
     m2 = model()
     status = tfx.train.Checkpoint(model=m2, optimizer=m2.optimizer).restore(path)
+    tfx.random.set_seed(7)
     m2.fit(X, Y, epochs=1, batch_size=4, verbose=0, shuffle=False)  # traced steps
     status.assert_consumed()
     for a, b in zip(m1.weights + m1.optimizer.variables, m2.weights + m2.optimizer.variables):
@@ -447,3 +462,19 @@ def test_list_and_load_variables(tmp_path):
         tfx.train.load_variable(path, "net/a")
     tfx.train.CheckpointManager(tfx.train.Checkpoint(net=Net()), str(tmp_path / "d"), 1).save()
     assert tfx.train.list_variables(str(tmp_path / "d"))[0][0].startswith("net/")
+
+
+def test_root_object_and_attributes_added_after_restore(tmp_path):
+    dense = K.layers.Dense(2)
+    dense.build((None, 3))
+    path = tfx.train.Checkpoint(dense, extra=tfx.Variable(5.0)).save(str(tmp_path / "ck"))
+    assert [k for k, _ in tfx.train.list_variables(path)] == [
+        "bias/.ATTRIBUTES/VARIABLE_VALUE", "extra/.ATTRIBUTES/VARIABLE_VALUE",
+        "kernel/.ATTRIBUTES/VARIABLE_VALUE", "save_counter/.ATTRIBUTES/VARIABLE_VALUE"]
+    later = tfx.train.Checkpoint(K.layers.Dense(2))
+    status = later.restore(path)
+    later.extra = tfx.Variable(0.0)  # a checkpoint attribute made after restore
+    assert later.extra.numpy() == 5.0
+    later.root(np.ones((1, 3), "float32"))  # the root layer built after restore
+    status.assert_consumed()
+    assert np.array_equal(later.root.kernel.numpy(), dense.kernel.numpy())
