@@ -6,7 +6,7 @@ graphs, as JSON naming registered ops), its variables and constants (safetensors
 that defined them, and never runs code from the files.
 """
 from .codec import SaveError
-from .load import LoadOptions, load
-from .save import SaveOptions, save
+from .loader import LoadOptions, load
+from .saver import SaveOptions, save
 
 __all__ = ["save", "load", "SaveOptions", "LoadOptions", "SaveError"]

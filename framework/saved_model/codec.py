@@ -4,7 +4,7 @@ An attr (what an op recorded besides its inputs) is written as JSON numbers, str
 (Python tuples) and one-key objects naming what they hold: ``{"list": [...]}``, ``{"dtype":
 "float32"}``, ``{"slice": [0, 2, null]}``, ``{"array": ..., "dtype": ..., "shape": ...}`` (small
 arrays inline), ``{"tensor": key}`` (larger arrays, in the constants file), ``{"variable": i}``,
-``{"window": {...}}`` (a convolution's window), ``{"subgraphs": ...}`` (the branches of a cond,
+``{"filled": v, ...}`` (one value repeated), ``{"window": {...}}`` (a convolution's window), ``{"subgraphs": ...}`` (the branches of a cond,
 the body of a loop). ``{"sym": [k, a, c]}`` is an integer that follows the k-th free dimension
 of the inputs: ``a * size + c`` (a reshape target that holds the batch size).
 
@@ -140,6 +140,11 @@ class AttrEncoder:
     def array(self, a, dtype):
         if dtype.name == "string":
             return {"strings": encode_strings(a), "shape": list(a.shape)}
+        if a.size > 1 and bool((a == a.flat[0]).all()):
+            # One value repeated (zeros for an RNN's first state): its shape may then follow
+            # the batch size like any integer attr.
+            return {"filled": self(a.flat[0].item()), "dtype": dtype.name,
+                    "shape": list(a.shape)}
         if a.size <= _INLINE and not dtype.is_complex and dtype.name != "bfloat16":
             return {"array": a.tolist(), "dtype": dtype.name, "shape": list(a.shape)}
         stored = to_storage(a, dtype)
@@ -206,6 +211,7 @@ _WINDOW_FIELDS = ("x_shape", "ksize", "strides", "dilations", "pads", "out", "w_
 _ONE_KEY = {"list", "dict", "complex", "bytes", "slice", "ellipsis", "dtype", "np_dtype",
             "variable", "window", "print_tensor", "shape", "float", "sym", "scalar"}
 _ARRAY_KEYS = {"array": {"array", "dtype", "shape"}, "tensor": {"tensor", "dtype", "shape"},
+               "filled": {"filled", "dtype", "shape"},
                "strings": {"strings", "shape"}, "subgraphs": {"subgraphs", "info"}}
 
 
@@ -229,8 +235,26 @@ class AttrDecoder:
             self.fail(f"expected a 64-bit integer, got {str(x)[:40]}")
         return x
 
+    def resolve(self, x):
+        """Lists of numbers with symbolic dimensions resolved (shapes, inline values)."""
+        if isinstance(x, list):
+            return [self.resolve(v) for v in x]
+        if isinstance(x, dict) and set(x) == {"sym"}:
+            return self._sym(x["sym"])
+        return x
+
     def array(self, j):
-        shape = check_shape(j.get("shape"), self.where)
+        shape = check_shape(self.resolve(j.get("shape")), self.where)
+        if "filled" in j:
+            d = dtype_of(j.get("dtype"), self.where)
+            v = self(j["filled"])
+            if d.name == "string" or v.__class__ not in (bool, int, float, complex) or (
+                    isinstance(v, complex) and not d.is_complex):
+                self.fail(f"a filled {d.name} constant needs a number")
+            try:
+                return np.full(shape, v, dtype=d._np)
+            except (OverflowError, TypeError, ValueError):
+                self.fail(f"{str(v)[:30]} is not a {d.name} value")
         if "strings" in j:
             return decode_strings(j["strings"], shape, self.where)
         d = dtype_of(j.get("dtype"), self.where)
@@ -242,7 +266,7 @@ class AttrDecoder:
             return from_storage(stored, d, shape, f"{self.where}: constant {key!r}")
         if d.name == "string" or d.is_complex or d.name == "bfloat16":
             self.fail(f"{d.name} arrays are not written inline")
-        flat = j["array"]
+        flat = self.resolve(j["array"])
         try:
             a = np.array(flat, dtype=d._np)
         except (TypeError, ValueError, OverflowError):

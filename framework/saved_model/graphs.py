@@ -8,8 +8,9 @@ native kernels): those ops run behind a check that the inputs have the shapes th
 describe.
 
 ``merge_variants`` compares a graph traced at several sizes of a free (None) input dimension:
-when only integer attrs differ, and they follow ``a * size + c``, the graph is the same program
-for every size and those integers are saved symbolically.
+when only integers differ (in attrs, shapes and repeated-value constants) and they follow
+``a * size + c``, the graph is the same program for every size and those integers are saved
+symbolically.
 """
 import math
 
@@ -105,18 +106,11 @@ def _merge_graph(a, b, k, sa, sb):
         raise NotGeneric("the graph's operations differ")
     ops = []
     for x, y in zip(a["ops"], b["ops"]):
-        if x["op"] != y["op"] or x.get("in") != y.get("in") or \
-                [o[0] for o in x["out"]] != [o[0] for o in y["out"]]:
+        if x["op"] != y["op"] or x.get("in") != y.get("in") or set(x) != set(y):
             raise NotGeneric(f"op '{x['name']}' differs")
-        if x["op"] == "Const":
-            if x["value"] != y["value"]:
-                raise NotGeneric(f"constant '{x['name']}' differs")
-            ops.append(x)
-            continue
-        if x["op"] == "Placeholder":
-            ops.append(x)
-            continue
-        ops.append(dict(x, attrs=_merge_attr(x["attrs"], y["attrs"], k, sa, sb)))
+        # shapes, attrs and constants may follow the size; the wiring may not
+        ops.append({key: val if key in ("op", "name", "in") else _merge_attr(
+            val, y[key], k, sa, sb) for key, val in x.items()})
     return dict(a, ops=ops)
 
 
@@ -155,11 +149,10 @@ def _verify_graph(m, v, k, size, base):
     if len(m["ops"]) != len(v["ops"]):
         raise NotGeneric("the graph's operations differ")
     for x, y in zip(m["ops"], v["ops"]):
-        if x["op"] != y["op"] or x.get("in") != y.get("in") or x.get("value") != y.get(
-                "value"):
-            raise NotGeneric(f"op '{x['name']}' differs")
-        if "attrs" in x and not _resolves_to(x["attrs"], y["attrs"], k, size, base):
-            raise NotGeneric(f"an attr of op '{x['name']}' is not linear in the size")
+        if x["op"] != y["op"] or x.get("in") != y.get("in") or set(x) != set(y) or not all(
+                _resolves_to(val, y[key], k, size, base) for key, val in x.items()
+                if key not in ("op", "name", "in")):
+            raise NotGeneric(f"op '{x['name']}' is not linear in the size")
 
 
 def _resolves_to(x, y, k, size, base):
@@ -385,11 +378,12 @@ def decode_graph(j, dec, where, depth=0):
             raise bad(at, "an operation needs 'op' and 'out'")
         name = e["op"]
         at = f"{where}, operation {i} ('{str(e.get('name'))[:60]}', op '{name[:60]}')"
+        dec.where = at
         outs = []
         for o in e["out"]:
             if not isinstance(o, list) or len(o) != 2:
                 raise bad(at, "each output is [dtype, shape]")
-            outs.append((dtype_of(o[0], at), check_shape(o[1], at)))
+            outs.append((dtype_of(o[0], at), check_shape(dec.resolve(o[1]), at)))
         if name in ("Placeholder", "Const"):
             allowed = {"op", "name", "out"} | ({"value"} if name == "Const" else set())
             if set(e) != allowed or len(outs) != 1:
@@ -398,7 +392,6 @@ def decode_graph(j, dec, where, depth=0):
             if name == "Placeholder":
                 g.add_placeholder(d, shape, str(e["name"])[:200])
             else:
-                dec.where = at
                 value = dec(e["value"])
                 if not isinstance(value, np.ndarray) or value.shape != shape or (
                         value.dtype != d._np and d.name != "string"):
@@ -421,7 +414,6 @@ def decode_graph(j, dec, where, depth=0):
                                                 for s in ins):
             raise bad(at, f"input slots {str(ins)[:80]} must name values produced earlier "
                           f"(0..{len(specs) - 1}): a graph cannot refer forward or to itself")
-        dec.where = at
         attrs = dec(e["attrs"])
 
         def fail(msg, at=at):

@@ -9,7 +9,7 @@ import sys
 from ..data.specs import TensorSpec
 from ..graph.function import Function
 from ..module import Module
-from .save import save
+from .saver import save
 
 __all__ = ["export_model", "model_input_signature", "default_signature"]
 

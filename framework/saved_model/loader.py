@@ -21,7 +21,7 @@ from ..graph.graph import replay_taped
 from ..module import Module
 from .codec import AttrDecoder, bad, check_shape, decode_strings, dtype_of, from_storage
 from .graphs import decode_graph
-from .save import CONSTANTS_FILE, FILES, FORMAT, GRAPH_FILE, VARIABLES_FILE, VERSION
+from .saver import CONSTANTS_FILE, FILES, FORMAT, GRAPH_FILE, VARIABLES_FILE, VERSION
 from .structures import Mismatch, decode_struct, match, pack
 
 __all__ = ["load", "Loader", "RestoredObject", "RestoredFunction", "SignatureFunction",

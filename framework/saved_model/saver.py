@@ -346,7 +346,7 @@ def save(obj, export_dir, signatures=None, options=None):
     sigs = saver.signatures(signatures, root_functions)
     doc = saver.document(root, sigs)
     entries = saver.files(doc)
-    from .load import Loader
+    from .loader import Loader
     Loader(os.fspath(export_dir), entries).restore()  # what load would refuse, save refuses
     write_folder(os.fspath(export_dir), entries)
 

@@ -12,7 +12,7 @@ import pytest
 
 import tfx
 from tfx.errors import InvalidArgumentError, ModelFormatError
-from tfx.saved_model.save import CONSTANTS_FILE, GRAPH_FILE, VARIABLES_FILE
+from tfx.saved_model.saver import CONSTANTS_FILE, GRAPH_FILE, VARIABLES_FILE
 
 L = tfx.keras.layers
 
@@ -135,6 +135,17 @@ def test_functional_export_names_signature_inputs_and_keeps_weights(tmp_path):
     assert len(loaded.variables) == len(model.variables)
     assert sorted(v.shape.as_list() for v in loaded.trainable_variables) == sorted(
         v.shape.as_list() for v in model.trainable_variables)
+
+
+def test_recurrent_export_follows_the_batch_size_of_its_zero_state(tmp_path):
+    model = tfx.keras.Sequential([L.Input((5, 3)), L.GRU(4, return_sequences=True),
+                                  L.LSTM(3), L.Dense(2)])
+    model.export(str(tmp_path / "rnn"))  # the initial states are zeros of (batch, units)
+    loaded = tfx.saved_model.load(str(tmp_path / "rnn"))
+    for n in (1, 6):
+        x = np.random.default_rng(n).normal(size=(n, 5, 3)).astype(np.float32)
+        np.testing.assert_allclose(loaded.serve(x).numpy(), model.predict(x, verbose=0),
+                                   atol=1e-6)
 
 
 def test_gradients_flow_through_a_loaded_function(tmp_path):
