@@ -3,10 +3,11 @@
 An attr (what an op recorded besides its inputs) is written as JSON numbers, strings, lists
 (Python tuples) and one-key objects naming what they hold: ``{"list": [...]}``, ``{"dtype":
 "float32"}``, ``{"slice": [0, 2, null]}``, ``{"array": ..., "dtype": ..., "shape": ...}`` (small
-arrays inline), ``{"tensor": key}`` (larger arrays, in the constants file), ``{"variable": i}``,
-``{"filled": v, ...}`` (one value repeated), ``{"window": {...}}`` (a convolution's window), ``{"subgraphs": ...}`` (the branches of a cond,
-the body of a loop). ``{"sym": [k, a, c]}`` is an integer that follows the k-th free dimension
-of the inputs: ``a * size + c`` (a reshape target that holds the batch size).
+arrays inline), ``{"filled": v, ...}`` (one value repeated), ``{"tensor": key}`` (larger
+arrays, in the constants file), ``{"variable": i}``, ``{"window": {...}}`` (a convolution's
+window), ``{"subgraphs": ...}`` (the branches of a cond, the body of a loop). ``{"sym": [k, a,
+c]}`` is an integer that follows the k-th free dimension of the inputs: ``a * size + c`` (a
+reshape target that holds the batch size).
 
 Reading builds nothing but numbers, strings, tuples, lists, dicts, slices, NumPy arrays, tfx
 dtypes, the variables of the file and convolution windows checked for consistency; anything else
