@@ -1,0 +1,208 @@
+"""Image resizing with TensorFlow 2's sampling rules (half-pixel centres).
+
+Every method is a separable linear map built from tfx ops (gathers along height and width, or
+a small weight matrix per axis), so gradients come for free. The sample positions and weights
+are computed in float32 exactly as TensorFlow's kernels compute them, so results agree to
+float32 rounding.
+"""
+import math
+
+from .. import dtypes as _dt
+from ..backend import xp
+from ._core import t, wrap
+
+__all__ = ["resize_images"]
+
+_F32 = xp.float32
+
+
+def _gather(x, idx, axis):
+    from .array_ops import _gather
+    return _gather(x, wrap(xp.asarray(idx, dtype=xp.int64), _dt.int64), axis, 0, False)
+
+
+def _along(values, axis):
+    """A float32 constant shaped to broadcast along ``axis`` (1: height, 2: width) of NHWC."""
+    shape = [1, 1, 1, 1]
+    shape[axis] = len(values)
+    return wrap(xp.asarray(values, dtype=_F32).reshape(shape), _dt.float32)
+
+
+def _scale(n_in, n_out):
+    return _F32(n_in) / _F32(n_out)
+
+
+# ---- bilinear, nearest, bicubic: gathers of neighbouring pixels --------------------------------
+
+def _linear_taps(n_in, n_out):
+    pos = (xp.arange(n_out, dtype=_F32) + _F32(0.5)) * _scale(n_in, n_out) - _F32(0.5)
+    low = xp.floor(pos)
+    lerp = pos - low
+    return (xp.maximum(low, 0).astype(xp.int64),
+            xp.minimum(xp.ceil(pos), n_in - 1).astype(xp.int64), lerp)
+
+
+def _bilinear(x, oh, ow):
+    from .math_ops import add, multiply, subtract
+    h, w = x._v.shape[1:3]
+    y0, y1, ly = _linear_taps(h, oh)
+    x0, x1, lx = _linear_taps(w, ow)
+    top, bottom = _gather(x, y0, 1), _gather(x, y1, 1)
+    lx, ly = _along(lx, 2), _along(ly, 1)
+
+    def lerp(a, b, f):
+        return add(a, multiply(subtract(b, a), f))
+    upper = lerp(_gather(top, x0, 2), _gather(top, x1, 2), lx)
+    lower = lerp(_gather(bottom, x0, 2), _gather(bottom, x1, 2), lx)
+    return lerp(upper, lower, ly)
+
+
+def _nearest_index(n_in, n_out):
+    pos = xp.floor((xp.arange(n_out, dtype=_F32) + _F32(0.5)) * _scale(n_in, n_out))
+    return xp.clip(pos, 0, n_in - 1).astype(xp.int64)
+
+
+def _nearest(x, oh, ow):
+    h, w = x._v.shape[1:3]
+    return _gather(_gather(x, _nearest_index(h, oh), 1), _nearest_index(w, ow), 2)
+
+
+_TABLE = 1024  # TensorFlow samples the cubic kernel at 1/1024 steps
+
+
+def _cubic_table():
+    a = _F32(-0.5)  # Keys' cubic, as TF 2 uses with half-pixel centres
+    s = xp.arange(_TABLE + 1, dtype=_F32) / _F32(_TABLE)
+    near = ((a + 2) * s - (a + 3)) * s * s + 1
+    s1 = s + 1
+    far = ((a * s1 - 5 * a) * s1 + 8 * a) * s1 - 4 * a
+    return near.astype(_F32), far.astype(_F32)
+
+
+def _cubic_taps(n_in, n_out):
+    near, far = _cubic_table()
+    pos = (xp.arange(n_out, dtype=_F32) + _F32(0.5)) * _scale(n_in, n_out) - _F32(0.5)
+    loc = xp.floor(pos)
+    off = xp.rint((pos - loc) * _TABLE).astype(xp.int64)
+    weights = xp.stack([far[off], near[off], near[_TABLE - off], far[_TABLE - off]])
+    loc = loc.astype(xp.int64)
+    idx = xp.stack([loc - 1, loc, loc + 1, loc + 2])
+    inside = (idx >= 0) & (idx < n_in)
+    # Taps that fall outside the image get no weight; the rest are renormalized.
+    weights = xp.where(inside, weights, _F32(0))
+    total = weights.sum(0, dtype=_F32)
+    ok = xp.abs(total) >= 1000 * xp.finfo(_F32).tiny
+    weights = xp.where(ok, weights * (_F32(1) / xp.where(ok, total, 1)), weights)
+    return xp.clip(idx, 0, n_in - 1), weights.astype(_F32)
+
+
+def _cubic_axis(x, n_out, axis):
+    from .math_ops import add_n, multiply
+    idx, weights = _cubic_taps(x._v.shape[axis], n_out)
+    return add_n([multiply(_gather(x, idx[k], axis), _along(weights[k], axis))
+                  for k in range(4)])
+
+
+def _bicubic(x, oh, ow):
+    return _cubic_axis(_cubic_axis(x, ow, 2), oh, 1)
+
+
+# ---- area and the antialiased kernels: a weight matrix per axis --------------------------------
+
+def _area_matrix(n_in, n_out):
+    scale = _scale(n_in, n_out)
+    m = xp.zeros((n_out, n_in), dtype=_F32)
+    for o in range(n_out):
+        start, end = _F32(o) * scale, _F32(o + 1) * scale
+        for i in range(int(math.floor(start)), int(math.ceil(end))):
+            part = min(_F32(i + 1), end) - max(_F32(i), start)
+            m[o, min(i, n_in - 1)] += part
+    return m / scale
+
+
+def _sinc(v):
+    return xp.where(v == 0, 1.0, xp.sin(math.pi * v) / (math.pi * xp.where(v == 0, 1, v)))
+
+
+def _keys(v, a=-0.5):
+    v = xp.abs(v)
+    return xp.where(v <= 1, ((a + 2) * v - (a + 3)) * v * v + 1,
+                    xp.where(v < 2, ((a * v - 5 * a) * v + 8 * a) * v - 4 * a, 0.0))
+
+
+def _mitchell(v):
+    b = c = 1.0 / 3.0
+    v = xp.abs(v)
+    near = ((12 - 9 * b - 6 * c) * v ** 3 + (-18 + 12 * b + 6 * c) * v ** 2 + (6 - 2 * b)) / 6
+    far = ((-b - 6 * c) * v ** 3 + (6 * b + 30 * c) * v ** 2 + (-12 * b - 48 * c) * v
+           + (8 * b + 24 * c)) / 6
+    return xp.where(v < 1, near, xp.where(v < 2, far, 0.0))
+
+
+# (kernel, radius) of TensorFlow's scale-and-translate sampling kernels
+_KERNELS = {
+    "bilinear": (lambda v: xp.maximum(0.0, 1 - xp.abs(v)), 1.0),
+    "bicubic": (_keys, 2.0),
+    "lanczos3": (lambda v: xp.where(xp.abs(v) < 3, _sinc(v) * _sinc(v / 3), 0.0), 3.0),
+    "lanczos5": (lambda v: xp.where(xp.abs(v) < 5, _sinc(v) * _sinc(v / 5), 0.0), 5.0),
+    "gaussian": (lambda v: xp.where(xp.abs(v) < 1.5, xp.exp(-2.0 * v * v), 0.0), 1.5),
+    "mitchellcubic": (_mitchell, 2.0),
+}
+
+
+def _kernel_matrix(n_in, n_out, method, antialias):
+    kernel, radius = _KERNELS[method]
+    # TensorFlow inverts the float32 scale out/in (not in/out): the spans depend on it.
+    inv_scale = _F32(1) / (_F32(n_out) / _F32(n_in))
+    kscale = max(inv_scale, _F32(1)) if antialias else _F32(1)
+    radius = radius * kscale
+    m = xp.zeros((n_out, n_in), dtype=_F32)
+    for o in range(n_out):
+        centre = (_F32(o) + _F32(0.5)) * inv_scale
+        lo = min(max(int(math.ceil(centre - radius - 0.5)), 0), n_in - 1)
+        hi = min(max(int(math.floor(centre + radius - 0.5)), 0), n_in - 1) + 1
+        src = xp.arange(lo, hi, dtype=_F32)
+        w = kernel(xp.abs((src + _F32(0.5) - centre) / kscale)).astype(_F32)
+        total = w.sum(dtype=_F32)
+        if abs(total) >= 1000 * xp.finfo(_F32).tiny:
+            w = w / total
+        m[o, lo:hi] = w
+    return m
+
+
+def _separable(x, mh, mw):
+    from .linalg_ops import einsum
+    return einsum("ph,bhwc,qw->bpqc", wrap(mh, _dt.float32), x, wrap(mw, _dt.float32))
+
+
+# ---- dispatch ----------------------------------------------------------------------------------
+
+def resize_images(x, oh, ow, method, antialias):
+    """Resize NHWC ``x`` to (oh, ow); floats come back float32, ``nearest`` keeps the dtype."""
+    from .math_ops import cast
+    h, w = x._v.shape[1:3]
+    if method == "nearest":
+        return _nearest(x, oh, ow)
+    if x._dtype is not _dt.float32:
+        x = cast(x, _dt.float32)
+    if method == "area":
+        return _separable(x, _area_matrix(h, oh), _area_matrix(w, ow))
+    if method in ("bilinear", "bicubic") and not antialias:
+        return _bilinear(x, oh, ow) if method == "bilinear" else _bicubic(x, oh, ow)
+    if method not in _KERNELS:
+        raise ValueError(f"Resize method is not implemented: [{method}]")
+    return _separable(x, _kernel_matrix(h, oh, method, antialias),
+                      _kernel_matrix(w, ow, method, antialias))
+
+
+def as_nhwc(images, api):
+    """(4-D tensor, was it a single 3-D image)."""
+    from .array_ops import expand_dims
+    x = t(images)
+    nd = x._v.ndim
+    if nd == 3:
+        return expand_dims(x, 0), True
+    if nd != 4:
+        raise ValueError(f"'images' must have either 3 or 4 dimensions, got rank {nd} "
+                         f"(in {api})")
+    return x, False
