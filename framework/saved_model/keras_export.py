@@ -19,13 +19,18 @@ class _ExportArchive(Module):
 
 
 def model_input_signature(model):
-    """TensorSpecs for the model's inputs, batch dimension None (ValueError if unknown)."""
+    """``[spec]`` for the model's input structure (one TensorSpec, or a list or dict of them
+    for several inputs), batch dimension None; ValueError if the inputs are unknown."""
     inputs = getattr(model, "_flat_inputs", None)
     if inputs:
         names = list(getattr(model, "input_names", None) or [])
         names += [f"input_{i}" for i in range(len(names), len(inputs))]
-        return [TensorSpec([None] + list(t.shape.as_list())[1:], t.dtype, n)
-                for t, n in zip(inputs, names)]
+        specs = [TensorSpec([None] + list(t.shape.as_list())[1:], t.dtype, n)
+                 for t, n in zip(inputs, names)]
+        struct = getattr(model, "_input_struct", None)
+        if isinstance(struct, dict) and len(struct) == len(specs):
+            return [dict(zip(struct, specs))]
+        return [specs[0] if len(specs) == 1 else specs]
     shape = getattr(model, "_input_shape", None) or getattr(model, "_build_input_shape", None)
     if isinstance(shape, (list, tuple)) and all(d is None or isinstance(d, int)
                                                 for d in shape) and shape:
@@ -36,15 +41,14 @@ def model_input_signature(model):
 
 
 def serving_function(model, input_signature=None):
-    """A tfx.function running the model in inference mode on its input signature."""
+    """A tfx.function running the model in inference mode on one argument: its inputs."""
     specs = list(input_signature) if input_signature is not None else \
         model_input_signature(model)
-    if len(specs) == 1:
-        def serve(inputs):
-            return model(inputs, training=False)
-    else:
-        def serve(*inputs):
-            return model(list(inputs), training=False)
+    if len(specs) != 1:
+        specs = [specs]  # several specs: the model takes them as one list
+
+    def serve(inputs):
+        return model(inputs, training=False)
     return Function(serve, input_signature=specs, name="serve")
 
 

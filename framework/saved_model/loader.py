@@ -249,12 +249,17 @@ class RestoredConcrete:
         if not (self.args and "tuple" in self.args and self.kwargs and "dict" in self.kwargs):
             raise bad(where, "args must be a tuple structure and kwargs a dict structure")
         self.free = j["free"]
+        seen = set()
         if not isinstance(self.free, list) or not all(
-                isinstance(f, list) and len(f) == 2 and type(f[0]) is int and
-                0 <= f[0] < n and type(f[1]) is int and 0 <= f[1] < len(
-                    self.specs[f[0]].shape.as_list()) and
-                self.specs[f[0]].shape.as_list()[f[1]] is None for f in self.free):
-            raise bad(where, "free dimensions must name the None dimensions of the specs")
+                isinstance(g, list) and g for g in self.free):
+            raise bad(where, "free dimensions must be non-empty groups")
+        for f in (f for g in self.free for f in g):
+            if not (isinstance(f, list) and len(f) == 2 and type(f[0]) is int and
+                    0 <= f[0] < n and type(f[1]) is int and
+                    0 <= f[1] < len(self.specs[f[0]].shape.as_list()) and
+                    self.specs[f[0]].shape.as_list()[f[1]] is None and tuple(f) not in seen):
+                raise bad(where, "free dimensions must name the None dimensions of the specs")
+            seen.add(tuple(f))
         self.base = j["base"]
         if not isinstance(self.base, list) or len(self.base) != len(self.free) or not all(
                 type(b) is int and 0 < b < 1 << 20 for b in self.base):
@@ -311,7 +316,15 @@ class RestoredConcrete:
         return out
 
     def run(self, tensors):
-        dims = tuple(int(tensors[i]._v.shape[ax]) for i, ax in self.free)
+        dims = []
+        for group in self.free:
+            sizes = {int(tensors[i]._v.shape[ax]) for i, ax in group}
+            if len(sizes) != 1:
+                raise InvalidArgumentError(None, self.name, (
+                    f"saved function {self.name}: dimension {group[0][1]} must have one size "
+                    f"across its inputs (it was traced that way), got {sorted(sizes)}."))
+            dims.append(sizes.pop())
+        dims = tuple(dims)
         if not self.generic and dims != tuple(self.base):
             raise InvalidArgumentError(None, self.name, (
                 f"saved function {self.name}: its graph bakes in the sizes of its inputs' "

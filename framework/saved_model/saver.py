@@ -144,40 +144,30 @@ class _Saver:
         params = fn._param_names(len(args[1]))
         specs = list(cf._specs)
         names = S.leaf_names(cf._struct, params)
-        free = []
+        groups = {}   # None dims at one axis vary together (the batch of every input)
         for li, spec in enumerate(specs):
             if spec.shape.rank is None:
                 raise SaveError(f"{where}: input {names[li]} has an unknown rank; a saved "
                                 "function needs at least the rank of each input")
-            free += [[li, ax] for ax, d in enumerate(spec.shape.as_list()) if d is None]
+            for ax, d in enumerate(spec.shape.as_list()):
+                if d is None:
+                    groups.setdefault(ax, []).append([li, ax])
+        free = list(groups.values())
         base = [[SIZES[0] if d is None else d for d in s.shape.as_list()] for s in specs]
         tr = _trace(cf, base)
         enc = AttrEncoder(self.var_index, self.var_list, self.tensors, "c", None)
         enc.encode_graph = lambda g: encode_graph(g, enc, fn.__name__)
-        graph = enc.encode_graph(tr.graph)
-        out_shapes = [list(tr.graph.shapes[s]) for s in tr.graph.outputs]
-        generic, why = True, None
-        for k, (li, ax) in enumerate(free):
-            variants = []
-            for size in SIZES[1:]:
-                shapes = [list(s) for s in base]
-                shapes[li][ax] = size
-                vt = _trace(cf, shapes)
-                scratch = AttrEncoder(dict(self.var_index), list(self.var_list), {}, "c", None)
-                scratch.encode_graph = lambda g, e=scratch: encode_graph(g, e, fn.__name__)
-                variants.append(scratch.encode_graph(vt.graph))
-                for o, s in zip(out_shapes, vt.graph.outputs):
-                    o[:] = [a if a == b else None for a, b in zip(o, vt.graph.shapes[s])]
-            try:
-                graph = merge_variants(graph, variants, k, SIZES)
-            except NotGeneric as e:
-                generic, why = False, f"{names[li]} dimension {ax}: {e}"
-                break
-        if not generic:
-            graph = enc.encode_graph(tr.graph)
-            out_shapes = [list(tr.graph.shapes[s]) for s in tr.graph.outputs]
-            warnings.warn(f"{where}: its graph depends on the size of {why}; the saved function "
+        graph, out_shapes = enc.encode_graph(tr.graph), _out_shapes(tr.graph)
+        try:
+            for k, group in enumerate(free):
+                graph = self.generalize(cf, graph, out_shapes, base, k, group)
+        except NotGeneric as e:
+            graph, out_shapes = enc.encode_graph(tr.graph), _out_shapes(tr.graph)
+            warnings.warn(f"{where}: its graph depends on the size of {e}; the saved function "
                           f"runs only on inputs of the traced shapes {base}.", stacklevel=4)
+            generic = False
+        else:
+            generic = True
         sig = fn._signature
         defaults = {}
         if sig is not None:
@@ -197,6 +187,29 @@ class _Saver:
             "graph": graph, "free": free, "generic": generic,
             "base": [SIZES[0]] * len(free)})
         return i
+
+    def generalize(self, cf, graph, out_shapes, base, k, group):
+        """``graph`` with the integers that follow free dimension ``k`` made symbolic, from
+        traces at the other SIZES; NotGeneric when the graph is not one program for all."""
+        variants = []
+        for size in SIZES[1:]:
+            shapes = [list(s) for s in base]
+            for li, ax in group:
+                shapes[li][ax] = size
+            try:
+                vt = _trace(cf, shapes)
+            except Exception as e:  # noqa: BLE001 - the Python cannot run at that size
+                raise NotGeneric(f"dimension {group[0][1]} (tracing at size {size} failed: "
+                                 f"{type(e).__name__}: {e})") from None
+            scratch = AttrEncoder(dict(self.var_index), list(self.var_list), {}, "c", None)
+            scratch.encode_graph = lambda g, e=scratch: encode_graph(g, e, cf._function.__name__)
+            variants.append(scratch.encode_graph(vt.graph))
+            for o, shape in zip(out_shapes, _out_shapes(vt.graph)):
+                o[:] = [a if a == b else None for a, b in zip(o, shape)]
+        try:
+            return merge_variants(graph, variants, k, SIZES)
+        except NotGeneric as e:
+            raise NotGeneric(f"dimension {group[0][1]} of the inputs: {e}") from None
 
     # -- signatures -----------------------------------------------------------------------------
     def signatures(self, signatures, root_functions):
@@ -250,6 +263,10 @@ class _Saver:
         return {GRAPH_FILE: json.dumps(doc, allow_nan=False).encode("utf-8"),
                 VARIABLES_FILE: encode_tensors(values),
                 CONSTANTS_FILE: encode_tensors(dict(self.tensors))}
+
+
+def _out_shapes(graph):
+    return [list(graph.shapes[s]) for s in graph.outputs]
 
 
 def _has_python(j):

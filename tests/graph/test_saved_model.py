@@ -137,6 +137,24 @@ def test_functional_export_names_signature_inputs_and_keeps_weights(tmp_path):
         v.shape.as_list() for v in model.trainable_variables)
 
 
+def test_multi_input_export_shares_the_batch_dimension(tmp_path):
+    a, b = L.Input((3,), name="a"), L.Input((2,), name="b")
+    h = L.Concatenate()([a, b])
+    model = tfx.keras.Model([a, b], [L.Dense(2)(h), L.Dense(1)(h)])
+    model.export(str(tmp_path / "two"))
+    loaded = tfx.saved_model.load(str(tmp_path / "two"))
+    sig = loaded.signatures["serving_default"]
+    assert sorted(sig.structured_input_signature[1]) == ["a", "b"]
+    assert sorted(sig.structured_outputs) == ["output_0", "output_1"]
+    x = [_x(5, 3), _x(5, 2)]
+    want = model.predict(x, verbose=0)
+    got = sig(a=x[0], b=x[1])
+    np.testing.assert_allclose(got["output_1"].numpy(), want[1], atol=1e-6)
+    np.testing.assert_allclose(loaded.serve(x)[0].numpy(), want[0], atol=1e-6)
+    with pytest.raises(InvalidArgumentError, match="must have one size across its inputs"):
+        sig(a=_x(5, 3), b=_x(4, 2))
+
+
 def test_recurrent_export_follows_the_batch_size_of_its_zero_state(tmp_path):
     model = tfx.keras.Sequential([L.Input((5, 3)), L.GRU(4, return_sequences=True),
                                   L.LSTM(3), L.Dense(2)])
