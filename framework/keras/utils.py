@@ -12,7 +12,14 @@ __all__ = ["set_random_seed", "to_categorical", "normalize", "Progbar",
            "register_keras_serializable", "get_registered_name", "get_registered_object",
            "custom_object_scope", "serialize_keras_object", "deserialize_keras_object",
            "CustomObjectScope", "get_custom_objects", "plot_model", "get_file",
-           "split_dataset", "timeseries_dataset_from_array", "pad_sequences"]
+           "split_dataset", "timeseries_dataset_from_array", "pad_sequences", "PyDataset",
+           "Sequence", "clear_session", "get_source_inputs", "is_keras_tensor",
+           "pack_x_y_sample_weight", "unpack_x_y_sample_weight", "standardize_dtype",
+           "array_to_img", "img_to_array", "load_img", "save_img"]
+
+from .backend import clear_session, standardize_dtype  # noqa: E402
+from .preprocessing.image import array_to_img, img_to_array, load_img, save_img  # noqa: E402
+from .py_dataset import PyDataset, Sequence  # noqa: E402
 
 CustomObjectScope = custom_object_scope
 
@@ -126,3 +133,46 @@ def pad_sequences(sequences, maxlen=None, dtype="int32", padding="pre", truncati
         else:
             out[i, maxlen - len(s):] = s
     return out
+
+
+def pack_x_y_sample_weight(x, y=None, sample_weight=None):
+    """``x`` alone, ``(x, y)`` or ``(x, y, sample_weight)``: what a step receives."""
+    if y is None:
+        # a tuple x stays one element (x,) so that unpacking gives it back whole
+        return (x,) if isinstance(x, tuple) else x
+    return (x, y) if sample_weight is None else (x, y, sample_weight)
+
+
+def unpack_x_y_sample_weight(data):
+    """``(x, y, sample_weight)`` from what ``pack_x_y_sample_weight`` made (missing: None)."""
+    from .trainers.data import unpack_x_y_sample_weight as unpack
+    return unpack(data)
+
+
+def is_keras_tensor(x):
+    """True for the symbolic tensors of the functional API (``keras.Input`` and what layers
+    return on them)."""
+    from .keras_tensor import KerasTensor
+    return isinstance(x, KerasTensor)
+
+
+def get_source_inputs(tensor):
+    """The ``keras.Input`` tensors that ``tensor`` (a functional-API tensor) comes from."""
+    from .keras_tensor import KerasTensor
+    if not isinstance(tensor, KerasTensor):
+        raise ValueError(f"Expected a KerasTensor from keras.Input or a layer call, got "
+                         f"{tensor!r}")
+    found, seen, stack = [], set(), [tensor]
+    while stack:
+        t = stack.pop()
+        if id(t) in seen:
+            continue
+        seen.add(id(t))
+        history = t._keras_history
+        layer = history[0] if history is not None else None
+        parents = [] if layer is None or getattr(layer, "is_input_layer", False) else \
+            list(layer._inbound_nodes[history[1]].input_tensors)
+        if not parents:
+            found.append(t)
+        stack.extend(reversed(parents))
+    return found

@@ -11,4 +11,7 @@ def __getattr__(name):
     if name in ("load_model", "save_model"):
         from ..saving import model_io
         return getattr(model_io, name)
+    if name in ("clone_model", "model_from_json"):
+        from . import cloning
+        return getattr(cloning, name)
     raise AttributeError(name)

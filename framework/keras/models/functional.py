@@ -33,6 +33,40 @@ def _topological_nodes(outputs):
     return order
 
 
+def _keras_layer_order(nodes, inputs, outputs):
+    """Layers in Keras' order, which fixes the order of ``model.layers`` and of the weights:
+    by decreasing depth (distance to the outputs), ties by first sight in a depth-first walk
+    from the outputs; inputs the outputs do not use come just before the last layers."""
+    first_seen, done = {}, set()
+    stack = list(reversed(outputs))
+    while stack:  # pre-order from the outputs, inputs of a node left to right
+        t = stack.pop()
+        layer, ni, _ = t._keras_history
+        node = layer._inbound_nodes[ni]
+        if id(node) in done:
+            continue
+        done.add(id(node))
+        first_seen.setdefault(id(layer), len(first_seen))
+        stack.extend(reversed(node.input_tensors))
+    node_depth, layer_depth, by_id = {}, {}, {}
+    for node in reversed(nodes):
+        depth = max(node_depth.get(id(node), 0), layer_depth.get(id(node.layer), 0))
+        layer_depth[id(node.layer)] = depth
+        by_id[id(node.layer)] = node.layer
+        node_depth[id(node)] = depth
+        for t in node.input_tensors:
+            layer, ni, _ = t._keras_history
+            parent = layer._inbound_nodes[ni]
+            node_depth[id(parent)] = max(depth + 1, node_depth.get(id(parent), 0))
+    for kt in inputs:
+        layer = kt._keras_history[0]
+        if id(layer) not in layer_depth:
+            layer_depth[id(layer)], by_id[id(layer)] = 0, layer
+            first_seen[id(layer)] = -1
+    order = sorted(layer_depth, key=lambda k: (-layer_depth[k], first_seen[k]))
+    return [by_id[k] for k in order]
+
+
 class Functional(Model):
     """``Model(inputs, outputs)``: runs the recorded layer calls in topological order."""
 
@@ -48,16 +82,7 @@ class Functional(Model):
             if isinstance(node.layer, InputLayer) and id(node.outputs) not in known:
                 raise ValueError(f"Graph disconnected: the output depends on input "
                                  f"'{node.layer.name}', which is not among the model's inputs.")
-        layers, seen = [], set()
-        for kt in self._flat_inputs:  # inputs first, in the order given
-            l = kt._keras_history[0]
-            if id(l) not in seen:
-                seen.add(id(l))
-                layers.append(l)
-        for node in self._nodes:
-            if id(node.layer) not in seen:
-                seen.add(id(node.layer))
-                layers.append(node.layer)
+        layers = _keras_layer_order(self._nodes, self._flat_inputs, self._flat_outputs)
         self._functional_layers = layers
         if isinstance(outputs, dict):
             self.output_names = list(outputs)

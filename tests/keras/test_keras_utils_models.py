@@ -1,0 +1,145 @@
+"""keras namespace breadth: top-level names, keras.config, clone_model, to_json /
+model_from_json (interchangeable with Keras), image file helpers, PyDataset in fit."""
+import numpy as np
+import pytest
+
+import tfx
+
+K = tfx.keras
+
+
+def test_top_level_names_are_the_classes_of_their_modules():
+    assert K.Layer is K.layers.Layer and K.Loss is K.losses.Loss
+    assert K.Metric is K.metrics.Metric and K.Optimizer is K.optimizers.Optimizer
+    assert K.Initializer is K.initializers.Initializer
+    assert K.Regularizer is K.regularizers.Regularizer and K.InputSpec is K.layers.InputSpec
+    assert K.Variable is tfx.Variable
+    assert K.version() == K.__version__ and K.__version__.startswith("3.")
+    assert K.config.floatx() == "float32" and K.config.epsilon() == 1e-7
+    assert K.config.image_data_format() == "channels_last"
+    assert not hasattr(K.config, "enable_unsafe_deserialization")
+    x = K.Input((3,))
+    assert isinstance(x, K.KerasTensor) and K.utils.is_keras_tensor(x)
+    assert not K.utils.is_keras_tensor(tfx.constant([1.0]))
+
+
+def _functional():
+    a, b = K.Input((3,), name="a"), K.Input((2,), name="b")
+    h = K.layers.Dense(4, activation="relu")(a)
+    return K.Model([a, b], K.layers.Dense(1)(K.layers.Concatenate()([h, b]))), (a, b)
+
+
+def test_clone_model_fresh_weights_same_architecture():
+    K.utils.set_random_seed(0)
+    seq = K.Sequential([K.Input((3,)), K.layers.Dense(4, activation="relu"),
+                        K.layers.Dense(1)])
+    c = K.models.clone_model(seq)
+    assert c is not seq and c.input_shape == (None, 3)
+    assert [l.__class__ for l in c.layers] == [l.__class__ for l in seq.layers]
+    assert all(a is not b for a, b in zip(c.layers, seq.layers))
+    assert not np.allclose(c.get_weights()[0], seq.get_weights()[0])  # new initial values
+    c.set_weights(seq.get_weights())
+    x = np.random.RandomState(0).rand(5, 3).astype("float32")
+    np.testing.assert_array_equal(c(x).numpy(), seq(x).numpy())
+
+    fm, (a, b) = _functional()
+    g = K.models.clone_model(fm)
+    g.set_weights(fm.get_weights())
+    xs = [x, np.ones((5, 2), "float32")]
+    np.testing.assert_array_equal(g(xs).numpy(), fm(xs).numpy())
+    assert len(g.layers) == len(fm.layers)
+
+    named = K.models.clone_model(fm, clone_function=lambda l: l.__class__.from_config(
+        {**l.get_config(), "name": l.name + "_copy"}))
+    assert [l.name.endswith("_copy") for l in named.layers] == \
+        [not isinstance(l, K.layers.InputLayer) for l in named.layers]
+    calls = []
+    K.models.clone_model(fm, call_function=lambda layer, *args, **kw: calls.append(
+        layer.name) or layer(*args, **kw))
+    assert len(calls) == 3
+
+    new_in = K.Input((3,))
+    on_new = K.models.clone_model(seq, input_tensors=new_in)
+    assert on_new.inputs[0] is new_in
+
+
+def test_clone_subclassed_model_uses_its_config():
+    class Twice(K.Model):
+        def __init__(self, units=2, **kw):
+            super().__init__(**kw)
+            self.units = units
+            self.d = K.layers.Dense(units)
+
+        def call(self, x):
+            return self.d(x) * 2
+
+        def get_config(self):
+            return {**super().get_config(), "units": self.units}
+
+    m = Twice(units=5)
+    c = K.models.clone_model(m)
+    assert isinstance(c, Twice) and c.units == 5
+    with pytest.raises(ValueError, match="only supported for Sequential and functional"):
+        K.models.clone_model(m, clone_function=lambda l: l)
+
+
+def test_to_json_and_model_from_json_round_trip_and_interchange_with_keras():
+    seq = K.Sequential([K.Input((3,)), K.layers.Dense(4, activation="relu"),
+                        K.layers.Dense(1)])
+    back = K.models.model_from_json(seq.to_json())
+    assert isinstance(back, K.Sequential) and back.input_shape == (None, 3)
+    assert [l.get_config()["units"] for l in back.layers] == [4, 1]
+    fm, _ = _functional()
+    again = K.models.model_from_json(fm.to_json(indent=2))
+    assert [type(l).__name__ for l in again.layers] == [type(l).__name__ for l in fm.layers]
+    with pytest.raises(ValueError, match="class_name"):
+        K.models.model_from_json('{"config": {}}')
+    with pytest.raises(ValueError, match="not a JSON"):
+        K.models.model_from_json("{nope")
+    keras = pytest.importorskip("keras")
+    theirs = keras.models.model_from_json(fm.to_json())
+    assert [type(l).__name__ for l in theirs.layers] == [type(l).__name__ for l in fm.layers]
+    kin = keras.Input((3,))
+    km = keras.Model(kin, keras.layers.Dense(2, activation="tanh")(kin))
+    ours = K.models.model_from_json(km.to_json())
+    assert ours.layers[-1].get_config()["activation"] == "tanh"
+
+
+def test_source_inputs_and_packing():
+    fm, (a, b) = _functional()
+    assert K.utils.get_source_inputs(fm.outputs[0]) == [a, b]
+    assert K.utils.pack_x_y_sample_weight(1) == 1
+    assert K.utils.pack_x_y_sample_weight(1, 2) == (1, 2)
+    assert K.utils.pack_x_y_sample_weight((1, 2)) == ((1, 2),)
+    assert K.utils.unpack_x_y_sample_weight((1, 2, 3)) == (1, 2, 3)
+    assert K.utils.unpack_x_y_sample_weight(K.utils.pack_x_y_sample_weight((1, 2))) == \
+        ((1, 2), None, None)
+    K.layers.Dense(3)
+    K.utils.clear_session()
+    assert K.layers.Dense(3).name == "dense"
+
+
+def test_image_files_round_trip(tmp_path):
+    rng = np.random.RandomState(0)
+    img = rng.randint(0, 256, (6, 8, 3)).astype("float32")
+    K.utils.save_img(str(tmp_path / "a.png"), img, scale=False)
+    loaded = K.utils.load_img(str(tmp_path / "a.png"))
+    assert loaded.size == (8, 6)
+    arr = K.utils.img_to_array(loaded)
+    assert arr.shape == (6, 8, 3) and arr.dtype == np.float32
+    np.testing.assert_array_equal(arr, img)
+    gray = K.utils.img_to_array(K.utils.load_img(str(tmp_path / "a.png"),
+                                                 color_mode="grayscale"))
+    assert gray.shape == (6, 8, 1)
+    small = K.utils.load_img(str(tmp_path / "a.png"), target_size=(3, 4))
+    assert small.size == (4, 3)
+    assert K.utils.img_to_array(loaded, data_format="channels_first").shape == (3, 6, 8)
+    with pytest.raises(ValueError, match="rank 3"):
+        K.utils.array_to_img(np.zeros((2, 2)))
+    keras = pytest.importorskip("keras")
+    theirs = keras.utils.img_to_array(keras.utils.load_img(str(tmp_path / "a.png"),
+                                                           target_size=(3, 4)))
+    np.testing.assert_array_equal(K.utils.img_to_array(small), theirs)
+    scaled = K.utils.img_to_array(K.utils.array_to_img(img / 255.0))
+    np.testing.assert_array_equal(scaled, keras.utils.img_to_array(
+        keras.utils.array_to_img(img / 255.0)))
