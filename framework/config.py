@@ -75,3 +75,36 @@ def run_functions_eagerly(run_eagerly):
 
 def functions_run_eagerly():
     return _run_eagerly[0]
+
+
+experimental_run_functions_eagerly = run_functions_eagerly
+experimental_functions_run_eagerly = functions_run_eagerly
+
+_soft_placement = [True]
+
+
+def set_soft_device_placement(enabled):
+    """Recorded for ``get_soft_device_placement``: tfx always falls back to a device that can
+    run an op (soft placement is always on in effect)."""
+    _soft_placement[0] = bool(enabled)
+
+
+def get_soft_device_placement():
+    return _soft_placement[0]
+
+
+LogicalDeviceConfiguration = namedtuple(
+    "LogicalDeviceConfiguration",
+    ["memory_limit", "experimental_priority", "experimental_device_ordinal"],
+    defaults=[None, None, None])
+
+_logical_config = {}
+
+
+def set_logical_device_configuration(device, logical_devices):
+    """Recorded only: tfx does not split a physical device into logical ones."""
+    _logical_config[device.name] = list(logical_devices)
+
+
+def get_logical_device_configuration(device):
+    return _logical_config.get(device.name)

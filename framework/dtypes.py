@@ -158,3 +158,12 @@ def from_numpy(npd):
             return string
         raise TypeError(f"Unsupported NumPy dtype {npd} for a tfx tensor.")
     return d
+
+
+def __getattr__(name):
+    # tf.dtypes.cast / complex / saturate_cast: the ops, loaded on first use (dtypes is imported
+    # by the core before any op module exists).
+    if name in ("cast", "complex", "saturate_cast"):
+        from .ops import math_ops
+        return getattr(math_ops, name)
+    raise AttributeError(f"module 'tfx.dtypes' has no attribute {name!r}")

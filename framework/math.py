@@ -24,3 +24,6 @@ from .ops.segment_ops import (bincount, confusion_matrix, invert_permutation,  #
                               segment_sum, unsorted_segment_max, unsorted_segment_mean,
                               unsorted_segment_min, unsorted_segment_prod,
                               unsorted_segment_sqrt_n, unsorted_segment_sum)
+from .ops.extra_special_ops import (angle, bessel_i0, bessel_i0e, bessel_i1,  # noqa: E402,F401
+                                    bessel_i1e, betainc, erfcinv, erfinv, igamma, igammac,
+                                    ndtri, nextafter)

@@ -272,3 +272,20 @@ def test_traceback_filtering_switch():
     finally:
         tf.debugging.enable_traceback_filtering()
     assert tf.debugging.is_traceback_filtering_enabled()
+
+
+def test_dtypes_and_config_aliases():
+    np.testing.assert_array_equal(tf.dtypes.cast([1, 2], tf.float32).numpy(), [1.0, 2.0])
+    assert tf.dtypes.saturate_cast is tf.saturate_cast
+    assert tf.dtypes.complex(1.0, 2.0).numpy() == 1 + 2j
+    assert tf.config.experimental_run_functions_eagerly is tf.config.run_functions_eagerly
+    assert tf.config.get_soft_device_placement()
+    tf.config.set_soft_device_placement(False)
+    try:
+        assert not tf.config.get_soft_device_placement()
+    finally:
+        tf.config.set_soft_device_placement(True)
+    cpu = tf.config.list_physical_devices("CPU")[0]
+    assert tf.config.get_logical_device_configuration(cpu) is None
+    cfg = tf.config.LogicalDeviceConfiguration(memory_limit=10)
+    assert cfg.memory_limit == 10 and cfg.experimental_priority is None
