@@ -23,7 +23,7 @@ from .. import dtypes as _dt
 from ..core.variable import Variable
 from ..errors import ModelFormatError
 
-__all__ = ["DTYPES", "MAX_ELEMENTS", "SaveError", "AttrEncoder", "AttrDecoder", "dtype_of",
+__all__ = ["DTYPES", "MAX_ELEMENTS", "SaveError", "AttrEncoder", "AttrDecoder", "dtype_of", "host",
            "check_shape", "to_storage", "from_storage", "encode_strings", "decode_strings"]
 
 DTYPES = {d.name: d for d in _dt._ALL}
@@ -65,6 +65,11 @@ def check_shape(shape, where, allow_none=False):
     if n > MAX_ELEMENTS:
         raise bad(where, f"shape {shape} holds {n} elements, over the limit of {MAX_ELEMENTS}")
     return tuple(shape)
+
+
+def host(a):
+    """A NumPy array of a backend array (GPU arrays are copied to the host)."""
+    return a.get() if type(a).__module__.startswith("cupy") else np.asarray(a)
 
 
 # ---- arrays in safetensors (which has no bfloat16, complex128 or strings) --------------------
@@ -182,7 +187,8 @@ class AttrEncoder:
             return {"dtype": x.name}
         if isinstance(x, np.dtype) and str(x) in _NP_DTYPES:
             return {"np_dtype": str(x)}
-        if isinstance(x, np.ndarray):
+        if isinstance(x, np.ndarray) or c.__module__.startswith("cupy"):
+            x = host(x)
             return self.array(x, _dt.from_numpy(x.dtype))
         if isinstance(x, np.generic) and not isinstance(x, (np.object_, np.void)):
             d = _dt.from_numpy(x.dtype)

@@ -20,7 +20,7 @@ from ..errors import InvalidArgumentError
 from ..graph.graph import Graph
 from ..graph.tracing import SubGraphs
 from ..ops._core import OPS, OpDef
-from .codec import MAX_ELEMENTS, SaveError, bad, check_shape, dtype_of
+from .codec import MAX_ELEMENTS, SaveError, bad, check_shape, dtype_of, host
 
 __all__ = ["encode_graph", "decode_graph", "merge_variants", "NotGeneric", "MAX_OPS",
            "ensure_ops"]
@@ -71,7 +71,7 @@ def encode_graph(graph, enc, fn_name):
             entry = {"op": o.attrs, "name": o.name, "out": outs}
             if o.attrs == "Const":
                 s = o.out_slots[0]
-                entry["value"] = enc.array(np.asarray(graph.consts[s]), graph.dtypes[s])
+                entry["value"] = enc.array(host(graph.consts[s]), graph.dtypes[s])
             ops.append(entry)
             continue
         enc.where = f"function '{fn_name}', op '{o.name}' ({o.op.name})"

@@ -134,7 +134,7 @@ class Loader:
                 value = from_storage(stored[str(i)], d, shape, at)
             name = v["name"][:200]
             name = name[:-2] if name.endswith(":0") else name
-            out.append(Variable(wrap(value.copy(), d), trainable=v["trainable"], name=name))
+            out.append(Variable(wrap(value, d), trainable=v["trainable"], name=name))
         extra = set(stored) - used
         if extra:
             raise bad(self.where(VARIABLES_FILE), f"unexpected entries {sorted(extra)[:5]}")
@@ -178,10 +178,10 @@ class Loader:
             if type(c) is not int or not 0 <= c < len(concrete):
                 raise bad(at, "its concrete function is out of range")
             signatures[key] = SignatureFunction(key, concrete[c], s["outputs"], at)
+        if not isinstance(doc["root"], dict) or set(doc["root"]) != {"object"}:
+            raise bad(self.path, "the root must be an object node")
         root = RestoredObject()
         self.build(doc["root"], variables, functions, root, "root", 0)
-        if not isinstance(root, RestoredObject):
-            raise bad(self.path, "the root must be an object")
         root.signatures = _SignatureMap(signatures)
         reached = {id(v) for v in root.variables}
         root._captured_variables = [v for v in variables if id(v) not in reached]

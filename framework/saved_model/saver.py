@@ -20,14 +20,12 @@ import shutil
 import tempfile
 import warnings
 
-import numpy as np  # variable values leave as NumPy arrays for safetensors
-
 from ..graph import structure as S
 from ..graph.function import ConcreteFunction, Function
 from ..graph.graph import zeros_for
 from ..core.variable import Variable
 from ..module import Module
-from .codec import AttrEncoder, SaveError, encode_strings, to_storage
+from .codec import AttrEncoder, SaveError, encode_strings, host, to_storage
 from .graphs import NotGeneric, encode_graph, merge_variants
 from .structures import encode_struct
 
@@ -83,10 +81,7 @@ class _Saver:
         skip = getattr(obj, "_TRACK_SKIP", frozenset())
         items = [(k, v) for k, v in vars(obj).items() if k not in skip] if hasattr(
             obj, "__dict__") else []
-        for k in dir(type(obj)):
-            if (k == "__call__" or not k.startswith("__")) and isinstance(
-                    getattr(type(obj), k, None), Function):
-                items.append((k, getattr(obj, k)))
+        items += [(k, getattr(obj, k)) for k in _class_functions(type(obj))]
         attrs = {}
         for name, value in items:
             node = self.value(value, path + [name], len(path))
@@ -251,14 +246,14 @@ class _Saver:
                               "shape": list(v.shape.as_list()), "trainable": bool(v.trainable),
                               "path": self.var_paths.get(i, f"_captured/{i}")})
             if v.dtype.name == "string":
-                variables[-1]["strings"] = encode_strings(np.asarray(v.numpy()))
+                variables[-1]["strings"] = encode_strings(host(v.numpy()))
         return {"format": FORMAT, "version": VERSION, "variables": variables,
                 "functions": self.functions, "concrete_functions": self.concrete,
                 "signatures": signatures, "root": root}
 
     def files(self, doc):
         from ..keras.saving.archive import encode_tensors
-        values = {str(i): to_storage(np.asarray(v.numpy()), v.dtype)
+        values = {str(i): to_storage(host(v.numpy()), v.dtype)
                   for i, v in enumerate(self.var_list) if v.dtype.name != "string"}
         return {GRAPH_FILE: json.dumps(doc, allow_nan=False).encode("utf-8"),
                 VARIABLES_FILE: encode_tensors(values),
@@ -309,13 +304,22 @@ def _output_keys(j, where):
 
 
 def _trackable(v):
-    """Objects whose attributes are walked: modules, and plain objects of user classes."""
+    """Objects whose attributes are walked: modules, and objects holding functions, variables
+    or modules directly (a library object holding none of them is left alone)."""
     if isinstance(v, Module):
         return True
-    t = type(v)
-    return hasattr(v, "__dict__") and not isinstance(v, type) and \
-        not t.__module__.startswith(("tfx.", "builtins", "numpy", "tensorflow")) and \
-        not inspect.isroutine(v) and not inspect.ismodule(v)
+    if not hasattr(v, "__dict__") or isinstance(v, type) or inspect.isroutine(v) or \
+            inspect.ismodule(v):
+        return False
+    if _class_functions(type(v)):
+        return True
+    return any(isinstance(x, (Variable, Function, Module)) for x in vars(v).values())
+
+
+def _class_functions(cls):
+    """Names of the tfx.functions defined on a class (methods; ``__call__`` included)."""
+    return [k for k in dir(cls) if (k == "__call__" or not k.startswith("__")) and
+            isinstance(getattr(cls, k, None), Function)]
 
 
 def _trace(cf, shapes):
@@ -333,11 +337,7 @@ def _trace(cf, shapes):
 
 
 def _root_functions(obj):
-    out = []
-    for k in dir(type(obj)):
-        if (k == "__call__" or not k.startswith("__")) and isinstance(
-                getattr(type(obj), k, None), Function):
-            out.append(getattr(obj, k))
+    out = [getattr(obj, k) for k in _class_functions(type(obj))]
     for k, v in (vars(obj).items() if hasattr(obj, "__dict__") else ()):
         if isinstance(v, Function):
             out.append(v)
