@@ -143,3 +143,43 @@ def test_image_files_round_trip(tmp_path):
     scaled = K.utils.img_to_array(K.utils.array_to_img(img / 255.0))
     np.testing.assert_array_equal(scaled, keras.utils.img_to_array(
         keras.utils.array_to_img(img / 255.0)))
+
+
+def test_py_dataset_drives_fit_evaluate_predict_with_epoch_hooks():
+    class Batches(K.utils.PyDataset):
+        def __init__(self, x, y, batch_size, **kwargs):
+            super().__init__(**kwargs)
+            self.x, self.y, self.batch_size = x, y, batch_size
+            self.events = []
+
+        def __len__(self):
+            return int(np.ceil(len(self.x) / self.batch_size))
+
+        def __getitem__(self, i):
+            self.events.append(i)
+            sl = slice(i * self.batch_size, (i + 1) * self.batch_size)
+            return self.x[sl], self.y[sl]
+
+        def on_epoch_end(self):
+            self.events.append("end")
+
+    rng = np.random.RandomState(0)
+    x = rng.rand(40, 3).astype("float32")
+    y = x @ np.array([[1.0], [-2.0], [0.5]], "float32")
+    data = Batches(x, y, batch_size=16, workers=2)
+    assert data.workers == 2 and data.num_batches == 3
+    K.utils.set_random_seed(1)
+    model = K.Sequential([K.Input((3,)), K.layers.Dense(1)])
+    model.compile(optimizer=K.optimizers.SGD(0.1), loss="mse")
+    hist = model.fit(data, epochs=2, verbose=0)
+    assert data.events == [0, 1, 2, "end", 0, 1, 2, "end"]
+    # the same batches as arrays with batch_size 16 and no shuffling: the same training
+    K.utils.set_random_seed(1)
+    twin = K.Sequential([K.Input((3,)), K.layers.Dense(1)])
+    twin.compile(optimizer=K.optimizers.SGD(0.1), loss="mse")
+    twin_hist = twin.fit(x, y, batch_size=16, epochs=2, shuffle=False, verbose=0)
+    np.testing.assert_allclose(hist.history["loss"], twin_hist.history["loss"], rtol=1e-6)
+    assert model.predict(Batches(x, y, 16), verbose=0).shape == (40, 1)
+    np.testing.assert_allclose(model.evaluate(Batches(x, y, 16), verbose=0),
+                               model.evaluate(x, y, batch_size=16, verbose=0), rtol=1e-6)
+    assert K.utils.Sequence is K.utils.PyDataset

@@ -11,6 +11,7 @@ import numpy as np  # host-side batching only; batches become tensors at the edg
 from ... import nest
 from ...core.tensor import TensorBase, convert_to_tensor
 from ...ops.random_ops import _generator
+from ..py_dataset import PyDataset
 
 __all__ = ["DataHandler", "unpack_x_y_sample_weight", "train_validation_split"]
 
@@ -130,6 +131,8 @@ class DataHandler:
         shuffled (BackupAndRestore); a dataset or generator skips ``start`` batches instead."""
         if self._arrays:
             yield from self._array_steps(start, order)
+        elif isinstance(self.source, PyDataset) and self.shards is None:
+            yield from self._py_dataset_steps(start)
         else:
             yield from self._iter_steps(start)
 
@@ -172,15 +175,34 @@ class DataHandler:
                     self._iter = self._open()
                     continue
                 return
-            x, y, sw = unpack_x_y_sample_weight(data)
-            conv = lambda a: a if a is None or isinstance(a, TensorBase) else \
-                _to_tensor(np.asarray(a))  # noqa: E731
-            yield step, _pack(nest.map_structure(conv, x), None if y is None else
-                              nest.map_structure(conv, y), conv(sw))
+            yield step, _batch(data)
             step += 1
+
+    def _py_dataset_steps(self, start):
+        """A PyDataset's batches by index (a resumed epoch starts at its batch without
+        producing the ones before), between its on_epoch_begin and on_epoch_end."""
+        source = self.source
+        source.on_epoch_begin()
+        step = start
+        while self.num_steps is None or step < self.num_steps:
+            try:
+                data = source[step]
+            except IndexError:  # an open-ended dataset that has run out
+                break
+            yield step, _batch(data)
+            step += 1
+        source.on_epoch_end()
 
     def _open(self):
         return iter(self.source) if self.shards is None else self.shards.iterate(self.source)
+
+
+def _batch(data):
+    x, y, sw = unpack_x_y_sample_weight(data)
+    conv = lambda a: a if a is None or isinstance(a, TensorBase) else \
+        _to_tensor(np.asarray(a))  # noqa: E731
+    return _pack(nest.map_structure(conv, x), None if y is None else
+                 nest.map_structure(conv, y), conv(sw))
 
 
 def _len_or_none(x):
