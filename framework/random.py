@@ -5,8 +5,9 @@ import types as _types
 
 from .ops.random_ops import (categorical, gamma, normal, poisson, set_seed, shuffle,
                              truncated_normal, uniform)
-from .ops.stateless_random_ops import (Algorithm, stateless_fold_in,
-                                       stateless_normal, stateless_random_get_key_counter,
+from .ops.stateless_random_ops import (Algorithm, stateless_binomial, stateless_categorical,
+                                       stateless_fold_in, stateless_gamma, stateless_normal,
+                                       stateless_poisson, stateless_random_get_key_counter,
                                        stateless_split, stateless_truncated_normal,
                                        stateless_uniform)
 from .random_generator import (Generator, create_rng_state, get_global_generator,

@@ -14,7 +14,8 @@ from . import dtypes as _dt
 from .core.variable import Variable
 from .ops._core import STATE, register, t, trace, wrap
 from .ops.array_ops import _shape_arg, stack, zeros_like
-from .ops.stateless_random_ops import (Algorithm, convert_alg, draw, scale, uniform_from_state)
+from .ops.stateless_random_ops import (Algorithm, convert_alg, draw, sample, scale,
+                                       uniform_from_state)
 
 __all__ = ["Generator", "create_rng_state", "get_global_generator", "set_global_generator"]
 
@@ -55,7 +56,7 @@ class Generator:
 
     Make one with ``from_seed``, ``from_state``, ``from_key_counter`` or
     ``from_non_deterministic_state``; draw with ``normal``, ``uniform``, ``truncated_normal``,
-    ``uniform_full_int``; make independent ones with ``split`` and seeds for stateless ops
+    ``uniform_full_int``, ``binomial``; make independent ones with ``split`` and seeds for stateless ops
     with ``make_seeds``. Only Philox (``alg`` "philox" or "auto_select") is available.
     """
 
@@ -165,6 +166,14 @@ class Generator:
         d = _dt.as_dtype(dtype)
         return uniform_from_state(self._advance(shape), shape, None, None, d,
                                   "tfx.random.Generator.uniform_full_int")
+
+    def binomial(self, shape, counts, probs, dtype=_dt.int32, name=None):
+        """Binomial(counts, probs) draws; ``shape`` ends with their broadcast shape."""
+        p = t(probs) if hasattr(probs, "_dtype") else t(probs, _dt.float32)
+        c = t(counts) if hasattr(counts, "_dtype") else t(counts, p._dtype)
+        state = self._advance(shape)()
+        return sample(state, "binomial", shape, _dt.as_dtype(dtype), (c, p),
+                      "tfx.random.Generator.binomial")
 
     def make_seeds(self, count=1):
         """Seeds for stateless ops: int64 [2, count], one column each."""

@@ -15,12 +15,14 @@ import numpy as _np  # host numbers for the seed words; the draws come from back
 from .. import dtypes as _dt
 from ..backend import namespace
 from ..backend import philox as _philox
+from ..backend import philox_samplers as _samplers
 from ..errors import InvalidArgumentError
 from ._core import STATE, register, t, trace, wrap
 from .array_ops import _shape_arg
 from .math_ops import add, multiply, subtract
 
 __all__ = ["Algorithm", "stateless_uniform", "stateless_normal", "stateless_truncated_normal",
+           "stateless_categorical", "stateless_gamma", "stateless_poisson", "stateless_binomial",
            "stateless_split", "stateless_fold_in", "stateless_random_get_key_counter"]
 
 
@@ -85,6 +87,19 @@ def _draw_fwd(ins, attrs):
     return (namespace(ins[0]).asarray(out.reshape(shape)),)
 
 
+def _sample_fwd(ins, attrs):
+    """The rejection samplers: draws for each parameter (the trailing dims of ``shape``)."""
+    kind, shape, d = attrs
+    key, counter = _stream(ins[0])
+    params = [_np.asarray(x.get() if hasattr(x, "get") else x, _np.float64) for x in ins[1:]]
+    if kind == "categorical":
+        out = _samplers.categorical(key, counter, params[0], shape)
+    else:
+        n = int(_np.prod(shape, dtype=_np.int64)) // max(params[0].size, 1)
+        out = getattr(_samplers, kind)(key, counter, *params, n).reshape(shape)
+    return (namespace(ins[0]).asarray(out.astype(d._np)),)
+
+
 _DRAWS = {"uniform": _philox.uniform, "normal": _philox.normal,
           "truncated_normal": _philox.truncated_normal, "full_int": _philox.full_int}
 
@@ -95,6 +110,9 @@ _KEY_COUNTER = register("stateless_random_get_key_counter", forward=_key_counter
                         taped=False)
 _DRAW = register("stateless_random", forward=_draw_fwd, api="tfx.random.stateless_uniform",
                  taped=False)
+
+_SAMPLE = register("stateless_random_sample", forward=_sample_fwd,
+                   api="tfx.random.stateless_gamma", taped=False)
 
 
 def _run(op, inputs, attrs, d):
@@ -216,6 +234,67 @@ def stateless_truncated_normal(shape, seed, mean=0.0, stddev=1.0, dtype=_dt.floa
     api = "tfx.random.stateless_truncated_normal"
     d = _float_dtype(dtype, api)
     return scale(draw(seed_state(seed, api), "truncated_normal", shape, d), stddev, mean, d)
+
+
+def sample(state, kind, shape, dtype, params, api):
+    """Rejection-sampler draws from an RNG state: "gamma" (alpha), "poisson" (rate) or
+    "binomial" (counts, probs); the parameters broadcast to the trailing dims of ``shape``."""
+    from .array_ops import broadcast_to
+    s = _shape_arg(shape)
+    ps = [t(p) if hasattr(p, "_dtype") else t(p, _dt.float32) for p in params]
+    common = _np.broadcast_shapes(*(tuple(p._v.shape) for p in ps))
+    if len(common) > len(s) or tuple(s[len(s) - len(common):]) != common:
+        raise InvalidArgumentError(None, api, f"Shape passed in must end with broadcasted "
+                                   f"shape: shape {list(s)}, parameters {list(common)}.")
+    ps = [p if tuple(p._v.shape) == common else broadcast_to(p, common) for p in ps]
+    return _run(_SAMPLE, (state,) + tuple(ps), (kind, s, dtype), dtype)
+
+
+def stateless_categorical(logits, num_samples, seed, dtype=_dt.int64, name=None):
+    """Class ids [batch, num_samples] drawn from the softmax of each row of 2-D ``logits``."""
+    api = "tfx.random.stateless_categorical"
+    lg = t(logits)
+    if lg._v.ndim != 2:
+        raise InvalidArgumentError(None, api,
+                                   f"logits should be a matrix, got shape {list(lg._v.shape)}")
+    d = _dt.as_dtype(dtype)
+    if d not in (_dt.int32, _dt.int64):
+        raise ValueError(f"{api}: Argument `dtype` got invalid value {d.name}. Accepted "
+                         "dtypes are int32, int64.")
+    return _run(_SAMPLE, (seed_state(seed, api), lg), ("categorical", int(num_samples), d), d)
+
+
+def stateless_gamma(shape, seed, alpha, beta=None, dtype=_dt.float32, name=None):
+    """Gamma(alpha, beta) draws; ``shape`` ends with the broadcast shape of alpha and beta.
+    Gradients reach ``beta`` (not ``alpha``)."""
+    from .math_ops import divide, maximum
+    api = "tfx.random.stateless_gamma"
+    d = _float_dtype(dtype, api)
+    a = t(alpha, d) if not hasattr(alpha, "_dtype") else t(alpha)
+    b = t(1 if beta is None else beta, d) if not hasattr(beta, "_dtype") else t(beta)
+    from .array_ops import broadcast_to
+    common = _np.broadcast_shapes(tuple(a._v.shape), tuple(b._v.shape))
+    a = a if tuple(a._v.shape) == common else broadcast_to(a, common)
+    g = sample(seed_state(seed, api), "gamma", shape, d, (a,), api)
+    if beta is not None:
+        g = divide(g, b)
+    return maximum(g, t(_np.finfo(d._np).tiny, d))
+
+
+def stateless_poisson(shape, seed, lam, dtype=_dt.int32, name=None):
+    """Poisson(lam) counts of ``dtype``; ``shape`` ends with ``lam``'s shape."""
+    api = "tfx.random.stateless_poisson"
+    d = _dt.as_dtype(dtype)
+    return sample(seed_state(seed, api), "poisson", shape, d, (lam,), api)
+
+
+def stateless_binomial(shape, seed, counts, probs, output_dtype=_dt.int32, name=None):
+    """Binomial(counts, probs) draws; ``shape`` ends with their broadcast shape."""
+    api = "tfx.random.stateless_binomial"
+    p = t(probs) if hasattr(probs, "_dtype") else t(probs, _dt.float32)
+    c = t(counts) if hasattr(counts, "_dtype") else t(counts, p._dtype)
+    return sample(seed_state(seed, api), "binomial", shape, _dt.as_dtype(output_dtype),
+                  (c, p), api)
 
 
 def stateless_split(seed, num=2, alg="auto_select"):

@@ -111,6 +111,14 @@ def test_split_gives_independent_generators():
             assert not np.any(draws[i] == draws[j])
 
 
+def test_binomial_values_as_tensorflow():
+    g = tfx.random.Generator.from_seed(1)
+    assert g.binomial([5], counts=20.0, probs=0.25).numpy().tolist() == [5, 5, 7, 3, 2]
+    # TF moves its state on by an amount that depends on its thread sharding here; tfx by
+    # 256 steps per value, as for every other draw.
+    assert g.state.numpy().tolist() == [1 + 5 * 256, 0, 0]
+
+
 def test_make_seeds_feed_stateless_ops():
     seeds = tfx.random.Generator.from_seed(7).make_seeds(2)
     assert seeds.shape == (2, 2) and seeds.dtype == tfx.int64
@@ -172,3 +180,6 @@ def test_matches_tensorflow_live():
         np.testing.assert_array_equal(x.split(2)[1].normal([3]).numpy(),
                                       t.split(2)[1].normal([3]).numpy())
         np.testing.assert_array_equal(x.state.numpy(), t.state.numpy())
+        t, x = tf.random.Generator.from_seed(seed), tfx.random.Generator.from_seed(seed)
+        np.testing.assert_array_equal(x.binomial([6, 2], [10.0, 300.0], 0.3).numpy(),
+                                      t.binomial([6, 2], [10.0, 300.0], 0.3).numpy())

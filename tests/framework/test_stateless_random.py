@@ -239,3 +239,71 @@ def test_ints_match_tensorflow_live():
     z = tf.random.stateless_normal([4], [3, 4], mean=1.5, stddev=0.25)
     np.testing.assert_array_equal(
         tfx.random.stateless_normal([4], [3, 4], mean=1.5, stddev=0.25).numpy(), z.numpy())
+
+
+# TensorFlow 2.21's rejection samplers, seed [4, 2] (gamma as float64 bit patterns).
+SAMPLERS = {
+    "categorical": [[2, 3, 3, 1, 3], [0, 0, 0, 0, 0]],
+    "gamma": [[4593266583951254212, 4615238422309490990],
+              [4551643696387691058, 4612142355623583655],
+              [4603009302944145137, 4619862466769157137]],
+    "poisson": [[2, 50], [1, 48], [2, 29], [4, 33]],
+    "binomial": [[2, 167], [3, 169], [3, 195], [2, 189]],
+}
+
+
+def test_samplers_known_values():
+    logits = [[0.1, 1.0, -0.5, 2.0], [3.0, -1.0, 0.0, 0.5]]
+    got = tfx.random.stateless_categorical(logits, 5, seed=[4, 2])
+    assert got.dtype == tfx.int64 and got.numpy().tolist() == SAMPLERS["categorical"]
+    g = tfx.random.stateless_gamma([3, 2], [4, 2], alpha=[0.5, 3.0], dtype=tfx.float64)
+    assert g.numpy().view(np.uint64).tolist() == SAMPLERS["gamma"]
+    p = tfx.random.stateless_poisson([4, 2], [4, 2], lam=[2.5, 40.0])
+    assert p.dtype == tfx.int32 and p.numpy().tolist() == SAMPLERS["poisson"]
+    b = tfx.random.stateless_binomial([4, 2], [4, 2], counts=[8.0, 300.0], probs=[0.3, 0.6])
+    assert b.dtype == tfx.int32 and b.numpy().tolist() == SAMPLERS["binomial"]
+
+
+def test_samplers_statistics_and_gamma_beta_gradient():
+    g = tfx.random.stateless_gamma([20000], [1, 1], alpha=3.0, dtype=tfx.float64).numpy()
+    assert abs(g.mean() - 3) < 0.05 and abs(g.var() - 3) < 0.15
+    p = tfx.random.stateless_poisson([20000], [1, 1], lam=25.0, dtype=tfx.float64).numpy()
+    assert abs(p.mean() - 25) < 0.2 and abs(p.var() - 25) < 1.5
+    b = tfx.random.stateless_binomial([20000], [1, 1], counts=40.0, probs=0.1).numpy()
+    assert abs(b.mean() - 4) < 0.05 and b.min() >= 0 and b.max() <= 40
+    c = tfx.random.stateless_categorical([[0.0, np.log(3.0)]], 20000, [1, 1]).numpy()
+    assert abs(c.mean() - 0.75) < 0.02
+    beta = tfx.Variable(2.0, dtype=tfx.float64)
+    with tfx.GradientTape() as tape:
+        y = tfx.reduce_sum(tfx.random.stateless_gamma([4], [1, 1], 3.0, beta=beta,
+                                                      dtype=tfx.float64))
+    raw = tfx.random.stateless_gamma([4], [1, 1], 3.0, dtype=tfx.float64).numpy()
+    np.testing.assert_allclose(float(tape.gradient(y, beta)), -raw.sum() / 4.0)
+    with pytest.raises(tfx.errors.InvalidArgumentError, match="must end with"):
+        tfx.random.stateless_poisson([4, 3], [1, 1], lam=[1.0, 2.0])
+
+
+def test_samplers_match_tensorflow_live():
+    tf = pytest.importorskip("tensorflow")
+    rng = np.random.default_rng(3)
+    logits = rng.normal(size=(9, 6)).astype(np.float32)
+    logits[2, 3] = -np.inf
+    for seed in ([1, 2], [77, -3]):
+        np.testing.assert_array_equal(
+            tfx.random.stateless_categorical(logits, 7, seed, dtype=tfx.int32).numpy(),
+            tf.random.stateless_categorical(logits, 7, seed, dtype=tf.int32).numpy())
+        for dtype in ("float16", "float32", "float64"):
+            alpha = np.array([0.3, 1.0, 2.5, 40.0], dtype)
+            np.testing.assert_array_equal(
+                tfx.random.stateless_gamma([30, 4], seed, alpha, beta=1.5, dtype=dtype).numpy(),
+                tf.random.stateless_gamma([30, 4], seed, alpha, beta=1.5, dtype=dtype).numpy())
+        lam = np.array([0.2, 9.9, 10.0, 1000.0], np.float32)
+        for dtype in ("int32", "int64", "float32"):
+            np.testing.assert_array_equal(
+                tfx.random.stateless_poisson([30, 4], seed, lam, dtype=dtype).numpy(),
+                tf.random.stateless_poisson([30, 4], seed, lam, dtype=dtype).numpy())
+        counts = np.array([5.0, 30.0, 1000.0, 7.0], np.float32)
+        probs = np.array([0.5, 0.2, 0.999, 0.0], np.float32)
+        np.testing.assert_array_equal(
+            tfx.random.stateless_binomial([30, 4], seed, counts, probs).numpy(),
+            tf.random.stateless_binomial([30, 4], seed, counts, probs).numpy())
