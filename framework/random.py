@@ -13,6 +13,15 @@ from .ops.stateless_random_ops import (Algorithm, stateless_binomial, stateless_
 from .random_generator import (Generator, create_rng_state, get_global_generator,
                                set_global_generator)
 
+split = stateless_split      # ``tf.random.split`` / ``fold_in``: the same functions
+fold_in = stateless_fold_in
+
+__all__ = ["Algorithm", "Generator", "categorical", "create_rng_state", "experimental",
+           "fold_in", "gamma", "get_global_generator", "normal", "poisson",
+           "set_global_generator", "set_seed", "shuffle", "split", "stateless_binomial",
+           "stateless_categorical", "stateless_gamma", "stateless_normal", "stateless_poisson",
+           "stateless_truncated_normal", "stateless_uniform", "truncated_normal", "uniform"]
+
 # ``tfx.random.experimental``: what TF keeps there (the stateless seed helpers, Generator).
 experimental = _types.ModuleType(__name__ + ".experimental")
 experimental.__doc__ = "``tf.random.experimental``: stateless seed helpers and Generator."

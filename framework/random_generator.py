@@ -56,8 +56,9 @@ class Generator:
 
     Make one with ``from_seed``, ``from_state``, ``from_key_counter`` or
     ``from_non_deterministic_state``; draw with ``normal``, ``uniform``, ``truncated_normal``,
-    ``uniform_full_int``, ``binomial``; make independent ones with ``split`` and seeds for stateless ops
-    with ``make_seeds``. Only Philox (``alg`` "philox" or "auto_select") is available.
+    ``uniform_full_int``, ``binomial``; make independent ones with ``split`` and seeds for
+    stateless ops with ``make_seeds``. Only Philox (``alg`` "philox" or "auto_select") is
+    available.
     """
 
     def __init__(self, copy_from=None, state=None, alg=None):

@@ -162,6 +162,8 @@ def test_split_and_fold_in():
     assert seeds.shape == (3, 2) and seeds.dtype == tfx.int32
     draws = [tfx.random.stateless_uniform([4], s).numpy() for s in seeds]
     assert len({tuple(d) for d in draws}) == 3
+    assert tfx.random.split is tfx.random.experimental.stateless_split
+    assert tfx.random.fold_in is tfx.random.experimental.stateless_fold_in
     folded = tfx.random.experimental.stateless_fold_in([1, 2], 3)
     assert folded.numpy().tolist() == [1105988140, 3]  # TF 2.21
     assert tfx.random.experimental.stateless_fold_in([1, 2], 4).numpy().tolist() != \
