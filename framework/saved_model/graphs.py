@@ -33,8 +33,8 @@ _OP_MODULES = ("tfx.graph.control_flow", "tfx.random_generator", "tfx.structures
                "tfx.strings", "tfx.sparse", "tfx.ragged", "tfx.sets")
 _imported = []
 _SHAPE_ATTR = {"fill", "broadcast_to", "reshape", "max_pool_grad"}
-_SHAPE_FIRST = {"random_normal", "random_uniform", "truncated_normal", "random_gamma",
-                "random_poisson", "dropout_mask", "strided_slice_grad"}
+_SHAPE_FIRST = {"random_normal", "random_uniform", "truncated_normal", "dropout_mask",
+                "strided_slice_grad"}
 _STREAMS = (None, "stderr", "stdout")
 
 
@@ -276,7 +276,7 @@ def _guarded(op):
     return twin[1]
 
 
-def _check_attrs(op, attrs, in_specs, fail):
+def _check_attrs(op, attrs, in_specs, out_specs, fail):
     """Attr checks where the op's forward would misbehave on a hostile value."""
     name = op.name
     shape = attrs if name in _SHAPE_ATTR else attrs[0] if name in _SHAPE_FIRST and \
@@ -286,6 +286,9 @@ def _check_attrs(op, attrs, in_specs, fail):
             fail(f"its shape attr must be a tuple of integers, got {str(shape)[:60]}")
         if any(d < -1 for d in shape) or math.prod(d for d in shape if d > 0) > MAX_ELEMENTS:
             fail(f"shape attr {str(shape)[:60]} is negative or over {MAX_ELEMENTS} elements")
+        if name != "reshape" and (len(out_specs) != 1 or shape != out_specs[0][1]):
+            # what it allocates is what the graph says it produces (bounded above)
+            fail(f"shape attr {str(shape)[:60]} differs from its output's recorded shape")
     if name == "tile":
         if not isinstance(attrs, tuple) or not all(type(m) is int and m >= 0 for m in attrs):
             fail("tile multiples must be non-negative integers")
@@ -419,7 +422,7 @@ def decode_graph(j, dec, where, depth=0):
         def fail(msg, at=at):
             raise bad(at, msg)
         in_specs = [specs[s] for s in ins]
-        _check_attrs(op, attrs, in_specs, fail)
+        _check_attrs(op, attrs, in_specs, outs, fail)
         effect = attrs.__class__ is SubGraphs and attrs.effect
         node = g.add_node(_guarded(op), ins, outs, attrs, None, effect)
         specs.extend(outs)

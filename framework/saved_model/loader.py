@@ -10,6 +10,7 @@ mapping of name -> function taking keyword tensors and returning a dict) and, as
 """
 import collections.abc
 import json
+import math
 import os
 
 from ..core.state import STATE
@@ -28,6 +29,7 @@ __all__ = ["load", "Loader", "RestoredObject", "RestoredFunction", "SignatureFun
            "LoadOptions"]
 
 JSON_CAP = 1 << 30
+MAX_TOTAL = 2 ** 33      # elements over all values of a graph at its traced sizes
 MAX_DEPTH = 250
 _CACHED_SHAPES = 16
 
@@ -273,6 +275,10 @@ class RestoredConcrete:
             raise bad(where, f"the graph takes {len(g.inputs)} inputs for {n} specs")
         if [g.dtypes[s] for s in g.inputs] != [s.dtype for s in self.specs]:
             raise bad(where, "the graph's input dtypes differ from the specs")
+        total = sum(math.prod(shape) for shape in g.shapes)
+        if total > MAX_TOTAL:
+            raise bad(where, f"the graph's values hold {total} elements in all, over the limit "
+                             f"of {MAX_TOTAL}")
         self.outputs = decode_struct(j["outputs"], len(g.outputs), where)
         outs = j["output_specs"]
         if not isinstance(outs, list) or len(outs) != len(g.outputs):

@@ -445,9 +445,19 @@ def test_huge_attr_shapes_are_refused(tmp_path):
         def f(self, x):
             return tfx.fill((3, 4), 1.0) * x
     tfx.saved_model.save(Filler(), str(tmp_path / "f"))
-    _edit(tmp_path / "f", lambda d: next(o for o in _nodes(d) if o["op"] == "fill").update(
-        attrs=[2 ** 30, 2 ** 30]))
+    fill = (lambda d: next(o for o in _nodes(d) if o["op"] == "fill"))
+    _edit(tmp_path / "f", lambda d: fill(d).update(attrs=[2 ** 30, 2 ** 30]))
     _refused(tmp_path / "f", "over 2147483648 elements")
+    _edit(tmp_path / "f", lambda d: fill(d).update(attrs=[3, 5]))
+    _refused(tmp_path / "f", r"shape attr \(3, 5\) differs from its output's recorded shape")
+
+
+def test_graphs_too_big_in_all_are_refused(saved):
+    def inflate(d):
+        for o in _nodes(d):
+            o["out"] = [[dt, [2 ** 31]] for dt, _ in o["out"]]
+    _edit(saved, inflate)
+    _refused(saved, "elements in all, over the limit")
 
 
 def test_wrong_dtype_names_are_refused(saved):
