@@ -57,6 +57,8 @@ def test_module_loads_and_runs_in_a_fresh_process(tmp_path):
     tfx.saved_model.save(m, str(path), signatures={"scores": m.scores,
                                                    "serving_default": m.__call__})
     assert sorted(os.listdir(path)) == sorted([GRAPH_FILE, VARIABLES_FILE, CONSTANTS_FILE])
+    assert tfx.saved_model.contains_saved_model(path)
+    assert not tfx.saved_model.contains_saved_model(tmp_path)
     xs = {n: _x(n, seed=n) for n in (1, 4, 9)}
     np.savez(tmp_path / "x.npz", **{str(n): x for n, x in xs.items()})
     _fresh_process(f"""
