@@ -75,7 +75,7 @@ def encode_graph(graph, enc, fn_name):
             ops.append(entry)
             continue
         enc.where = f"function '{fn_name}', op '{o.name}' ({o.op.name})"
-        if OPS.get(o.op.name) is not o.op:
+        if OPS.get(o.op.name) is not o.op and _GUARDED.get(o.op.name, (0, 0))[1] is not o.op:
             raise SaveError(f"{enc.where}: the op is not registered in tfx's op table, so a "
                             "saved graph could not name it")
         why = _refusal(o.op)

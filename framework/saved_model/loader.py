@@ -250,6 +250,10 @@ class RestoredConcrete:
         self.kwargs = decode_struct(j["kwargs"], n, where)
         if not (self.args and "tuple" in self.args and self.kwargs and "dict" in self.kwargs):
             raise bad(where, "args must be a tuple structure and kwargs a dict structure")
+        if len(self.params) != len(self.args["tuple"]):
+            raise bad(where, "there must be one parameter name per positional argument")
+        if sorted(_leaves(self.args) + _leaves(self.kwargs)) != list(range(n)):
+            raise bad(where, "the arguments must hold each input tensor exactly once")
         self.free = j["free"]
         seen = set()
         if not isinstance(self.free, list) or not all(
@@ -353,6 +357,17 @@ class RestoredConcrete:
     @property
     def structured_outputs(self):
         return pack(self.outputs, self.output_specs)
+
+
+def _leaves(j):
+    if j is None:
+        return []
+    (tag, v), = j.items()
+    if tag == "tensor":
+        return [v]
+    if tag == "python":
+        return []
+    return [i for x in (v if tag != "dict" else [x for _, x in v]) for i in _leaves(x)]
 
 
 class RestoredFunction:

@@ -185,6 +185,26 @@ def test_gradients_flow_through_a_loaded_function(tmp_path):
     np.testing.assert_allclose(gw.numpy(), ew.numpy(), rtol=1e-5)
 
 
+def test_a_loaded_function_composes_into_a_new_saved_function(tmp_path):
+    m = Scaler()
+    tfx.saved_model.save(m, str(tmp_path / "inner"))
+
+    class Outer(tfx.Module):
+        def __init__(self, inner):
+            super().__init__()
+            self.inner = inner
+
+        @tfx.function(input_signature=[tfx.TensorSpec([None, 3])])
+        def f(self, x):
+            return self.inner(x) * 2.0
+    outer = Outer(tfx.saved_model.load(str(tmp_path / "inner")))
+    tfx.saved_model.save(outer, str(tmp_path / "outer"))
+    again = tfx.saved_model.load(str(tmp_path / "outer"))
+    x = _x(5)
+    np.testing.assert_allclose(again.f(x).numpy(), 2.0 * m(x).numpy(), rtol=1e-6)
+    assert len(again.variables) == 3 and again.inner.w.shape == (3, 2)
+
+
 def test_control_flow_state_and_traced_functions_round_trip(tmp_path):
     class Counter(tfx.Module):
         def __init__(self):
