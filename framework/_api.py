@@ -79,3 +79,7 @@ from .ops.extra_nn_ops import (batch_to_space, clip_by_global_norm, clip_by_norm
 from .ops.init_ops import (constant_initializer, ones_initializer,  # noqa: E402
                            random_normal_initializer, random_uniform_initializer,
                            zeros_initializer)
+from .ops.misc_ops import (DeviceSpec, bitcast, broadcast_dynamic_shape,  # noqa: E402
+                           broadcast_static_shape, get_logger, grad_pass_through,
+                           guarantee_const, histogram_fixed_width_bins, parallel_stack,
+                           required_space_to_batch_paddings, timestamp, tuple)

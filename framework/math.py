@@ -27,3 +27,4 @@ from .ops.segment_ops import (bincount, confusion_matrix, invert_permutation,  #
 from .ops.extra_special_ops import (angle, bessel_i0, bessel_i0e, bessel_i1,  # noqa: E402,F401
                                     bessel_i1e, betainc, erfcinv, erfinv, igamma, igammac,
                                     ndtri, nextafter)
+from .ops.misc_ops import approx_max_k, approx_min_k  # noqa: E402,F401

@@ -18,3 +18,8 @@ from .ops.extra_nn_ops import (compute_average_loss, conv_transpose, crelu,  # n
                                scale_regularization_loss, separable_conv2d, space_to_batch,
                                space_to_depth, sufficient_statistics,
                                weighted_cross_entropy_with_logits, weighted_moments)
+from .ops.misc_ops import approx_max_k, approx_min_k  # noqa: E402,F401
+from .ops.more_nn_ops import (atrous_conv2d, atrous_conv2d_transpose,  # noqa: E402,F401
+                              batch_norm_with_global_normalization, ctc_greedy_decoder,
+                              ctc_loss, max_pool_with_argmax, pool,
+                              safe_embedding_lookup_sparse)

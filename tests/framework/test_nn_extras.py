@@ -1,0 +1,180 @@
+"""CTC, max_pool_with_argmax, pool, atrous convolutions, safe sparse embeddings and the small
+top-level names of misc_ops: brute-force NumPy references, finite-difference gradients,
+TensorFlow when installed."""
+import itertools
+import math
+
+import numpy as np
+import pytest
+
+import tfx as tf
+from tests.framework.gradcheck import check_grads
+
+RNG = np.random.default_rng(0)
+T, B, K = 6, 3, 5
+LOGITS = RNG.standard_normal((T, B, K))
+LABELS = np.array([[1, 2, 2], [3, 0, 0], [1, 4, 1]], np.int32)
+LABEL_LEN = np.array([3, 1, 3], np.int32)
+LOGIT_LEN = np.array([6, 4, 5], np.int32)
+
+
+def _ctc_brute(logits, label, blank=0):
+    """-log sum over every path of length T that collapses to ``label``."""
+    logp = logits - np.log(np.exp(logits).sum(-1, keepdims=True))
+    total = 0.0
+    for path in itertools.product(range(logits.shape[1]), repeat=logits.shape[0]):
+        out, prev = [], None
+        for k in path:
+            if k != prev and k != blank:
+                out.append(k)
+            prev = k
+        if out == list(label):
+            total += math.exp(sum(logp[t, k] for t, k in enumerate(path)))
+    return -math.log(total)
+
+
+def test_ctc_loss_matches_brute_force():
+    small = RNG.standard_normal((4, 2, 3))
+    labels = np.array([[1, 2], [1, 1]], np.int32)
+    got = tf.nn.ctc_loss(labels, small, [2, 2], [4, 4], blank_index=0).numpy()
+    for b in range(2):
+        assert got[b] == pytest.approx(_ctc_brute(small[:, b], labels[b]), rel=1e-10)
+    # a shorter sequence and label in the batch
+    got = tf.nn.ctc_loss(labels, small, [1, 2], [3, 4], blank_index=0).numpy()
+    assert got[0] == pytest.approx(_ctc_brute(small[:3, 0], labels[0, :1]), rel=1e-10)
+
+
+def test_ctc_loss_gradient_and_layouts():
+    check_grads(lambda x: tf.nn.ctc_loss(LABELS, x, LABEL_LEN, LOGIT_LEN, blank_index=0),
+                LOGITS, rtol=1e-5, atol=1e-7)
+    check_grads(lambda x: tf.nn.ctc_loss(LABELS, x, LABEL_LEN, LOGIT_LEN, blank_index=2),
+                LOGITS, rtol=1e-5, atol=1e-7)
+    a = tf.nn.ctc_loss(LABELS, LOGITS, LABEL_LEN, LOGIT_LEN, blank_index=0).numpy()
+    bm = tf.nn.ctc_loss(LABELS, np.transpose(LOGITS, (1, 0, 2)), LABEL_LEN, LOGIT_LEN,
+                        logits_time_major=False, blank_index=0).numpy()
+    np.testing.assert_allclose(a, bm)
+    sp = tf.sparse.from_dense(LABELS)
+    np.testing.assert_allclose(tf.nn.ctc_loss(sp, LOGITS, None, LOGIT_LEN, blank_index=0)
+                               .numpy(), a)
+    with pytest.raises(ValueError, match="blank_index"):
+        tf.nn.ctc_loss(sp, LOGITS, None, LOGIT_LEN)
+
+
+def test_ctc_greedy_decoder():
+    (decoded,), score = tf.nn.ctc_greedy_decoder(LOGITS.astype(np.float32), LOGIT_LEN)
+    best = LOGITS.argmax(-1)
+    for b in range(B):
+        seq, prev = [], None
+        for t in range(LOGIT_LEN[b]):
+            if best[t, b] != prev and best[t, b] != K - 1:
+                seq.append(best[t, b])
+            prev = best[t, b]
+        rows = decoded.indices.numpy()[:, 0] == b
+        assert decoded.values.numpy()[rows].tolist() == seq
+        want = -LOGITS[:LOGIT_LEN[b], b].max(-1).sum()
+        assert score.numpy()[b, 0] == pytest.approx(want, rel=1e-6)
+
+
+def test_max_pool_with_argmax_brute_force():
+    x = RNG.standard_normal((2, 5, 5, 3)).astype(np.float32)
+    for ksize, stride, pad in ((2, 2, "VALID"), (3, 2, "SAME"), (2, 1, "SAME")):
+        v, idx = tf.nn.max_pool_with_argmax(x, ksize, stride, pad,
+                                            include_batch_in_index=True)
+        np.testing.assert_allclose(v.numpy(), tf.nn.max_pool2d(x, ksize, stride, pad).numpy())
+        np.testing.assert_allclose(x.reshape(-1)[idx.numpy()], v.numpy())
+        _, local = tf.nn.max_pool_with_argmax(x, ksize, stride, pad)
+        np.testing.assert_array_equal(local.numpy() % (5 * 5 * 3),
+                                      idx.numpy() % (5 * 5 * 3))
+    check_grads(lambda v: tf.nn.max_pool_with_argmax(v, 2, 2, "VALID")[0],
+                RNG.standard_normal((1, 4, 4, 2)))
+
+
+def test_pool_atrous_batchnorm_and_safe_embedding():
+    x = RNG.standard_normal((2, 6, 6, 3)).astype(np.float32)
+    np.testing.assert_allclose(tf.nn.pool(x, [2, 2], "AVG", strides=[2, 2]).numpy(),
+                               tf.nn.avg_pool2d(x, 2, 2, "VALID").numpy())
+    w = RNG.standard_normal((3, 3, 3, 4)).astype(np.float32)
+    np.testing.assert_allclose(tf.nn.atrous_conv2d(x, w, 2, "SAME").numpy(),
+                               tf.nn.conv2d(x, w, 1, "SAME", dilations=2).numpy(), rtol=1e-5)
+    m, v = np.zeros(3, np.float32), np.ones(3, np.float32)
+    out = tf.nn.batch_norm_with_global_normalization(x, m, v, m + 1, v * 2, 0.0, False)
+    np.testing.assert_allclose(out.numpy(), x + 1, rtol=1e-6)
+    params = RNG.standard_normal((5, 2))
+    ids = tf.SparseTensor([[0, 0], [0, 1], [2, 0]], tf.constant([1, -1, 4], tf.int64), [3, 2])
+    got = tf.nn.safe_embedding_lookup_sparse(params, ids, combiner="sum", default_id=0).numpy()
+    np.testing.assert_allclose(got, [params[1], params[0], params[4]])
+
+
+def test_misc_top_level_names():
+    assert tf.broadcast_dynamic_shape([2, 1, 3], [4, 1]).numpy().tolist() == [2, 4, 3]
+    assert tf.broadcast_static_shape(tf.TensorShape([2, 1, 3]),
+                                     tf.TensorShape([4, 1])).as_list() == [2, 4, 3]
+    with pytest.raises(tf.errors.InvalidArgumentError):
+        tf.broadcast_dynamic_shape([2, 3], [4])
+    with pytest.raises(ValueError):
+        tf.broadcast_static_shape(tf.TensorShape([2, 3]), tf.TensorShape([4]))
+    np.testing.assert_array_equal(tf.bitcast(tf.constant([1.0, 2.0]), tf.int32).numpy(),
+                                  np.array([1.0, 2.0], np.float32).view(np.int32))
+    assert tf.bitcast(tf.constant(1.0, tf.float64), tf.int32).shape == (2,)
+    assert tf.bitcast(tf.constant([1, 2, 3, 4], tf.uint8), tf.int32).shape == ()
+    assert tf.timestamp().dtype == tf.float64
+    np.testing.assert_array_equal(
+        tf.histogram_fixed_width_bins([-1., 0., 1.5, 2., 5., 15.], [0., 5.], nbins=5).numpy(),
+        [0, 0, 1, 2, 4, 4])
+    pads, crops = tf.required_space_to_batch_paddings([5, 7], [2, 3])
+    assert pads.numpy().tolist() == [[0, 1], [0, 2]] and crops.numpy().tolist() == [[0, 1],
+                                                                                      [0, 2]]
+    assert [int(v) for v in tf.tuple([tf.constant(1), tf.constant(2)])] == [1, 2]
+    assert tf.get_logger().name == "tensorflow"
+    v, i = tf.math.approx_max_k(tf.constant([[1., 5, 3, 4]]), 2)
+    assert v.numpy().tolist() == [[5, 4]] and i.numpy().tolist() == [[1, 3]]
+    v, i = tf.math.approx_min_k(tf.constant([[1., 5, 3, 4]]), 2)
+    assert v.numpy().tolist() == [[1, 3]] and i.numpy().tolist() == [[0, 2]]
+    d = tf.DeviceSpec.from_string("/job:worker/replica:0/task:1/device:GPU:3")
+    assert (d.job, d.replica, d.task, d.device_type, d.device_index) == ("worker", 0, 1, "GPU",
+                                                                         3)
+    assert d.replace(device_index=0).to_string() == "/job:worker/replica:0/task:1/device:GPU:0"
+    merged = tf.DeviceSpec(job="a", device_type="CPU").make_merged_spec(
+        tf.DeviceSpec(device_index=2))
+    assert merged.to_string() == "/job:a/device:CPU:2"
+    x = tf.constant([1.0, 2.0])
+    with tf.GradientTape() as tape:
+        tape.watch(x)
+        y = tf.grad_pass_through(tf.round)(x * 1.3)
+    np.testing.assert_allclose(tape.gradient(y, x).numpy(), [1.3, 1.3])
+
+
+def test_timestamp_is_read_when_the_graph_runs():
+    f = tf.function(lambda: tf.timestamp())
+    a = float(f())
+    import time
+    time.sleep(0.01)
+    assert float(f()) > a
+
+
+def test_against_tensorflow():
+    tft = pytest.importorskip("tensorflow")
+    lg = LOGITS.astype(np.float32)
+    for blank in (0, -1, 2):
+        np.testing.assert_allclose(
+            tf.nn.ctc_loss(LABELS, lg, LABEL_LEN, LOGIT_LEN, blank_index=blank).numpy(),
+            tft.nn.ctc_loss(LABELS, lg, LABEL_LEN, LOGIT_LEN, blank_index=blank).numpy(),
+            rtol=1e-5)
+    x = tf.constant(lg)
+    with tf.GradientTape() as tape:
+        tape.watch(x)
+        loss = tf.nn.ctc_loss(LABELS, x, LABEL_LEN, LOGIT_LEN, blank_index=0)
+    xt = tft.constant(lg)
+    with tft.GradientTape() as tape2:
+        tape2.watch(xt)
+        loss2 = tft.nn.ctc_loss(LABELS, xt, LABEL_LEN, LOGIT_LEN, blank_index=0)
+    np.testing.assert_allclose(tape.gradient(loss, x).numpy(),
+                               tape2.gradient(loss2, xt).numpy(), atol=1e-5)
+    img = (np.arange(2 * 5 * 5 * 3) * 7.3 % 11).reshape(2, 5, 5, 3).astype(np.float32)
+    for ksize, stride, pad in ((2, 2, "VALID"), (3, 2, "SAME")):
+        for batch in (False, True):
+            np.testing.assert_array_equal(
+                tf.nn.max_pool_with_argmax(img, ksize, stride, pad,
+                                           include_batch_in_index=batch)[1].numpy(),
+                tft.nn.max_pool_with_argmax(img, ksize, stride, pad,
+                                            include_batch_in_index=batch)[1].numpy())
