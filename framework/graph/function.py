@@ -11,8 +11,9 @@ the first time.
 A signature with None dimensions (``input_signature``, ``reduce_retracing=True``,
 ``get_concrete_function(TensorSpec([None, 8]))``) accepts every matching shape. tfx runs graphs
 on concrete shapes: the first call with a new shape traces the Python once more for that shape
-(this does not count as a retrace and never warns). ``autograph`` and ``jit_compile`` are accepted
-and have no effect yet: ``if`` on a tensor needs ``tfx.cond``, loops ``tfx.while_loop``.
+(this does not count as a retrace and never warns). With ``autograph=True`` (the default) the
+function is converted first (``tfx.autograph``): ``if``/``while``/``for`` on tensors become
+``tfx.cond``/``tfx.while_loop`` nodes. ``jit_compile`` is accepted and has no effect yet.
 """
 import functools
 import inspect
@@ -88,7 +89,7 @@ class ConcreteFunction:
                 rec.bind_input(x, name)
                 inputs.append(x)
             args, kwargs = S.pack_args(self._struct, iter(inputs))
-            out = fn._python_function(*args, **kwargs)
+            out = fn._traced_callable()(*args, **kwargs)
             out_struct = S.flatten_outputs(out, graph.outputs, rec.slot_of)
         fn._traced_once = True
         tr = _Trace(graph, out_struct, fn._jit_compile is True)
@@ -196,6 +197,7 @@ class Function:
         self._reduce_retracing = bool(reduce_retracing)
         self._jit_compile = jit_compile
         self._autograph = autograph
+        self._converted = None     # what tracing runs: the function converted by AutoGraph
         functools.update_wrapper(self, python_function)
         self.__name__ = name or getattr(python_function, "__name__", "function")
         try:
@@ -261,6 +263,15 @@ class Function:
             cf = self._lookup(args, kwargs, struct, leaves)
             self._concrete[key] = cf
         return cf._call_flat(leaves)
+
+    def _traced_callable(self):
+        """The Python function a trace runs: AutoGraph's conversion unless autograph=False."""
+        if not self._autograph:
+            return self._python_function
+        if self._converted is None:
+            from ..autograph.api import convert_for_tracing
+            self._converted = convert_for_tracing(self._python_function)
+        return self._converted
 
     def _canonical(self, args, kwargs):
         """Arguments as the signature binds them (defaults filled in), so ``f(1)`` and
@@ -535,7 +546,8 @@ def function(func=None, input_signature=None, autograph=True, jit_compile=None,
 
     Args: ``input_signature`` (TensorSpecs: the only signature accepted; None dims match any
     size), ``reduce_retracing`` (shapes that change between calls become None, so fewer
-    traces), ``autograph`` and ``jit_compile`` (accepted; no effect yet).
+    traces), ``autograph`` (convert Python control flow on tensors to graph control flow; on
+    by default), ``jit_compile`` (accepted; no effect yet).
     """
     relax = reduce_retracing or bool(experimental_relax_shapes)
 

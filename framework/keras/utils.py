@@ -15,11 +15,14 @@ __all__ = ["set_random_seed", "to_categorical", "normalize", "Progbar",
            "split_dataset", "timeseries_dataset_from_array", "pad_sequences", "PyDataset",
            "Sequence", "clear_session", "get_source_inputs", "is_keras_tensor",
            "pack_x_y_sample_weight", "unpack_x_y_sample_weight", "standardize_dtype",
-           "array_to_img", "img_to_array", "load_img", "save_img"]
+           "array_to_img", "img_to_array", "load_img", "save_img",
+           "image_dataset_from_directory", "text_dataset_from_directory"]
 
 from .backend import clear_session, standardize_dtype  # noqa: E402
 from .preprocessing.image import array_to_img, img_to_array, load_img, save_img  # noqa: E402
 from .py_dataset import PyDataset, Sequence  # noqa: E402
+from .directory_datasets import (image_dataset_from_directory,  # noqa: E402
+                                 text_dataset_from_directory)
 
 CustomObjectScope = custom_object_scope
 
