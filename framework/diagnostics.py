@@ -109,17 +109,42 @@ def _graph_context():
     return STATE.tracing.describe() if STATE.tracing is not None else "a traced graph"
 
 
+# Code AutoGraph generates around the user's statements (branch and loop-body functions, state
+# getters): compiled under the user's file name so errors name the user's lines, and dropped
+# from filtered tracebacks like tfx's own frames. id(code) -> code.
+GENERATED_HELPERS = {}
+
+# bool() of a symbolic tensor asks the innermost decider first: AutoGraph's path-by-path
+# tracing of functions that have no source code (tfx.autograph.paths).
+BOOL_DECIDERS = []
+
+
+def symbolic_bool(tensor):
+    """``bool()`` of a traced tensor: decided by a path exploration, else the error."""
+    if BOOL_DECIDERS:
+        return BOOL_DECIDERS[-1](tensor)
+    raise bool_in_graph_error(tensor)
+
+
 def bool_in_graph_error(tensor):
+    from .core.state import STATE
     from .errors import OperatorNotAllowedInGraphError
     frame = user_frame()
     where = f" at {frame.f_code.co_filename}:{frame.f_lineno}" if frame else ""
+    owner = STATE.tracing.root.owner if STATE.tracing is not None else None
+    if owner is not None and not getattr(owner, "_autograph", True):
+        why = ("AutoGraph is disabled for it (autograph=False), so Python `if`/`while` on "
+               "tensors are not converted")
+        fix = "enable AutoGraph (tfx.function(autograph=True), the default) or write"
+    else:
+        why = ("AutoGraph did not convert this code (a function marked do_not_convert, a "
+               "lambda, or code called through a library)")
+        fix = "move the condition into a function AutoGraph converts, or write"
     return OperatorNotAllowedInGraphError(
         f"Using a symbolic tfx.Tensor as a Python bool{where} is not allowed: this code runs as "
         f"a graph (inside {_graph_context()}), where the tensor has no value while the Python "
-        "runs. AutoGraph conversion of `if`/`while` on tensors is not available yet in tfx: "
-        "write `tfx.cond(pred, true_fn, false_fn)` (or `tfx.while_loop`), use `tfx.where` for "
-        "elementwise choices, or run eagerly (`Model.compile(run_eagerly=True)`, or call the "
-        "function without tfx.function).")
+        f"runs, and {why}. To fix it, {fix} `tfx.cond(pred, true_fn, false_fn)` (or "
+        "`tfx.while_loop`), use `tfx.where` for elementwise choices, or run eagerly.")
 
 
 def symbolic_value_error(tensor, what):
@@ -145,7 +170,8 @@ def filtered_traceback(tb):
     while tb is not None:
         frames.append(tb)
         tb = tb.tb_next
-    keep = [t for t in frames if not is_internal(t.tb_frame.f_code.co_filename)]
+    keep = [t for t in frames if not is_internal(t.tb_frame.f_code.co_filename)
+            and id(t.tb_frame.f_code) not in GENERATED_HELPERS]
     if not keep:
         return frames[-1] if frames else None
     new = None

@@ -75,8 +75,8 @@ class TensorBase:
 
     def __bool__(self):
         if STATE.tracing is not None and STATE.tracing.is_symbolic(self):
-            from ..diagnostics import bool_in_graph_error
-            raise bool_in_graph_error(self)
+            from ..diagnostics import symbolic_bool
+            return symbolic_bool(self)
         return bool(self._scalar("bool"))
 
     def __float__(self):

@@ -104,8 +104,11 @@ def _matmul(em, o, ins):
     d = em.dtype(s)
     if len(em.shape(a)) != 2 or len(em.shape(b)) != 2 or d not in _FLOATS:
         raise NotFusable("matmul other than of two float matrices")
-    A, B, name = em.ref(a), em.ref(b), em.out(s)
-    em.line(f"{name} = np.dot({A}{'.T' if ta else ''}, {B}{'.T' if tb else ''})")
+    # ascontiguousarray costs nothing on C arrays (decided when compiling) and spares BLAS a
+    # strided input (an input sliced with a step)
+    A, B = (f"np.ascontiguousarray({em.ref(x)}){'.T' if t else ''}" for x, t in ((a, ta),
+                                                                               (b, tb)))
+    em.line(f"{em.out(s)} = np.dot({A}, {B})")
 
 
 def _reduction(kind):

@@ -859,7 +859,38 @@ def getitem(tensor, key):
             getattr(key, "dtype", None) == bool and hasattr(key, "shape")):
         return boolean_mask(tensor, key)
     x = t(tensor)
+    if STATE.tracing is not None:
+        r = _traced_index(x, key)
+        if r is not None:
+            return r
     return _strided(x, _slice_key(key, x._v.shape))
+
+
+def _traced_index(x, key):
+    """``x[key]`` where ``key`` holds scalar int tensors of the graph being traced (a loop
+    index): they must stay inputs of the graph, not constants baked in from the trace. The
+    rest slices as usual, then each traced index gathers along its axis."""
+    items = list(key) if isinstance(key, (tuple, list)) else [key]
+    traced = {i for i, k in enumerate(items) if isinstance(k, TensorBase) and k._v.ndim == 0
+              and k._dtype in _INDEX_DTYPES and STATE.tracing.is_symbolic(k)}
+    if not traced:
+        return None
+    consumed = sum(k is not None and k is not Ellipsis for k in items)
+    axis, axes = 0, []
+    for i, k in enumerate(items):
+        if i in traced:
+            axes.append((axis, items[i]))
+            axis += 1
+        elif k is Ellipsis:
+            axis += x._v.ndim - consumed
+        elif k is None or isinstance(k, builtins.slice):
+            axis += 1
+    y = _strided(x, _slice_key(tuple(builtins.slice(None) if i in traced else k
+                                      for i, k in enumerate(items)), x._v.shape))
+    for axis, k in reversed(axes):
+        n = _m.cast(shape(y)[axis], k._dtype)
+        y = gather(y, k + n * _m.cast(k < 0, k._dtype), axis=axis)  # -1: the last
+    return y
 
 
 def slice_axis(x, axis, start, stop):

@@ -279,7 +279,7 @@ def test_retrace_warning_names_the_function_the_argument_and_the_fix():
 
 
 def test_bool_of_a_traced_tensor_says_why_and_what_to_do():
-    @tfx.function
+    @tfx.function(autograph=False)  # converted, the `if` would be a tfx.cond (test_autograph)
     def relu_like(x):
         if x > 0:
             return x

@@ -75,7 +75,8 @@ def test_fused_function_with_variables_and_shapes():
             total.assign_add(tfx.reduce_sum(z) / 3.0)
             w.assign_sub(tfx.broadcast_to(tfx.reduce_mean(y, axis=0, keepdims=True), [2, 3])
                          * 0.01)
-            return tfx.reduce_max(z), tfx.sqrt(tfx.square(z) + 1.0), total
+            smooth = tfx.sigmoid(z) + tfx.math.softplus(z) * tfx.math.rsqrt(tfx.abs(z) + 1.0)
+            return tfx.reduce_max(z), tfx.sqrt(tfx.square(z) + 1.0) - smooth, total
         return f, w, total
 
     x = tfx.constant(np.linspace(-1, 1, 8, dtype=np.float32).reshape(2, 4))

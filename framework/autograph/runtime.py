@@ -1,0 +1,289 @@
+"""What converted code calls (``ag__.if_stmt`` ...): each decides when it runs whether the
+statement is Python control flow (a Python value, an eager tensor) or a graph node (a symbolic
+tensor of the graph being traced), so a converted function called eagerly behaves exactly as the
+original.
+
+State passes through ``get_state()``/``set_state(values)`` closures over the converted
+function's variables: a graph branch or loop body starts from the values the statement saw,
+and the statement's results are written back.
+"""
+import builtins
+
+from ..core.state import STATE
+from ..core.tensor import TensorBase, convert_to_tensor
+from ..errors import OperatorNotAllowedInGraphError
+from ..graph import control_flow as cf
+
+__all__ = ["Undefined", "UndefinedReturnValue", "retval", "converted_call", "if_stmt",
+           "if_exp", "and_", "or_", "not_", "while_stmt", "for_stmt"]
+
+
+class Undefined:
+    """A variable that has no value yet on some path (``if`` without ``else``, a loop that
+    may not run). Using it says so."""
+
+    __slots__ = ("name",)
+
+    def __init__(self, name):
+        self.name = name
+
+    def _fail(self, *_, **__):
+        raise UnboundLocalError(f"local variable '{self.name}' is used before it is assigned "
+                                "(on the path this code took it was never set)")
+
+    def __getattr__(self, attr):
+        if attr.startswith("__"):
+            raise AttributeError(attr)
+        self._fail()
+
+    __bool__ = __call__ = __iter__ = __len__ = __getitem__ = _fail
+    __add__ = __radd__ = __sub__ = __rsub__ = __mul__ = __rmul__ = __truediv__ = _fail
+    __lt__ = __le__ = __gt__ = __ge__ = __neg__ = __float__ = __int__ = __index__ = _fail
+
+    def __repr__(self):
+        return f"<undefined {self.name}>"
+
+
+class UndefinedReturnValue:
+    """``retval_`` before a ``return`` ran: a branch that returns nothing yet gets zeros shaped
+    like the other branch's value (its result is never used: ``do_return`` says so)."""
+
+    __slots__ = ()
+
+
+def retval(value):
+    return None if isinstance(value, UndefinedReturnValue) else value
+
+
+def _symbolic(x):
+    return STATE.tracing is not None and isinstance(x, TensorBase) and \
+        not hasattr(x, "assign") and STATE.tracing.is_symbolic(x)
+
+
+# ---- calls -------------------------------------------------------------------------------------
+
+def converted_call(f, args, kwargs):
+    """``f(*args, **kwargs)`` with ``f`` converted first when it is user code."""
+    if kwargs is None:
+        kwargs = {}
+    if f is builtins.range and STATE.tracing is not None and any(_symbolic(a) for a in args):
+        from ..ops.array_ops import range as tfx_range
+        return tfx_range(*args, **kwargs)
+    if f is builtins.len and STATE.tracing is not None and len(args) == 1 and \
+            _symbolic(args[0]):
+        from ..ops.array_ops import shape
+        return shape(args[0])[0]
+    from .api import converted
+    return converted(f)(*args, **kwargs)
+
+
+# ---- conditions ----------------------------------------------------------------------------
+
+def not_(x):
+    if _symbolic(x):
+        from ..ops.math_ops import logical_not
+        return logical_not(x)
+    return not x
+
+
+def and_(a_fn, b_fn):
+    a = a_fn()
+    if _symbolic(a):  # b runs only where a holds, as Python's `and`
+        return cf.cond(_pred(a, "and"), lambda: convert_to_tensor(b_fn()),
+                       lambda: convert_to_tensor(False))
+    return a and b_fn()
+
+
+def or_(a_fn, b_fn):
+    a = a_fn()
+    if _symbolic(a):
+        return cf.cond(_pred(a, "or"), lambda: convert_to_tensor(True),
+                       lambda: convert_to_tensor(b_fn()))
+    return a or b_fn()
+
+
+def if_exp(test, body_fn, orelse_fn):
+    if _symbolic(test):
+        return cf.cond(_pred(test, "if"), body_fn, orelse_fn)
+    return body_fn() if test else orelse_fn()
+
+
+def at():
+    """`` at file:line`` of the user's statement running now (converted code keeps its
+    lines), or ``""``."""
+    from ..diagnostics import user_frame
+    f = user_frame()
+    return f" at {f.f_code.co_filename}:{f.f_lineno}" if f is not None else ""
+
+
+def _pred(x, what):
+    x = convert_to_tensor(x)
+    if x._dtype.name != "bool" or x._v.ndim != 0:
+        where = at()
+        raise OperatorNotAllowedInGraphError(
+            f"The condition of `{what}`{where} is a {x._dtype.name} tensor of shape "
+            f"{list(x._v.shape)}; in a graph it must be a scalar bool tensor. Compare it "
+            "(`x > 0`) or reduce it (`tfx.reduce_any(x)`).")
+    return x
+
+
+# ---- if ------------------------------------------------------------------------------------
+
+_NUMBERS = (bool, int, float, complex)
+
+
+def _kind(v):
+    if isinstance(v, UndefinedReturnValue):
+        return "undef_return"
+    if isinstance(v, Undefined):
+        return "undef"
+    if isinstance(v, TensorBase) and not hasattr(v, "assign"):
+        return "tensor"
+    if isinstance(v, _NUMBERS) or type(v).__module__ == "numpy":
+        return "number"
+    return "object"
+
+
+def _same_python(a, b):
+    if a is b:
+        return True
+    try:
+        return type(a) is type(b) and bool(a == b)
+    except Exception:  # noqa: BLE001 - arrays and odd __eq__: not the same
+        return False
+
+
+def if_stmt(cond, body, orelse, get_state, set_state, names):
+    """``if cond: body() else: orelse()``; a tfx.cond when ``cond`` is a symbolic tensor."""
+    if not _symbolic(cond):
+        if cond:
+            body()
+        else:
+            orelse()
+        return
+    pred = _pred(cond, "if")
+    init = get_state()
+    seen = [None, None]
+    hints = [[None] * len(names), [None] * len(names)]
+
+    def branch(k, fn):
+        def run():
+            set_state(init)
+            fn()
+            vals = get_state()
+            seen[k] = vals
+            out = []
+            for v, hint in zip(vals, hints[k]):
+                kind = _kind(v)
+                if kind == "tensor":
+                    out.append(v if hint is None else convert_to_tensor(v, hint[0]))
+                elif kind == "number":
+                    out.append(convert_to_tensor(v, None if hint is None else hint[0]))
+                elif kind == "undef_return" and hint is not None:
+                    from ..ops.array_ops import zeros
+                    out.append(zeros(hint[1], hint[0]))
+            return out
+        return run
+
+    traced = [cf.trace_branch(branch(0, body), "if_true"),
+              cf.trace_branch(branch(1, orelse), "if_false")]
+    retrace = _reconcile(names, seen, hints)
+    for k in retrace:
+        traced[k] = cf.trace_branch(branch(k, (body, orelse)[k]), ("if_true", "if_false")[k])
+    outs = iter(cf.emit_cond(pred, traced[0], traced[1]))
+    merged = []
+    for a, b in zip(*seen):
+        ka, kb = _kind(a), _kind(b)
+        if ka in ("tensor", "number") or kb in ("tensor", "number"):
+            out = next(outs)
+            merged.append(a if ka == kb == "number" and _same_python(a, b) else out)
+        else:
+            merged.append(a)  # the same object on both sides, or undefined on both
+    set_state(tuple(merged))
+
+
+def _reconcile(names, seen, hints):
+    """Check the two branches' values name by name; fill ``hints`` (dtype, shape) where one
+    side must be retraced to match the other; returns the sides to retrace."""
+    retrace = set()
+    for i, (name, a, b) in enumerate(zip(names, *seen)):
+        ka, kb = _kind(a), _kind(b)
+        if {ka, kb} <= {"tensor", "number"}:
+            da, db = convert_to_tensor(a)._dtype, convert_to_tensor(b)._dtype
+            if da is not db:
+                if ka == "number" and kb == "tensor":
+                    hints[0][i] = (db, None)
+                    retrace.add(0)
+                elif kb == "number" and ka == "tensor":
+                    hints[1][i] = (da, None)
+                    retrace.add(1)
+                else:
+                    raise TypeError(f"'{name}' has dtype {da.name} in the main branch but "
+                                    f"{db.name} in the else branch of the `if`{at()} on a "
+                                    "tensor; "
+                                    "both branches must give it one dtype (tfx.cast).")
+            continue
+        if ka == kb and ka in ("undef", "undef_return"):
+            continue
+        if "undef_return" in (ka, kb) and {ka, kb} & {"tensor", "number"}:
+            k = 0 if ka == "undef_return" else 1
+            v = convert_to_tensor(b if k == 0 else a)
+            hints[k][i] = (v._dtype, tuple(v._v.shape))
+            retrace.add(k)
+            continue
+        if "undef" in (ka, kb):
+            side = "else" if kb == "undef" else "main"
+            raise ValueError(f"'{name}' must also be initialized in the {side} branch: it is "
+                             f"set in only one branch of the `if`{at()} whose condition is a "
+                             "tensor, "
+                             "so the graph needs a value for it on both paths.")
+        if ka == kb == "object" and _same_python(a, b):
+            continue
+        if name.startswith("retval_") and (a is None or b is None):
+            raise ValueError("A value must also be returned in the else branch: one path of "
+                             f"the `if`{at()} on a tensor returns a value and the other returns "
+                             "None.")
+        raise ValueError(f"'{name}' is {_describe(a)} in the main branch but {_describe(b)} "
+                         f"in the else branch of the `if`{at()} whose condition is a tensor: only "
+                         "tensors (and numbers) may differ between the branches.")
+    return retrace
+
+
+def _describe(v):
+    if isinstance(v, TensorBase):
+        return "a tensor"
+    return f"{type(v).__name__} {v!r}" if v is None or isinstance(v, _NUMBERS) else \
+        f"a {type(v).__name__}"
+
+
+# ---- loops ---------------------------------------------------------------------------------
+
+def while_stmt(test, body, get_state, set_state, names):
+    """``while test(): body()``; a tfx.while_loop once ``test()`` is a symbolic tensor."""
+    while True:
+        t = test()
+        if _symbolic(t):
+            from .loops import tensor_loop
+            tensor_loop(test, body, get_state, set_state, names, ())
+            return
+        if not t:
+            return
+        body()
+
+
+def for_stmt(iterable, extra_test, body, get_state, set_state, names, iterates):
+    """``for x in iterable: body(x)`` (stopping when ``extra_test()`` is false); a
+    tfx.while_loop over the first dimension of a symbolic tensor."""
+    from .loops import tensor_for
+    if _symbolic(iterable):
+        tensor_for(iterable, extra_test, body, get_state, set_state, names, iterates)
+        return
+    for x in iterable:
+        if extra_test is not None:
+            go = extra_test()
+            if _symbolic(go):  # a break on a tensor: the rest runs under a cond
+                if_stmt(go, lambda x=x: body(x), lambda: None, get_state, set_state, names)
+                continue
+            if not go:
+                break
+        body(x)
