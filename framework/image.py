@@ -16,7 +16,10 @@ from .ops.image_ops import as_nhwc as _nhwc, resize_images as _resize
 __all__ = ["ResizeMethod", "resize", "resize_with_pad", "resize_with_crop_or_pad",
            "central_crop", "crop_to_bounding_box", "pad_to_bounding_box", "random_crop",
            "flip_left_right", "flip_up_down", "rot90", "transpose", "random_flip_left_right",
-           "random_flip_up_down", "convert_image_dtype", "per_image_standardization",
+           "random_flip_up_down", "stateless_random_flip_left_right",
+           "stateless_random_flip_up_down", "stateless_random_crop", "stateless_random_brightness",
+           "stateless_random_contrast", "stateless_random_saturation", "stateless_random_hue",
+           "convert_image_dtype", "per_image_standardization",
            "adjust_brightness", "adjust_contrast", "adjust_gamma", "adjust_saturation",
            "adjust_hue", "random_brightness", "random_contrast", "random_saturation",
            "random_hue", "rgb_to_grayscale", "grayscale_to_rgb", "rgb_to_hsv", "hsv_to_rgb",
@@ -158,7 +161,15 @@ def central_crop(image, central_fraction):
 
 def random_crop(value, size, seed=None, name=None):
     """A random slice of shape ``size`` (same rank as ``value``)."""
-    from .ops.random_ops import uniform
+    return _random_crop(value, size, seed, False)
+
+
+def stateless_random_crop(value, size, seed, name=None):
+    """random_crop drawn from the stateless stream of ``seed`` (shape [2])."""
+    return _random_crop(value, size, seed, True)
+
+
+def _random_crop(value, size, seed, stateless):
     x = t(value)
     size = [int(s) for s in (size.numpy() if hasattr(size, "numpy") else size)]
     shape = list(x._v.shape)
@@ -166,7 +177,7 @@ def random_crop(value, size, seed=None, name=None):
         from .errors import InvalidArgumentError
         raise InvalidArgumentError(None, "tfx.image.random_crop",
                                    f"Need value.shape >= size, got {shape} and {size}")
-    draw = uniform([len(shape)], maxval=2 ** 31 - 1, dtype=_dt.int32, seed=seed).numpy()
+    draw = _draw([len(shape)], seed, stateless, 0, 2 ** 31 - 1, _dt.int32).numpy()
     offsets = [int(d) % (n - s + 1) for d, n, s in zip(draw, shape, size)]
     return x[tuple(slice(o, o + s) for o, s in zip(offsets, size))]
 
@@ -201,12 +212,23 @@ def rot90(image, k=1, name=None):
     return x
 
 
-def _random_flip(image, seed, flip):
+def _draw(shape, seed, stateless, minval=0.0, maxval=1.0, dtype=_dt.float32):
+    """Uniform draws: the stateful op with an op seed, or the stateless one keyed by a
+    [2] seed (TensorFlow's streams)."""
+    if stateless:
+        from .random import stateless_uniform
+        return stateless_uniform(shape, seed, minval, maxval, dtype=dtype)
     from .ops.random_ops import uniform
+    return uniform(shape, minval, maxval, dtype=dtype, seed=seed)
+
+
+def _random_flip(image, seed, flip, stateless=False):
     x = t(image)
     if x._v.ndim == 3:
-        return flip(x) if float(uniform([], seed=seed)) < 0.5 else x
-    coin = _m.less(uniform([x._v.shape[0]], seed=seed), _f32(0.5))
+        return flip(x) if float(_draw([], seed, stateless)) < 0.5 else x
+    # A batch flips image i where round(u_i) is 1, as TensorFlow does.
+    u = _draw([x._v.shape[0]], seed, stateless)
+    coin = _m.greater(_m.round(u), _f32(0.0))
     return _m.where(_a.reshape(coin, [-1, 1, 1, 1]), flip(x), x)
 
 
@@ -218,6 +240,16 @@ def random_flip_left_right(image, seed=None):
 def random_flip_up_down(image, seed=None):
     """Flip each image upside down with probability 1/2."""
     return _random_flip(image, seed, flip_up_down)
+
+
+def stateless_random_flip_left_right(image, seed):
+    """random_flip_left_right drawn from the stateless stream of ``seed`` (shape [2])."""
+    return _random_flip(image, seed, flip_left_right, stateless=True)
+
+
+def stateless_random_flip_up_down(image, seed):
+    """random_flip_up_down drawn from the stateless stream of ``seed`` (shape [2])."""
+    return _random_flip(image, seed, flip_up_down, stateless=True)
 
 
 # ---- dtype conversion and standardization ------------------------------------------------------
@@ -351,43 +383,66 @@ def adjust_hue(image, delta, name=None):
     return _back(hsv_to_rgb(_a.stack([h, s, v], axis=-1)), x._dtype)
 
 
-def _uniform_scalar(lower, upper, seed):
-    from .ops.random_ops import uniform
-    return uniform([], lower, upper, seed=seed)
+def _check_range(lower, upper):
+    if upper <= lower:
+        raise ValueError("upper must be > lower.")
+    if lower < 0:
+        raise ValueError("lower must be non-negative.")
+
+
+def _check_delta(max_delta, limit=None):
+    if limit is not None and max_delta > limit:
+        raise ValueError(f"max_delta must be <= {limit}.")
+    if max_delta < 0:
+        raise ValueError("max_delta must be non-negative.")
 
 
 def random_brightness(image, max_delta, seed=None):
     """adjust_brightness by a delta uniform in [-max_delta, max_delta)."""
-    if max_delta < 0:
-        raise ValueError("max_delta must be non-negative.")
-    return adjust_brightness(image, _uniform_scalar(-max_delta, max_delta, seed))
+    _check_delta(max_delta)
+    return adjust_brightness(image, _draw([], seed, False, -max_delta, max_delta))
 
 
 def random_contrast(image, lower, upper, seed=None):
     """adjust_contrast by a factor uniform in [lower, upper)."""
-    if upper <= lower:
-        raise ValueError("upper must be > lower.")
-    if lower < 0:
-        raise ValueError("lower must be non-negative.")
-    return adjust_contrast(image, _uniform_scalar(lower, upper, seed))
+    _check_range(lower, upper)
+    return adjust_contrast(image, _draw([], seed, False, lower, upper))
 
 
 def random_saturation(image, lower, upper, seed=None):
     """adjust_saturation by a factor uniform in [lower, upper)."""
-    if upper <= lower:
-        raise ValueError("upper must be > lower.")
-    if lower < 0:
-        raise ValueError("lower must be non-negative.")
-    return adjust_saturation(image, _uniform_scalar(lower, upper, seed))
+    _check_range(lower, upper)
+    return adjust_saturation(image, _draw([], seed, False, lower, upper))
 
 
 def random_hue(image, max_delta, seed=None):
     """adjust_hue by a delta uniform in [-max_delta, max_delta), max_delta in [0, 0.5]."""
-    if max_delta > 0.5:
-        raise ValueError("max_delta must be <= 0.5.")
-    if max_delta < 0:
-        raise ValueError("max_delta must be non-negative.")
-    return adjust_hue(image, _uniform_scalar(-max_delta, max_delta, seed))
+    _check_delta(max_delta, 0.5)
+    return adjust_hue(image, _draw([], seed, False, -max_delta, max_delta))
+
+
+def stateless_random_brightness(image, max_delta, seed):
+    """random_brightness drawn from the stateless stream of ``seed`` (shape [2])."""
+    _check_delta(max_delta)
+    return adjust_brightness(image, _draw([], seed, True, -max_delta, max_delta))
+
+
+def stateless_random_contrast(image, lower, upper, seed):
+    """random_contrast drawn from the stateless stream of ``seed`` (shape [2])."""
+    _check_range(lower, upper)
+    return adjust_contrast(image, _draw([], seed, True, lower, upper))
+
+
+def stateless_random_saturation(image, lower, upper, seed):
+    """random_saturation drawn from the stateless stream of ``seed`` (shape [2])."""
+    _check_range(lower, upper)
+    return adjust_saturation(image, _draw([], seed, True, lower, upper))
+
+
+def stateless_random_hue(image, max_delta, seed):
+    """random_hue drawn from the stateless stream of ``seed`` (shape [2])."""
+    _check_delta(max_delta, 0.5)
+    return adjust_hue(image, _draw([], seed, True, -max_delta, max_delta))
 
 
 # ---- colour spaces -----------------------------------------------------------------------------

@@ -126,6 +126,29 @@ def test_random_flips_are_seeded_and_per_image():
         tf.image.random_hue(X, 0.6)
 
 
+def test_stateless_randoms_are_pure_functions_of_the_seed():
+    batch = np.tile(np.arange(4, dtype=np.float32)[None, None, :, None], (64, 1, 1, 1))
+    a = tf.image.stateless_random_flip_left_right(batch, [1, 2]).numpy()
+    np.testing.assert_array_equal(a, tf.image.stateless_random_flip_left_right(batch, [1, 2]))
+    assert 10 < (a[:, 0, 0, 0] == 3).sum() < 54
+    crop = tf.image.stateless_random_crop(X, [2, 3, 3, 3], [4, 5]).numpy()
+    np.testing.assert_array_equal(crop, tf.image.stateless_random_crop(X, [2, 3, 3, 3], [4, 5]))
+    b1 = tf.image.stateless_random_brightness(X, 0.2, [3, 3]).numpy()
+    np.testing.assert_array_equal(b1, tf.image.stateless_random_brightness(X, 0.2, [3, 3]))
+    assert np.ptp(b1 - X) < 1e-5 and np.all(np.abs(b1 - X) <= 0.2 + 1e-6)
+    T = pytest.importorskip("tensorflow")
+    cases = {
+        "flip": lambda m: m.image.stateless_random_flip_left_right(X, [1, 2]),
+        "flip3": lambda m: m.image.stateless_random_flip_up_down(X[0], [3, 4]),
+        "crop": lambda m: m.image.stateless_random_crop(X, [2, 2, 2, 3], [5, 6]),
+        "contrast": lambda m: m.image.stateless_random_contrast(X, 0.2, 1.8, [7, 9]),
+        "saturation": lambda m: m.image.stateless_random_saturation(X, 0.2, 1.8, [7, 9]),
+        "hue": lambda m: m.image.stateless_random_hue(X, 0.3, [7, 2]),
+    }
+    for name, fn in cases.items():
+        np.testing.assert_allclose(fn(tf).numpy(), fn(T).numpy(), atol=1e-5, err_msg=name)
+
+
 def test_convert_dtype_and_standardization():
     f = tf.image.convert_image_dtype(U8, tf.float32).numpy()
     np.testing.assert_allclose(f, U8 / 255.0, rtol=1e-6)
