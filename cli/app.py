@@ -454,7 +454,8 @@ training:
 @app.command()
 def init(file: str = typer.Argument("spec.yaml", help="where to write the starter spec"),
          task: str = typer.Option("regression", help="regression or classification")):
-    """Write a commented starter spec."""
+    """Write a commented starter spec, and beside it the JSON Schema its first line names (so
+    an editor with yaml-language-server completes names and arguments at once)."""
     if task not in _STARTERS:
         raise typer.BadParameter(f"task must be one of {sorted(_STARTERS)}")
     if os.path.exists(file):
@@ -463,6 +464,13 @@ def init(file: str = typer.Argument("spec.yaml", help="where to write the starte
     from .runs import write_text
     write_text(file, _STARTERS[task].format(name=file))
     typer.echo(f"wrote {file}")
+    schema_file = os.path.join(os.path.dirname(file), "tfx-spec.schema.json")
+    if not os.path.exists(schema_file):
+        import json
+        from .spec.json_schema import build_schema
+        write_text(schema_file, json.dumps(build_schema(), indent=1) + "\n")
+        typer.echo(f"wrote {schema_file} (after adding plugins: tfx schema --plugin FILE > "
+                   f"{schema_file})")
 
 
 @plugins_app.command("list")

@@ -139,16 +139,16 @@ def run_training(loaded, output=None, overwrite=False, seed=None, console=None, 
     p.model.save(os.path.join(run_dir, "model.tfx"))
     if spec.output.plots:
         from . import plots
-        plots.learning_curves(full, os.path.join(run_dir, "learning_curves.png"))
+        plots.learning_curves(full, os.path.join(run_dir, "learning_curves.svg"))
         judge = test or val or train
         y_pred = p.model.predict(judge.x, batch_size=256, verbose=0)
         if not isinstance(y_pred, (list, dict)):
             if _is_classification(loaded, y_pred):
                 plots.confusion_matrix(judge.y, y_pred, os.path.join(run_dir,
-                                                                     "confusion_matrix.png"))
+                                                                     "confusion_matrix.svg"))
             else:
                 plots.predicted_vs_true(judge.y, y_pred,
-                                        os.path.join(run_dir, "predicted_vs_true.png"))
+                                        os.path.join(run_dir, "predicted_vs_true.svg"))
     return run_dir, metrics
 
 

@@ -167,6 +167,12 @@ def _accepted(obj):
 
 def check_component(kind, value, loc, problems, reserved=("name", "inputs")):
     name, args, form = component_parts(value, reserved)
+    if name is None and isinstance(value, dict):
+        typed = [k for k in value if isinstance(k, str) and did_you_mean(k, ["type"])]
+        if typed:  # {typo: Dense, units: 3}: the misspelt `type:` is the problem
+            problems.append(SpecProblem(loc + (typed[0],), f"unknown key {typed[0]!r}",
+                                        ["type"], on_key=True))
+            return None
     if name is None:
         problems.append(SpecProblem(loc, f"expected a {kind} name or a mapping like "
                                     f"{{type: Name, ...}}, got {value!r}"))
@@ -180,7 +186,7 @@ def check_component(kind, value, loc, problems, reserved=("name", "inputs")):
         return None
     arg_loc = loc + ((name,) if form == "single" else ())
     check_args(kind, name, obj, {k: v for k, v in args.items() if k not in reserved},
-               arg_loc, problems)
+               arg_loc, problems, also=reserved)
     return obj
 
 
@@ -217,7 +223,8 @@ def _is_number(text):
         return False
 
 
-def check_args(kind, name, obj, args, loc, problems):
+def check_args(kind, name, obj, args, loc, problems, also=()):
+    """Every argument against ``obj``'s signature (``also``: keys the spec itself takes)."""
     if not args:
         return
     if not (inspect.isclass(obj) or inspect.isfunction(obj)):
@@ -236,7 +243,7 @@ def check_args(kind, name, obj, args, loc, problems):
     for arg, value in args.items():
         if arg not in allowed and not (var_kw and not layer_like and not inspect.isclass(obj)):
             problems.append(SpecProblem(loc + (arg,), f"{name} has no argument {arg!r}",
-                                        did_you_mean(arg, allowed), on_key=True))
+                                        did_you_mean(arg, allowed + list(also)), on_key=True))
             continue
         wrong = _type_problem(arg, value, params.get(arg))
         if wrong:
@@ -335,7 +342,8 @@ def _check_training(training, problems):
     if isinstance(loss, list):
         for i, l in enumerate(loss):
             check_component("loss", l, ("training", "loss", i), problems)
-    elif isinstance(loss, dict) and "type" not in loss and len(loss) > 1:
+    elif isinstance(loss, dict) and "type" not in loss and len(loss) > 1 and \
+            not any(isinstance(k, str) and did_you_mean(k, ["type"]) for k in loss):
         for k, l in loss.items():
             check_component("loss", l, ("training", "loss", k), problems)
     elif loss is not None:
@@ -370,9 +378,29 @@ def _check_data(data, base_dir, problems):
             elif full.endswith(".csv") and src.get("target") is None:
                 problems.append(SpecProblem(("data", split), "a CSV source needs `target:` "
                                             "(the target column or columns)"))
+            elif full.endswith(".csv"):
+                _check_columns(full, src, ("data", split), problems)
         else:
             check_component("data", {"type": loader, **(src.get("args") or {})},
                             ("data", split), problems, reserved=())
+
+
+def _check_columns(path, src, loc, problems):
+    """Target and feature columns against the CSV's header (its first line only)."""
+    import csv
+    try:
+        with open(path, newline="", encoding="utf-8") as f:
+            header = [h.strip() for h in next(csv.reader(f), [])]
+    except (OSError, UnicodeDecodeError):
+        return  # reading the data reports it
+    for key in ("target", "features"):
+        cols = src.get(key)
+        many = isinstance(cols, list)
+        for i, col in enumerate(cols if many else [cols] if cols is not None else []):
+            if isinstance(col, str) and col not in header:
+                problems.append(SpecProblem(loc + ((key, i) if many else (key,)),
+                                            f"no column {col!r} in {src['path']}'s header",
+                                            did_you_mean(col, header)))
 
 
 def check(data, base_dir, load_plugins=True):

@@ -48,8 +48,8 @@ def test_train_eval_predict_round_trip_in_a_subprocess(tmp_path):
                         "-o", str(out)], capture_output=True, text=True, env=env, cwd=tmp_path)
     assert r.returncode == 0, r.stderr
     assert "Epoch 2/2" in r.stdout and "val_loss" in r.stdout
-    assert (out / "learning_curves.png").stat().st_size > 1000
-    assert (out / "predicted_vs_true.png").exists()
+    assert (out / "learning_curves.svg").stat().st_size > 1000
+    assert (out / "predicted_vs_true.svg").exists()
     hist = (out / "history.csv").read_text().splitlines()
     assert hist[0].split(",")[:3] == ["epoch", "loss", "mae"] and len(hist) == 3
     r = subprocess.run([sys.executable, "-m", "tfx.cli.app", "eval", str(out), "--json"],
@@ -111,9 +111,13 @@ def test_init_writes_a_spec_that_validates(tmp_path):
     f = tmp_path / "spec.yaml"
     r = run("init", f)
     assert r.exit_code == 0
-    assert f.read_text().startswith("# yaml-language-server")
+    assert f.read_text().startswith("# yaml-language-server: $schema=tfx-spec.schema.json")
+    schema = json.loads((tmp_path / "tfx-spec.schema.json").read_text())
+    assert "Dense" in json.dumps(schema["properties"]["model"])
     r = run("init", f)
     assert r.exit_code == 2  # never overwrites
+    r = run("validate", f)
+    assert r.exit_code == 2 and "no such file: data.csv" in r.output
 
 
 def test_schema_is_json_schema():

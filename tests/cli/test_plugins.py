@@ -116,3 +116,66 @@ def test_list_shows_plugins_from_the_environment(tmp_path):
                        capture_output=True, text=True, env=env)
     assert r.returncode == 0, r.stderr
     assert "envpkg>env_act" in r.stdout and "activation" in r.stdout
+
+
+SCALE_PLUGIN = """
+    import tfx
+
+    @tfx.register("testing")
+    class ScaleLayer(tfx.keras.layers.Layer):
+        \"\"\"Multiplies its input by a constant factor.\"\"\"
+
+        def __init__(self, factor=2.0, use_offset=False, **kwargs):
+            super().__init__(**kwargs)
+            self.factor = factor
+            self.use_offset = use_offset
+
+        def call(self, x):
+            return x * self.factor + (1.0 if self.use_offset else 0.0)
+"""
+
+
+def _cli(*args, cwd=None):
+    return subprocess.run([sys.executable, "-m", "tfx.cli.app", *map(str, args)],
+                          capture_output=True, text=True, cwd=cwd)
+
+
+def test_a_plugin_layer_in_the_schema_the_model_file_and_eval(tmp_path):
+    import json
+    import numpy as np
+    plugin = _write(tmp_path, "scale_plugin.py", SCALE_PLUGIN)
+    r = _cli("schema", "--plugin", plugin)
+    assert r.returncode == 0, r.stderr
+    items = json.loads(r.stdout)["properties"]["model"]["anyOf"][0]["items"]["anyOf"]
+    single = [v for v in items if v.get("required") == ["ScaleLayer"]][0]
+    args = single["properties"]["ScaleLayer"]["properties"]
+    assert args["factor"]["type"] == "number" and args["factor"]["default"] == 2.0
+    assert args["use_offset"]["type"] == "boolean"
+    assert "constant factor" in single["description"]
+
+    spec = tmp_path / "spec.yaml"
+    spec.write_text(textwrap.dedent(f"""
+        seed: 1
+        plugins: [scale_plugin.py]
+        data:
+          train: {{path: {ROOT}/configs/data/housing.csv, target: MedHouseVal}}
+        model:
+          - Dense: {{units: 4}}
+          - ScaleLayer: {{factor: 0.5}}
+          - Dense: {{units: 1}}
+        training: {{epochs: 1, loss: mse, verbose: 0}}
+        output: {{plots: false, tensorboard: false}}
+    """))
+    r = _cli("train", spec, "-o", tmp_path / "run")
+    assert r.returncode == 0, r.stderr
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "m.tfx").write_bytes((tmp_path / "run" / "model.tfx").read_bytes())
+    np.savez(elsewhere / "d.npz", x=np.ones((4, 8), np.float32), y=np.ones((4, 1), np.float32))
+    r = _cli("eval", "m.tfx", "--data", "d.npz", cwd=elsewhere)
+    assert r.returncode == 1 and "Traceback" not in r.stderr
+    assert "'testing>ScaleLayer' was registered by plugin " in r.stderr
+    assert "scale_plugin.py: load that plugin" in r.stderr
+    r = _cli("eval", "m.tfx", "--data", "d.npz", "--json", "--plugin", plugin, cwd=elsewhere)
+    assert r.returncode == 0, r.stderr
+    assert set(json.loads(r.stdout)) == {"loss"}
