@@ -83,3 +83,5 @@ from .ops.misc_ops import (DeviceSpec, bitcast, broadcast_dynamic_shape,  # noqa
                            broadcast_static_shape, get_logger, grad_pass_through,
                            guarantee_const, histogram_fixed_width_bins, parallel_stack,
                            required_space_to_batch_paddings, timestamp, tuple)
+from .ops.misc_ops import (IndexedSlicesSpec, TypeSpec, edit_distance,  # noqa: E402
+                           type_spec_from_value)

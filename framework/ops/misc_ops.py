@@ -1,8 +1,11 @@
 """Small top-level names: broadcast shapes, ``bitcast``, ``timestamp``, ``tuple``,
 ``grad_pass_through``, ``approx_max_k``/``approx_min_k``, ``histogram_fixed_width_bins``,
 ``required_space_to_batch_paddings``, ``get_logger`` and ``DeviceSpec``."""
+import abc
 import builtins
 import collections
+
+tuple_ = builtins.tuple  # this module defines tfx.tuple
 
 from .. import dtypes as _dt
 from ..backend import xp
@@ -15,7 +18,8 @@ from . import math_ops as M
 __all__ = ["broadcast_dynamic_shape", "broadcast_static_shape", "parallel_stack",
            "guarantee_const", "timestamp", "tuple", "get_logger", "bitcast",
            "grad_pass_through", "approx_max_k", "approx_min_k", "histogram_fixed_width_bins",
-           "required_space_to_batch_paddings", "DeviceSpec"]
+           "required_space_to_batch_paddings", "DeviceSpec", "TypeSpec", "IndexedSlicesSpec",
+           "type_spec_from_value", "edit_distance"]
 
 
 def _broadcast(a, b):
@@ -278,3 +282,152 @@ class DeviceSpec:
     def __repr__(self):
         return (f"<DeviceSpec(job={self.job}, replica={self.replica}, task={self.task}, "
                 f"device_type={self.device_type}, device_index={self.device_index})>")
+
+
+# ---- type specs --------------------------------------------------------------------------------
+
+
+class _SpecMeta(abc.ABCMeta):
+    # The spec classes live above the ops (data/, structures/): register them on first use.
+    def __instancecheck__(cls, instance):
+        _register_specs()
+        return super().__instancecheck__(instance)
+
+    def __subclasscheck__(cls, subclass):
+        _register_specs()
+        return super().__subclasscheck__(subclass)
+
+
+class TypeSpec(metaclass=_SpecMeta):
+    """The common base of tfx's specs: ``isinstance(spec, tfx.TypeSpec)`` holds for
+    TensorSpec, SparseTensorSpec, RaggedTensorSpec, TensorArraySpec, IndexedSlicesSpec and
+    DatasetSpec."""
+
+
+class IndexedSlicesSpec:
+    """The type of an IndexedSlices: dense ``shape`` and ``dtype``, index dtypes."""
+
+    def __init__(self, shape=None, dtype=_dt.float32, indices_dtype=_dt.int64,
+                 dense_shape_dtype=None, indices_shape=None):
+        self.shape = TensorShape(shape)
+        self.dtype = _dt.as_dtype(dtype)
+        self.indices_dtype = _dt.as_dtype(indices_dtype)
+        self.dense_shape_dtype = None if dense_shape_dtype is None else _dt.as_dtype(
+            dense_shape_dtype)
+        self.indices_shape = TensorShape(indices_shape if indices_shape is not None else [None])
+
+    @property
+    def value_type(self):
+        from ..core.indexed_slices import IndexedSlices
+        return IndexedSlices
+
+    def __eq__(self, other):
+        return (type(other) is IndexedSlicesSpec and self.shape == other.shape and
+                self.dtype is other.dtype and self.indices_dtype is other.indices_dtype)
+
+    def __hash__(self):
+        return hash((str(self.shape), self.dtype, self.indices_dtype))
+
+    def __repr__(self):
+        return (f"IndexedSlicesSpec(shape={self.shape}, dtype={self.dtype!r}, "
+                f"indices_dtype={self.indices_dtype!r}, dense_shape_dtype="
+                f"{self.dense_shape_dtype!r}, indices_shape={self.indices_shape})")
+
+
+_REGISTERED = []
+
+
+def _register_specs():
+    if _REGISTERED:
+        return
+    _REGISTERED.append(True)
+    from ..data.specs import DatasetSpec, TensorSpec
+    from ..structures.ragged_tensor import RaggedTensorSpec
+    from ..structures.sparse_tensor import SparseTensorSpec
+    from ..structures.tensor_array import TensorArraySpec
+    for cls in (TensorSpec, DatasetSpec, RaggedTensorSpec, SparseTensorSpec, TensorArraySpec,
+                IndexedSlicesSpec):
+        abc.ABCMeta.register(TypeSpec, cls)
+
+
+def type_spec_from_value(value):
+    """The spec of a tensor-like value (a Python or NumPy value is converted first)."""
+    from ..core.indexed_slices import IndexedSlices
+    from ..data.specs import DatasetSpec, TensorSpec
+    from ..structures.ragged_tensor import RaggedTensor, RaggedTensorSpec
+    from ..structures.sparse_tensor import SparseTensor, SparseTensorSpec
+    if isinstance(value, SparseTensor):
+        return SparseTensorSpec.from_value(value)
+    if isinstance(value, RaggedTensor):
+        return RaggedTensorSpec.from_value(value)
+    if isinstance(value, IndexedSlices):
+        return IndexedSlicesSpec(value.shape, value.dtype, value.indices.dtype,
+                                 None if value.dense_shape is None else value.dense_shape.dtype,
+                                 value.indices.shape)
+    element_spec = getattr(value, "element_spec", None)
+    if element_spec is not None and hasattr(value, "__iter__") and not isinstance(
+            value, TensorBase):
+        return DatasetSpec(element_spec)
+    spec_fn = getattr(value, "_type_spec", None)
+    if spec_fn is not None and not isinstance(value, TensorBase):
+        return spec_fn
+    try:
+        x = t(value)
+    except (TypeError, ValueError):
+        raise TypeError(f"Could not build a TypeSpec for {value!r} of unsupported type "
+                        f"{type(value)}.") from None
+    return TensorSpec(x.shape, x.dtype)
+
+
+
+# ---- edit distance -----------------------------------------------------------------------------
+
+def _levenshtein(a, b):
+    prev = list(builtins.range(len(b) + 1))
+    for i, x in enumerate(a, 1):
+        cur = [i]
+        for j, y in enumerate(b, 1):
+            cur.append(builtins.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (x != y)))
+        prev = cur
+    return prev[-1]
+
+
+def _groups(idx, vals):
+    out = {}
+    for row, v in zip(idx.tolist(), vals.tolist()):
+        out.setdefault(builtins.tuple(row[:-1]), []).append((row[-1], v))
+    return {k: [v for _, v in sorted(items)] for k, items in out.items()}
+
+
+def _edit_distance_fwd(ins, normalize):
+    hi, hv, hs, ti, tv, ts = ins
+    shape = [builtins.max(int(a), int(b)) for a, b in zip(hs[:-1], ts[:-1])]
+    out = xp.zeros(shape, dtype=xp.float32)
+    hyp, tru = _groups(hi, hv), _groups(ti, tv)
+    for key in set(hyp) | set(tru):
+        h, r = hyp.get(key, []), tru.get(key, [])
+        d = float(_levenshtein(h, r))
+        if normalize:
+            d = d / len(r) if r else (xp.inf if h else xp.nan)
+        out[key] = d
+    return (out,)
+
+
+_edit_distance_op = register("edit_distance", api="tfx.edit_distance",
+                             forward=_edit_distance_fwd)
+
+
+def edit_distance(hypothesis, truth, normalize=True, name="edit_distance"):
+    """Levenshtein distance between the sequences of two SparseTensors (grouped by all but
+    the last index), divided by the truth's length when ``normalize`` (an empty truth gives
+    inf). Float32 of shape max(dense_shape[:-1]) of the two."""
+    ins = tuple_(t(x) for x in (hypothesis.indices, hypothesis.values, hypothesis.dense_shape,
+                               truth.indices, truth.values, truth.dense_shape))
+    if ins[2]._v.shape != ins[5]._v.shape:
+        raise A._invalid("tfx.edit_distance", f"hypothesis and truth must have one rank, got "
+                                              f"{ins[2]._v.size} and {ins[5]._v.size}")
+    attrs = bool(normalize)
+    r = wrap(_edit_distance_fwd(tuple_(x._v for x in ins), attrs)[0], _dt.float32)
+    if STATE.recording:
+        record(_edit_distance_op, ins, (r,), attrs)
+    return r

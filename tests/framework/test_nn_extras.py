@@ -178,3 +178,40 @@ def test_against_tensorflow():
                                            include_batch_in_index=batch)[1].numpy(),
                 tft.nn.max_pool_with_argmax(img, ksize, stride, pad,
                                             include_batch_in_index=batch)[1].numpy())
+
+
+def test_type_specs():
+    assert isinstance(tf.TensorSpec([1]), tf.TypeSpec)
+    assert issubclass(tf.SparseTensorSpec, tf.TypeSpec) and not isinstance(3, tf.TypeSpec)
+    assert isinstance(tf.IndexedSlicesSpec([4, 2]), tf.TypeSpec)
+    assert tf.type_spec_from_value(tf.constant([1, 2])) == tf.TensorSpec([2], tf.int32)
+    assert tf.type_spec_from_value([1.0]) == tf.TensorSpec([1], tf.float32)
+    sp = tf.type_spec_from_value(tf.SparseTensor([[0, 0]], [1.0], [2, 2]))
+    assert isinstance(sp, tf.SparseTensorSpec)
+    assert isinstance(tf.type_spec_from_value(tf.ragged.constant([[1], [2, 3]])),
+                      tf.RaggedTensorSpec)
+
+
+def _lev(a, b):
+    d = np.arange(len(b) + 1)
+    for i, x in enumerate(a, 1):
+        prev, d[0] = d.copy(), i
+        for j, y in enumerate(b, 1):
+            d[j] = min(prev[j] + 1, d[j - 1] + 1, prev[j - 1] + (x != y))
+    return d[-1]
+
+
+def test_edit_distance():
+    h = tf.SparseTensor([[0, 0, 0], [1, 0, 0]], ["a", "b"], [2, 1, 1])
+    truth = tf.SparseTensor([[0, 1, 0], [1, 0, 0], [1, 0, 1], [1, 1, 0]],
+                            ["a", "b", "c", "a"], [2, 2, 2])
+    np.testing.assert_allclose(tf.edit_distance(h, truth).numpy(), [[np.inf, 1], [0.5, 1]])
+    np.testing.assert_allclose(tf.edit_distance(h, truth, normalize=False).numpy(),
+                               [[1, 1], [1, 1]])
+    a, b = [1, 2, 3, 4, 2], [2, 3, 5, 2]
+    hs = tf.SparseTensor([[0, i] for i in range(5)], a, [1, 5])
+    ts = tf.SparseTensor([[0, i] for i in range(4)], b, [1, 4])
+    assert float(tf.edit_distance(hs, ts, normalize=False)[0]) == _lev(a, b)
+    f = tf.function(lambda x, y: tf.edit_distance(x, y, normalize=False))
+    assert float(f(hs, ts)[0]) == _lev(a, b)
+    assert float(f(hs, tf.SparseTensor([[0, i] for i in range(5)], a, [1, 5]))[0]) == 0.0
