@@ -13,7 +13,8 @@ A signature with None dimensions (``input_signature``, ``reduce_retracing=True``
 on concrete shapes: the first call with a new shape traces the Python once more for that shape
 (this does not count as a retrace and never warns). With ``autograph=True`` (the default) the
 function is converted first (``tfx.autograph``): ``if``/``while``/``for`` on tensors become
-``tfx.cond``/``tfx.while_loop`` nodes. ``jit_compile`` is accepted and has no effect yet.
+``tfx.cond``/``tfx.while_loop`` nodes. ``jit_compile=True`` compiles each graph into one native
+function (graph/fuse.py; falls back to the op-by-op plan when an op has no Numba template).
 """
 import functools
 import inspect
@@ -547,7 +548,9 @@ def function(func=None, input_signature=None, autograph=True, jit_compile=None,
     Args: ``input_signature`` (TensorSpecs: the only signature accepted; None dims match any
     size), ``reduce_retracing`` (shapes that change between calls become None, so fewer
     traces), ``autograph`` (convert Python control flow on tensors to graph control flow; on
-    by default), ``jit_compile`` (accepted; no effect yet).
+    by default), ``jit_compile`` (True: each graph runs as one Numba-compiled function,
+    results equal to the op-by-op plan's up to float rounding; ops without a Numba template
+    keep the plan).
     """
     relax = reduce_retracing or bool(experimental_relax_shapes)
 

@@ -133,7 +133,8 @@ def _reduction(kind):
                 "max": f"{T}(-np.inf)" if d in _FLOATS else f"np.iinfo(np.{d}).min",
                 "min": f"{T}(np.inf)" if d in _FLOATS else f"np.iinfo(np.{d}).max"}[kind]
         step = {"sum": "{a} + {x}", "mean": "{a} + {x}", "prod": "{a} * {x}",
-                "max": "max({a}, {x})", "min": "min({a}, {x})"}[kind]
+                "max": "{a} if ({a} >= {x} or {a} != {a}) else {x}",
+                "min": "{a} if ({a} <= {x} or {a} != {a}) else {x}"}[kind]
         item = f"{src}[{_idx(len(shape))}]"
         if not out_shape:
             acc = em.fresh("acc")

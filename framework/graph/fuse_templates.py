@@ -42,13 +42,16 @@ def _literal(value):
 # Elementwise ops: a format of the operands' scalar expressions ({T}: the result's dtype).
 _ELEMENTWISE = {
     "add": "{0} + {1}", "subtract": "{0} - {1}", "multiply": "{0} * {1}",
-    "realdiv": "{0} / {1}", "maximum": "max({0}, {1})", "minimum": "min({0}, {1})",
+    "realdiv": "{0} / {1}",
+    # NumPy's maximum and minimum (and so relu) propagate NaN; Python's max/min do not
+    "maximum": "{0} if ({0} >= {1} or {0} != {0}) else {1}",
+    "minimum": "{0} if ({0} <= {1} or {0} != {0}) else {1}",
     "pow": "{0} ** {1}", "squared_difference": "({0} - {1}) * ({0} - {1})",
     "negative": "-{0}", "square": "{0} * {0}", "sqrt": "np.sqrt({0})", "exp": "np.exp({0})",
     "log": "np.log({0})", "abs": "abs({0})", "tanh": "np.tanh({0})",
     "sigmoid": "({T}(1) / ({T}(1) + np.exp(-{0})) if {0} >= 0 else "
                "np.exp({0}) / ({T}(1) + np.exp({0})))", "identity": "{0}",
-    "relu": "max({0}, {T}(0))", "relu_grad": "{0} if {1} > 0 else {T}(0)",
+    "relu": "{T}(0) if {0} < 0 else {0}", "relu_grad": "{0} if {1} > 0 else {0} * {T}(0)",
     "equal": "{0} == {1}", "not_equal": "{0} != {1}", "less": "{0} < {1}",
     "less_equal": "{0} <= {1}", "greater": "{0} > {1}", "greater_equal": "{0} >= {1}",
     "logical_and": "{0} and {1}", "logical_or": "{0} or {1}", "logical_not": "not {0}",
@@ -57,7 +60,7 @@ _ELEMENTWISE = {
     "reciprocal": "{T}(1) / {0}", "log1p": "np.log1p({0})", "expm1": "np.expm1({0})",
     "sign": "np.sign({0})", "sin": "np.sin({0})", "cos": "np.cos({0})", "floor": "np.floor({0})",
     "ceil": "np.ceil({0})", "mul_no_nan": "{T}(0) if {1} == 0 else {0} * {1}",
-    "softplus": "np.log1p(np.exp(-abs({0}))) + max({0}, {T}(0))",
+    "softplus": "np.log1p(np.exp(-abs({0}))) + ({T}(0) if {0} < 0 else {0})",
     "is_nan": "np.isnan({0})", "is_finite": "np.isfinite({0})",
 }
 

@@ -134,3 +134,29 @@ def test_a_second_process_loads_the_compiled_step_from_disk(tmp_path):
     assert outs[0] == ["True", "0", "9.0"]
     assert outs[1] == ["True", "1", "9.0"]
     assert any(name.startswith("fused_") for name in os.listdir(tmp_path / "numba"))
+
+
+def test_nan_propagates_as_in_numpy():
+    def f(x):
+        return tfx.nn.relu(x), tfx.maximum(x, 0.5), tfx.minimum(x, 0.5), tfx.reduce_max(x)
+
+    x = tfx.constant([np.nan, -1.0, 2.0])
+    fused = tfx.function(f, jit_compile=True)
+    for a, b in zip(tfx.function(f)(x), fused(x)):
+        np.testing.assert_array_equal(a.numpy(), b.numpy())
+    assert all(p.fused for p in _plans(fused))
+
+
+def test_evaluate_and_predict_run_fused():
+    tfx.random.set_seed(0)
+    x = np.random.default_rng(1).standard_normal((12, 4)).astype(np.float32)
+    y = x[:, :1] * 2.0
+    models = []
+    for jit in (False, True):
+        tfx.random.set_seed(0)
+        m = k.Sequential([k.Input(shape=(4,)), k.layers.Dense(1)])
+        m.compile(optimizer="sgd", loss="mse", metrics=["mae"], jit_compile=jit)
+        models.append(m)
+    (ref, got) = [m.evaluate(x, y, batch_size=4, verbose=0) for m in models]
+    _close(ref, got)
+    _close(models[0].predict(x, verbose=0), models[1].predict(x, verbose=0))
