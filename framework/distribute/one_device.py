@@ -143,13 +143,18 @@ class _OneReplicaStrategy(Strategy):
                 _state["replica"] = saved
 
     def reduce(self, reduce_op, value, axis=None):
-        """``value`` combined over the replicas (here: itself) and, if given, over ``axis``."""
+        """``value`` combined over the replicas (here: itself) and, if given, over ``axis``,
+        with tfx ops (so inside a ``tfx.function`` it is computed when the graph runs)."""
         op = _reduce_op(reduce_op)
         x = convert_to_tensor(value)
         if axis is None:
             return x
-        from ..ops.math_ops import reduce_mean, reduce_sum
-        return (reduce_sum if op is ReduceOp.SUM else reduce_mean)(x, axis=axis)
+        from ..ops.math_ops import cast, reduce_mean, reduce_sum
+        if op is ReduceOp.SUM:
+            return reduce_sum(x, axis=axis)
+        if not x.dtype.is_floating:  # as TensorFlow: the mean of integers is a float64
+            x = cast(x, "float64")
+        return reduce_mean(x, axis=axis)
 
     def experimental_distribute_dataset(self, dataset, options=None):
         """Batches go to the one replica as they are."""

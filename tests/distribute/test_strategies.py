@@ -138,6 +138,8 @@ def test_reduce_and_datasets():
     np.testing.assert_array_equal(s.reduce("SUM", v, axis=None).numpy(), v.numpy())
     assert float(s.reduce(tfx.distribute.ReduceOp.SUM, v, axis=0)) == 9.0
     assert float(s.reduce(tfx.distribute.ReduceOp.MEAN, v, axis=0)) == 3.0
+    mean = s.reduce("MEAN", tfx.constant([3, 4]), axis=0)   # as TF: a float64
+    assert mean.dtype == tfx.float64 and float(mean) == 3.5
     with pytest.raises(ValueError):
         s.reduce("MAX", v)
 
