@@ -478,3 +478,25 @@ def test_root_object_and_attributes_added_after_restore(tmp_path):
     later.root(np.ones((1, 3), "float32"))  # the root layer built after restore
     status.assert_consumed()
     assert np.array_equal(later.root.kernel.numpy(), dense.kernel.numpy())
+
+
+def test_keep_checkpoint_every_n_hours_keeps_old_ones_on_disk(tmp_path):
+    ck = tfx.train.Checkpoint(net=Net())
+    manager = tfx.train.CheckpointManager(ck, str(tmp_path), max_to_keep=1,
+                                          keep_checkpoint_every_n_hours=1e-9)
+    for _ in range(3):
+        time.sleep(0.01)
+        manager.save()
+    assert manager.checkpoints == [str(tmp_path / "ckpt-3")]
+    assert sorted(f for f in os.listdir(tmp_path) if f.endswith(".index")) == [
+        "ckpt-1.index", "ckpt-2.index", "ckpt-3.index"]
+
+
+def test_refuses_a_foreign_state_file(tmp_path):
+    (tmp_path / "checkpoint").write_text('model_checkpoint_path: "ckpt-1"\n')
+    with pytest.raises(DataLossError, match="not a tfx checkpoint state file"):
+        tfx.train.latest_checkpoint(str(tmp_path))
+    (tmp_path / "checkpoint").write_text('{"format": "tfx.train.CheckpointState", '
+                                         '"model_checkpoint_path": 3}')
+    with pytest.raises(DataLossError, match="not a tfx checkpoint state file"):
+        tfx.train.CheckpointManager(tfx.train.Checkpoint(net=Net()), str(tmp_path), 2)
