@@ -189,7 +189,9 @@ class _Expressions(ast.NodeTransformer):
         self.generic_visit(node)
         f = node.func
         if isinstance(f, ast.Name) and f.id == "super":
-            return node  # super() needs its own frame: the caller's class cell
+            if not node.args and self.self_name:  # in a branch function: name them both
+                node.args = [_name("__class__"), _name(self.self_name)]
+            return node
         if isinstance(f, ast.Attribute) and isinstance(f.value, ast.Name) and \
                 f.value.id == "ag__":
             return node
@@ -201,6 +203,12 @@ class _Expressions(ast.NodeTransformer):
         else:
             kwargs = _const(None)
         return ast.copy_location(_call(_ag("converted_call"), f, args, kwargs), node)
+
+    def visit_Assert(self, node):
+        self.generic_visit(node)
+        msg = _lambda(node.msg) if node.msg is not None else _const(None)
+        return ast.copy_location(ast.Expr(value=_call(_ag("assert_stmt"), node.test, msg)),
+                                 node)
 
     def visit_BoolOp(self, node):
         self.generic_visit(node)

@@ -15,7 +15,7 @@ from ..errors import OperatorNotAllowedInGraphError
 from ..graph import control_flow as cf
 
 __all__ = ["Undefined", "UndefinedReturnValue", "retval", "converted_call", "if_stmt",
-           "if_exp", "and_", "or_", "not_", "while_stmt", "for_stmt"]
+           "if_exp", "and_", "or_", "not_", "while_stmt", "for_stmt", "assert_stmt"]
 
 
 class Undefined:
@@ -78,6 +78,19 @@ def converted_call(f, args, kwargs):
 
 
 # ---- conditions ----------------------------------------------------------------------------
+
+def assert_stmt(test, msg_fn):
+    """``assert test, msg``: a ``tfx.debugging.Assert`` checked on every graph run when
+    ``test`` is a symbolic tensor, Python's assert otherwise."""
+    if _symbolic(test):
+        from ..debugging import Assert
+        return Assert(test, [msg_fn() if msg_fn is not None else "Assertion failed" + at()])
+    if msg_fn is None:
+        assert test
+    else:
+        assert test, msg_fn()
+    return None
+
 
 def not_(x):
     if _symbolic(x):

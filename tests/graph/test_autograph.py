@@ -559,3 +559,72 @@ def test_function_whose_source_is_only_in_linecache_is_converted():
         assert f.experimental_get_tracing_count() == 1
     finally:
         linecache.cache.pop(name, None)
+
+
+# ---- more of Python ----------------------------------------------------------------------------
+
+class _Base:
+    def scale(self, x):
+        return x * 2.0
+
+
+class _Child(_Base):
+    def scale(self, x):
+        if x > 0:
+            return super().scale(x) + 1.0  # zero-argument super() inside a converted branch
+        return x
+
+    @tfx.function
+    def run(self, x, *rest, k=1.0):
+        def inner(y):  # a nested function is converted with its parent
+            if y > 1.0:
+                y = y - 1.0
+            return y
+        with tfx.name_scope("block"):
+            if x > 0:
+                x = inner(x) * k
+        try:
+            z = self.scale(x)
+        except ValueError:
+            z = x
+        extra = [v * 2.0 for v in rest if v is not None]
+        return z + (extra[0] if extra else 0.0)
+
+
+def test_methods_super_nested_functions_with_try_varargs_and_keyword_only():
+    m = _Child()
+    assert float(m.run(c(3.0))) == 5.0  # inner: 2; scale: 2*2+1
+    assert float(m.run(c(-3.0))) == -3.0
+    assert float(m.run(c(3.0), c(1.0), k=2.0)) == 11.0
+    assert m.run.experimental_get_tracing_count() == 2
+
+
+def test_assert_on_a_tensor_is_checked_on_every_call():
+    @tfx.function
+    def f(x):
+        assert x > 0, "x must be positive"
+        assert 1 < 2  # Python
+        return x * 2.0
+    assert float(f(c(2.0))) == 4.0
+    with pytest.raises(tfx.errors.InvalidArgumentError, match="x must be positive"):
+        f(c(-2.0))
+    assert f.experimental_get_tracing_count() == 1
+
+
+def test_global_assigned_in_a_branch_and_loops_over_python_lists_unroll():
+    global _COUNT
+    _COUNT = 0
+
+    @tfx.function
+    def f(x, ws):
+        global _COUNT
+        for w in ws:  # a Python list: unrolled while tracing, as TensorFlow
+            if w > 0.0:
+                _COUNT += 1
+                x = x * w
+        return x
+    assert float(f(c(1.0), [2.0, -1.0, 3.0])) == 6.0
+    assert _COUNT == 2
+
+
+_COUNT = 0

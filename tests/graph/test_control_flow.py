@@ -137,3 +137,16 @@ def test_cond_gradient_inside_function():
             y = tfx.cond(x > 0, lambda: x * x, lambda: -x * 3.0)
         return tape.gradient(y, x)
     assert float(f(c(2.0))) == 4.0 and float(f(c(-2.0))) == -3.0
+
+
+def test_indexing_with_a_traced_index_stays_in_the_graph():
+    @tfx.function(autograph=False)
+    def f(xs, n):
+        def body(i, acc):
+            return i + 1, acc + xs[i, -1] * xs[-1 - i, 0]
+        return tfx.while_loop(lambda i, acc: i < n, body, [0, tfx.constant(0.0, tfx.float64)])[1]
+    xs = np.arange(12, dtype=np.float64).reshape(4, 3)
+    for n in (1, 3, 4):
+        assert float(f(c(xs), tfx.constant(n))) == sum(xs[i, -1] * xs[-1 - i, 0]
+                                                      for i in range(n))
+    assert f.experimental_get_tracing_count() == 1
