@@ -85,3 +85,4 @@ from .ops.misc_ops import (DeviceSpec, bitcast, broadcast_dynamic_shape,  # noqa
                            required_space_to_batch_paddings, timestamp, tuple)
 from .ops.misc_ops import (IndexedSlicesSpec, TypeSpec, edit_distance,  # noqa: E402
                            type_spec_from_value)
+from .ops.gradients_ops import gradients, hessians  # noqa: E402

@@ -289,3 +289,33 @@ def test_dtypes_and_config_aliases():
     assert tf.config.get_logical_device_configuration(cpu) is None
     cfg = tf.config.LogicalDeviceConfiguration(memory_limit=10)
     assert cfg.memory_limit == 10 and cfg.experimental_priority is None
+
+
+def test_symbolic_gradients_in_a_function():
+    v = tf.Variable([1.0, 2.0])
+
+    @tf.function
+    def f(x):
+        y = tf.reduce_sum(x * x * v) + tf.sin(x[0])
+        return tf.gradients(y, [x, v])
+    gx, gv = f(tf.constant([3.0, 4.0]))
+    np.testing.assert_allclose(gx.numpy(), [2 * 3.0 * 1 + np.cos(3.0), 2 * 4.0 * 2], rtol=1e-6)
+    np.testing.assert_allclose(gv.numpy(), [9.0, 16.0])
+    np.testing.assert_allclose(f(tf.constant([1.0, 1.0]))[1].numpy(), [1.0, 1.0])
+
+    @tf.function
+    def h(x):
+        return tf.hessians(tf.reduce_sum(x ** 3) + x[0] * x[1], x)[0]
+    np.testing.assert_allclose(h(tf.constant([1.0, 2.0])).numpy(), [[6, 1], [1, 12]])
+
+    @tf.function
+    def u(x, z):
+        y = x * 2.0
+        return (tf.gradients(y, [x, z])[1] is None,
+                tf.gradients(y, [z], unconnected_gradients="zero")[0],
+                tf.gradients(y * y, x, grad_ys=tf.constant([1.0, 0.5]))[0])
+    none, zero, weighted = u(tf.constant([1.0, 2.0]), tf.constant(3.0))
+    assert none and float(zero) == 0.0
+    np.testing.assert_allclose(weighted.numpy(), [8 * 1.0, 8 * 2.0 * 0.5])
+    with pytest.raises(RuntimeError, match="GradientTape"):
+        tf.gradients(tf.constant(1.0), tf.constant(2.0))
