@@ -24,7 +24,9 @@ __all__ = ["ResizeMethod", "resize", "resize_with_pad", "resize_with_crop_or_pad
            "adjust_hue", "random_brightness", "random_contrast", "random_saturation",
            "random_hue", "rgb_to_grayscale", "grayscale_to_rgb", "rgb_to_hsv", "hsv_to_rgb",
            "rgb_to_yiq", "yiq_to_rgb", "rgb_to_yuv", "yuv_to_rgb", "extract_patches", "psnr",
-           "ssim", "total_variation", "image_gradients", "sobel_edges", "decode_png",
+           "ssim", "total_variation", "image_gradients", "sobel_edges", "crop_and_resize",
+           "non_max_suppression", "non_max_suppression_with_scores",
+           "non_max_suppression_overlaps", "decode_png",
            "encode_png", "decode_jpeg", "encode_jpeg", "decode_image"]
 
 
@@ -612,6 +614,66 @@ def ssim(img1, img2, max_val, filter_size=11, filter_sigma=1.5, k1=0.01, k2=0.03
     if not return_index_map:
         value = _m.reduce_mean(value, [-3, -2])
     return _m.reduce_mean(value, [-1])
+
+
+# ---- boxes -------------------------------------------------------------------------------------
+
+def crop_and_resize(image, boxes, box_indices, crop_size, method="bilinear",
+                    extrapolation_value=0.0, name=None):
+    """[num_boxes, crop_height, crop_width, depth] float32 crops of ``image`` [batch, h, w,
+    depth]: box i = normalized (y1, x1, y2, x2) of image ``box_indices[i]``, sampled at
+    crop_size points per side ('bilinear' or 'nearest'); samples outside the image take
+    ``extrapolation_value``. Differentiable in ``image`` and ``boxes``."""
+    from .ops.image_ops import crop_and_resize as _crop
+    if method not in ("bilinear", "nearest"):
+        raise ValueError(f"method must be 'bilinear' or 'nearest', got {method!r}")
+    crop = [int(v) for v in (crop_size.numpy() if hasattr(crop_size, "numpy") else crop_size)]
+    if len(crop) != 2 or min(crop) <= 0:
+        raise ValueError(f"crop_size must be two positive integers, got {crop}")
+    return _crop(image, boxes, box_indices, crop, method, float(extrapolation_value))
+
+
+def _nms(similarity, scores, max_output_size, threshold, score_threshold, sigma):
+    from .ops.image_ops import greedy_suppression
+    s = t(scores)
+    idx, kept = greedy_suppression(similarity, s.numpy().astype(s._dtype._np),
+                                   int(max_output_size), float(threshold),
+                                   float(score_threshold), float(sigma))
+    return wrap(idx, _dt.int32), wrap(kept, s._dtype)
+
+
+def _box_similarity(boxes):
+    from .ops.image_ops import _iou
+    b = t(boxes).numpy()
+    if b.ndim != 2 or b.shape[1] != 4:
+        raise ValueError(f"boxes must be [num_boxes, 4], got {list(b.shape)}")
+    return lambda i, rest: _iou(b[i], b[rest])
+
+
+def non_max_suppression(boxes, scores, max_output_size, iou_threshold=0.5,
+                        score_threshold=float("-inf"), name=None):
+    """int32 indices of at most ``max_output_size`` boxes, by descending score, dropping
+    any box whose IoU with a kept box exceeds ``iou_threshold``."""
+    return _nms(_box_similarity(boxes), scores, max_output_size, iou_threshold,
+                score_threshold, 0.0)[0]
+
+
+def non_max_suppression_with_scores(boxes, scores, max_output_size, iou_threshold=0.5,
+                                    score_threshold=float("-inf"), soft_nms_sigma=0.0,
+                                    name=None):
+    """(indices, scores) of non-max suppression; ``soft_nms_sigma`` > 0 instead decays every
+    remaining score by exp(-iou^2 / (2 sigma)) (Soft-NMS; ``iou_threshold`` is then unused,
+    as in TensorFlow)."""
+    return _nms(_box_similarity(boxes), scores, max_output_size, iou_threshold,
+                score_threshold, soft_nms_sigma)
+
+
+def non_max_suppression_overlaps(overlaps, scores, max_output_size, overlap_threshold=0.5,
+                                 score_threshold=float("-inf"), name=None):
+    """Non-max suppression with a given [n, n] overlap matrix instead of box IoUs."""
+    m = t(overlaps).numpy()
+    return _nms(lambda i, rest: m[rest, i], scores, max_output_size, overlap_threshold,
+                score_threshold, 0.0)[0]
 
 
 # ---- PNG and JPEG (through Pillow, which matplotlib brings) ------------------------------------

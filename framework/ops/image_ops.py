@@ -1,4 +1,5 @@
-"""Image resizing with TensorFlow 2's sampling rules (half-pixel centres).
+"""Image resizing with TensorFlow 2's sampling rules (half-pixel centres), crop_and_resize and
+non-max suppression.
 
 Every method is a separable linear map built from tfx ops (gathers along height and width, or
 a small weight matrix per axis), so gradients come for free. The sample positions and weights
@@ -11,7 +12,7 @@ from .. import dtypes as _dt
 from ..backend import xp
 from ._core import t, wrap
 
-__all__ = ["resize_images"]
+__all__ = ["resize_images", "crop_and_resize", "greedy_suppression"]
 
 _F32 = xp.float32
 
@@ -206,3 +207,109 @@ def as_nhwc(images, api):
         raise ValueError(f"'images' must have either 3 or 4 dimensions, got rank {nd} "
                          f"(in {api})")
     return x, False
+
+
+# ---- boxes -------------------------------------------------------------------------------------
+
+def _iou(box, others):
+    """TensorFlow's IoU of one [4] box against [n, 4] boxes (corners in either order)."""
+    ymin, ymax = min(box[0], box[2]), max(box[0], box[2])
+    xmin, xmax = min(box[1], box[3]), max(box[1], box[3])
+    oymin, oymax = xp.minimum(others[:, 0], others[:, 2]), xp.maximum(others[:, 0], others[:, 2])
+    oxmin, oxmax = xp.minimum(others[:, 1], others[:, 3]), xp.maximum(others[:, 1], others[:, 3])
+    area = (ymax - ymin) * (xmax - xmin)
+    oarea = (oymax - oymin) * (oxmax - oxmin)
+    inter = (xp.maximum(xp.minimum(ymax, oymax) - xp.maximum(ymin, oymin), 0)
+             * xp.maximum(xp.minimum(xmax, oxmax) - xp.maximum(xmin, oxmin), 0))
+    union = area + oarea - inter
+    ok = (area > 0) & (oarea > 0)
+    return xp.where(ok, inter / xp.where(ok, union, 1), 0)
+
+
+def greedy_suppression(similarity, scores, max_output_size, threshold, score_threshold, sigma):
+    """Indices (and scores) of greedy non-max suppression: repeatedly take the best remaining
+    score (the lower index on ties), then drop every box whose similarity to it exceeds
+    ``threshold`` or, with ``sigma`` > 0 (Soft-NMS), decay every score by
+    exp(-similarity^2 / (2 sigma)); scores at or below ``score_threshold`` leave."""
+    scores = xp.array(scores, copy=True)
+    alive = scores > score_threshold
+    picked, picked_scores = [], []
+    while len(picked) < max_output_size and alive.any():
+        cand = xp.flatnonzero(alive)
+        i = int(cand[xp.argmax(scores[cand])])
+        picked.append(i)
+        picked_scores.append(scores[i])
+        alive[i] = False
+        rest = xp.flatnonzero(alive)
+        if not rest.size:
+            break
+        sim = similarity(i, rest)
+        if sigma > 0:  # in the scores' precision, as TensorFlow's kernel
+            scale = scores.dtype.type(-0.5 / sigma)
+            weight = xp.exp(scale * sim.astype(scores.dtype) * sim.astype(scores.dtype))
+        else:
+            weight = xp.ones_like(sim)
+        keep = (sim <= threshold) | (sigma > 0)  # Soft-NMS decays every overlap, never drops
+        scores[rest] = scores[rest] * xp.where(keep, weight, 0).astype(scores.dtype)
+        alive[rest] = keep & (scores[rest] > score_threshold)
+    return (xp.asarray(picked, dtype=xp.int32),
+            xp.asarray(picked_scores, dtype=scores.dtype).reshape(-1))
+
+
+def crop_and_resize(image, boxes, box_indices, crop_size, method, extrapolation_value):
+    """TensorFlow's crop_and_resize, composed of gathers and lerps: the result is
+    differentiable with respect to ``image`` and ``boxes``."""
+    from .array_ops import gather, reshape, stop_gradient
+    from .math_ops import (add, cast, floor, greater_equal, less_equal, logical_and, multiply,
+                           subtract, where)
+    x = t(image)
+    if x._dtype is not _dt.float32:
+        x = cast(x, _dt.float32)
+    b = cast(t(boxes), _dt.float32) if t(boxes)._dtype is not _dt.float32 else t(boxes)
+    n = b._v.shape[0]
+    ch, cw = (int(v) for v in crop_size)
+    h, w = x._v.shape[1:3]
+    per_box = _gather(x, t(box_indices)._v, 0)  # a dense gradient, as TensorFlow's
+
+    def positions(lo, hi, size, out):
+        f = _F32(size - 1)
+        lo, hi = b[:, lo:lo + 1], b[:, hi:hi + 1]
+        if out == 1:
+            return multiply(multiply(add(lo, hi), _F32c(0.5)), _F32c(f))
+        scale = multiply(subtract(hi, lo), _F32c(f / _F32(out - 1)))
+        steps = wrap(xp.arange(out, dtype=_F32)[None, :], _dt.float32)
+        return add(multiply(lo, _F32c(f)), multiply(steps, scale))
+
+    def inside(pos, size):
+        return logical_and(greater_equal(pos, _F32c(0)), less_equal(pos, _F32c(size - 1)))
+
+    ys, xs = positions(0, 2, h, ch), positions(1, 3, w, cw)
+
+    def idx(v, size):
+        return wrap(xp.clip(v, 0, size - 1).astype(xp.int64), _dt.int64)
+
+    def sample(rows, cols):
+        r = gather(per_box, idx(rows, h), axis=1, batch_dims=1)
+        return gather(r, idx(cols, w), axis=2, batch_dims=1)
+
+    yv, xv = ys._v, xs._v
+    if method == "nearest":
+        out = sample(xp.floor(yv + 0.5), xp.floor(xv + 0.5))
+    else:
+        fy, fx = stop_gradient(floor(ys)), stop_gradient(floor(xs))
+        ly = reshape(subtract(ys, fy), [n, ch, 1, 1])
+        lx = reshape(subtract(xs, fx), [n, 1, cw, 1])
+
+        def lerp(a, c, f):
+            return add(a, multiply(subtract(c, a), f))
+        top = lerp(sample(xp.floor(yv), xp.floor(xv)), sample(xp.floor(yv), xp.ceil(xv)), lx)
+        bottom = lerp(sample(xp.ceil(yv), xp.floor(xv)), sample(xp.ceil(yv), xp.ceil(xv)), lx)
+        out = lerp(top, bottom, ly)
+    keep = logical_and(reshape(inside(ys, h), [n, ch, 1, 1]), reshape(inside(xs, w),
+                                                                        [n, 1, cw, 1]))
+    fill = wrap(xp.full((1, 1, 1, 1), extrapolation_value, dtype=_F32), _dt.float32)
+    return where(keep, out, fill)
+
+
+def _F32c(v):
+    return wrap(xp.asarray(v, dtype=_F32), _dt.float32)

@@ -245,6 +245,97 @@ def test_patches_and_metrics():
         tf.image.ssim(a[:, :8, :8], b[:, :8, :8], 1.0)
 
 
+def test_crop_and_resize():
+    img = rng.random((2, 5, 7, 2)).astype(np.float32)
+    boxes = np.array([[0.0, 0.0, 1.0, 1.0], [0.25, 0.5, 0.75, 1.0], [-0.5, 0.0, 0.5, 1.0]],
+                     np.float32)
+    out = tf.image.crop_and_resize(img, boxes, [1, 0, 0], [5, 7]).numpy()
+    assert out.shape == (3, 5, 7, 2)
+    np.testing.assert_allclose(out[0], img[1], atol=1e-6)  # the whole image, same grid
+    # box 1 samples rows 1, 2, 3 and columns 3, 4.5, 6: an exact bilinear mix
+    part = tf.image.crop_and_resize(img, boxes[1:2], [0], [3, 3]).numpy()[0]
+    np.testing.assert_allclose(part[:, 1], (img[0, 1:4, 4] + img[0, 1:4, 5]) / 2, atol=1e-6)
+    near = tf.image.crop_and_resize(img, boxes[1:2], [0], [3, 3], method="nearest").numpy()
+    np.testing.assert_allclose(near[0, :, 0], img[0, 1:4, 3])
+    outside = tf.image.crop_and_resize(img, boxes[2:], [0], [5, 2],
+                                       extrapolation_value=-1.0).numpy()
+    np.testing.assert_array_equal(outside[0, :2], -1.0)
+    np.testing.assert_allclose(outside[0, 2:, 0], img[0, :3, 0], atol=1e-6)
+    with pytest.raises(ValueError):
+        tf.image.crop_and_resize(img, boxes, [0, 0, 0], [5, 7], method="bicubic")
+
+
+def _nms_ref(boxes, scores, k, thr):
+    order, keep = list(np.argsort(-scores, kind="stable")), []
+    while order and len(keep) < k:
+        i = order.pop(0)
+        keep.append(i)
+        b = boxes[i]
+        rest = []
+        for j in order:
+            c = boxes[j]
+            inter = max(0, min(b[2], c[2]) - max(b[0], c[0])) * max(
+                0, min(b[3], c[3]) - max(b[1], c[1]))
+            union = (b[2] - b[0]) * (b[3] - b[1]) + (c[2] - c[0]) * (c[3] - c[1]) - inter
+            if inter / union <= thr:
+                rest.append(j)
+        order = rest
+    return keep
+
+
+def test_non_max_suppression():
+    corners = rng.random((30, 2)).astype(np.float32) * 0.7
+    boxes = np.concatenate([corners, corners + 0.3], 1)
+    scores = rng.random(30).astype(np.float32)
+    idx = tf.image.non_max_suppression(boxes, scores, 10, 0.3)
+    assert idx.dtype is tf.int32
+    assert idx.numpy().tolist() == _nms_ref(boxes, scores, 10, 0.3)
+    flipped = boxes[:, [2, 3, 0, 1]]  # corners in either order give the same answer
+    assert tf.image.non_max_suppression(flipped, scores, 10, 0.3).numpy().tolist() == \
+        idx.numpy().tolist()
+    some = tf.image.non_max_suppression(boxes, scores, 30, 0.3, score_threshold=0.5).numpy()
+    assert np.all(scores[some] > 0.5)
+    sel, kept = tf.image.non_max_suppression_with_scores(boxes, scores, 30, 0.3)
+    np.testing.assert_array_equal(kept.numpy(), scores[sel.numpy()])
+    soft_idx, soft = tf.image.non_max_suppression_with_scores(boxes, scores, 30, 0.3,
+                                                              soft_nms_sigma=0.5)
+    assert len(soft_idx.numpy()) > len(sel.numpy()) and np.all(soft.numpy()[:-1] >=
+                                                               soft.numpy()[1:])
+    ov = rng.random((6, 6)).astype(np.float32)
+    got = tf.image.non_max_suppression_overlaps(ov, scores[:6], 6, 0.5).numpy().tolist()
+    assert got[0] == int(np.argmax(scores[:6]))
+    T = pytest.importorskip("tensorflow")
+    for sigma in (0.0, 0.3):
+        a = tf.image.non_max_suppression_with_scores(boxes, scores, 20, 0.5, 0.1, sigma)
+        b = T.image.non_max_suppression_with_scores(boxes, scores, 20, 0.5, 0.1, sigma)
+        np.testing.assert_array_equal(a[0].numpy(), b[0].numpy())
+        np.testing.assert_allclose(a[1].numpy(), b[1].numpy(), atol=1e-6)
+    np.testing.assert_array_equal(
+        tf.image.non_max_suppression_overlaps(ov, scores[:6], 4, 0.5).numpy(),
+        T.image.non_max_suppression_overlaps(ov, scores[:6], 4, 0.5).numpy())
+    img = rng.random((2, 7, 9, 3)).astype(np.float32)
+    bx = np.array([[0.1, 0.2, 0.8, 0.9], [-0.2, 0.3, 0.5, 1.3], [0.9, 0.8, 0.1, 0.0]],
+                  np.float32)
+    w = rng.standard_normal((3, 5, 4, 3)).astype(np.float32)
+    for method in ("bilinear", "nearest"):
+        np.testing.assert_allclose(
+            tf.image.crop_and_resize(img, bx, [0, 1, 1], [5, 4], method).numpy(),
+            T.image.crop_and_resize(img, bx, [0, 1, 1], [5, 4], method).numpy(), atol=1e-6)
+    ti, tb = T.constant(img), T.constant(bx)
+    with T.GradientTape() as g:
+        g.watch([ti, tb])
+        y = T.reduce_sum(T.image.crop_and_resize(ti, tb, [0, 1, 1], [5, 4]) * w)
+    want = g.gradient(y, [ti, tb])
+    mi, mb = tf.constant(img), tf.constant(bx)
+    with tf.GradientTape() as g:
+        g.watch(mi)
+        g.watch(mb)
+        y = tf.reduce_sum(tf.image.crop_and_resize(mi, mb, [0, 1, 1], [5, 4]) * w)
+    got = g.gradient(y, [mi, mb])
+    for a, b in zip(got, want):
+        np.testing.assert_allclose(a.numpy(), b.numpy(), rtol=1e-4, atol=1e-4)
+
+
 def test_png_and_jpeg_round_trip():
     png = tf.image.encode_png(U8[0])
     assert png.dtype is tf.string
