@@ -127,13 +127,15 @@ class Loader:
                 raise bad(at, "name and path must be strings, trainable a bool")
             d = dtype_of(v["dtype"], at)
             shape = check_shape(v["shape"], at)
+            if v["path"] in used:
+                raise bad(at, f"path {v['path'][:100]!r} is not unique")
+            used.add(v["path"])
             if d.name == "string":
                 value = decode_strings(v.get("strings"), shape, at)
             else:
-                if str(i) not in stored:
+                if v["path"] not in stored:
                     raise bad(at, f"its value is missing from {VARIABLES_FILE}")
-                used.add(str(i))
-                value = from_storage(stored[str(i)], d, shape, at)
+                value = from_storage(stored[v["path"]], d, shape, at)
             name = v["name"][:200]
             name = name[:-2] if name.endswith(":0") else name
             out.append(Variable(wrap(value, d), trainable=v["trainable"], name=name))

@@ -240,11 +240,15 @@ class _Saver:
         return out
 
     def document(self, root, signatures):
-        variables = []
+        variables, taken = [], set()
         for i, v in enumerate(self.var_list):
+            path = self.var_paths.get(i, f"_captured/{i}")
+            while path in taken:  # a dict key holding "/" could repeat an attribute path
+                path += "_"
+            taken.add(path)
             variables.append({"name": v.name, "dtype": v.dtype.name,
                               "shape": list(v.shape.as_list()), "trainable": bool(v.trainable),
-                              "path": self.var_paths.get(i, f"_captured/{i}")})
+                              "path": path})
             if v.dtype.name == "string":
                 variables[-1]["strings"] = encode_strings(host(v.numpy()))
         return {"format": FORMAT, "version": VERSION, "variables": variables,
@@ -253,8 +257,9 @@ class _Saver:
 
     def files(self, doc):
         from ..keras.saving.archive import encode_tensors
-        values = {str(i): to_storage(host(v.numpy()), v.dtype)
-                  for i, v in enumerate(self.var_list) if v.dtype.name != "string"}
+        # keyed by path: the weights file reads on its own (``safetensors`` tools, other code)
+        values = {d["path"]: to_storage(host(v.numpy()), v.dtype)
+                  for d, v in zip(doc["variables"], self.var_list) if v.dtype.name != "string"}
         return {GRAPH_FILE: json.dumps(doc, allow_nan=False).encode("utf-8"),
                 VARIABLES_FILE: encode_tensors(values),
                 CONSTANTS_FILE: encode_tensors(dict(self.tensors))}

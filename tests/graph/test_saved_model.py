@@ -58,6 +58,10 @@ def test_module_loads_and_runs_in_a_fresh_process(tmp_path):
                                                    "serving_default": m.__call__})
     assert sorted(os.listdir(path)) == sorted([GRAPH_FILE, VARIABLES_FILE, CONSTANTS_FILE])
     assert tfx.saved_model.contains_saved_model(path)
+    from safetensors.numpy import load_file
+    weights = load_file(str(path / VARIABLES_FILE))  # keyed by attribute path
+    assert sorted(weights) == ["b", "steps", "w"]
+    np.testing.assert_array_equal(weights["w"], m.w.numpy())
     assert not tfx.saved_model.contains_saved_model(tmp_path)
     xs = {n: _x(n, seed=n) for n in (1, 4, 9)}
     np.savez(tmp_path / "x.npz", **{str(n): x for n, x in xs.items()})
