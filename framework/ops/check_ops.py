@@ -3,7 +3,6 @@ the graph runs inside a ``tfx.function``); static checks (rank, dtype, shape) ra
 or TypeError at once, as TensorFlow's do. Messages follow TensorFlow's layout."""
 from .. import dtypes as _dt
 from ..backend import xp
-from ..core.shape import TensorShape
 from ..core.tensor import TensorBase
 from ..errors import InvalidArgumentError
 from ._core import pair, t

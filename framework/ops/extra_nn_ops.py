@@ -149,8 +149,8 @@ def weighted_moments(x, axes, frequency_weights, keepdims=False, name=None):
 
 # ---- normalization and ranking -----------------------------------------------------------------
 
-def local_response_normalization(input, depth_radius=5, bias=1.0, alpha=1.0, beta=0.5,  # noqa: A002
-                                 name=None):
+def local_response_normalization(input, depth_radius=5, bias=1.0,  # noqa: A002
+                                 alpha=1.0, beta=0.5, name=None):
     """x / (bias + alpha * sum of x ** 2 over the 2r + 1 nearest channels) ** beta (NHWC)."""
     x = _float("tfx.nn.local_response_normalization", input)
     if x._v.ndim != 4:

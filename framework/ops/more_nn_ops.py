@@ -11,7 +11,6 @@ import builtins
 
 from .. import dtypes as _dt
 from ..backend import xp
-from ..core.tensor import TensorBase
 from ._core import STATE, record, register, t, wrap
 from . import array_ops as A
 from . import math_ops as M

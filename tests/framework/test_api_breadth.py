@@ -319,3 +319,10 @@ def test_symbolic_gradients_in_a_function():
     np.testing.assert_allclose(weighted.numpy(), [8 * 1.0, 8 * 2.0 * 0.5])
     with pytest.raises(RuntimeError, match="GradientTape"):
         tf.gradients(tf.constant(1.0), tf.constant(2.0))
+
+
+def test_keras_modules_at_top_level():
+    assert tf.losses is tf.keras.losses and tf.metrics is tf.keras.metrics
+    assert tf.optimizers is tf.keras.optimizers and tf.initializers is tf.keras.initializers
+    assert tf.optimizers.schedules.ExponentialDecay is tf.keras.optimizers.schedules \
+        .ExponentialDecay

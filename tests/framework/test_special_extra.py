@@ -96,6 +96,6 @@ def test_against_scipy_and_tensorflow():
     v = RNG.uniform(0.01, 0.99, 50).astype(np.float32)
     for name in ("erfinv", "ndtri", "bessel_i0", "bessel_i1e", "erfcinv"):
         np.testing.assert_allclose(getattr(tf.math, name)(v).numpy(),
-                                   getattr(tft.math, name)(v).numpy(), rtol=1e-5)  # TF: float32 fits
+                                   getattr(tft.math, name)(v).numpy(), rtol=1e-5)  # TF fits f32
     np.testing.assert_allclose(tf.math.igamma(v * 3, v).numpy(),
                                tft.math.igamma(v * 3, v).numpy(), rtol=2e-5)
