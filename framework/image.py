@@ -24,10 +24,10 @@ __all__ = ["ResizeMethod", "resize", "resize_with_pad", "resize_with_crop_or_pad
            "adjust_hue", "random_brightness", "random_contrast", "random_saturation",
            "random_hue", "rgb_to_grayscale", "grayscale_to_rgb", "rgb_to_hsv", "hsv_to_rgb",
            "rgb_to_yiq", "yiq_to_rgb", "rgb_to_yuv", "yuv_to_rgb", "extract_patches", "psnr",
-           "ssim", "total_variation", "image_gradients", "sobel_edges", "crop_and_resize",
-           "non_max_suppression", "non_max_suppression_with_scores",
-           "non_max_suppression_overlaps", "decode_png",
-           "encode_png", "decode_jpeg", "encode_jpeg", "decode_image"]
+           "ssim", "ssim_multiscale", "total_variation", "image_gradients", "sobel_edges",
+           "crop_and_resize", "non_max_suppression", "non_max_suppression_with_scores",
+           "non_max_suppression_overlaps", "decode_png", "encode_png", "decode_jpeg",
+           "encode_jpeg", "decode_image"]
 
 
 class ResizeMethod:
@@ -590,30 +590,69 @@ def _gauss_filter(x, size, sigma):
     return einsum("ph,...hwc,qw->...pqc", band(h), x, band(w))
 
 
+def _ssim_parts(x, y, mv, filter_size, filter_sigma, k1, k2, api):
+    """(luminance * contrast-structure map, contrast-structure map) of float32 images."""
+    h, w = _hw(x)
+    if h < filter_size or w < filter_size:
+        from .errors import InvalidArgumentError
+        raise InvalidArgumentError(None, api, f"{api}: images of {h}x{w} are smaller than "
+                                   f"filter_size {filter_size}")
+    c1 = _m.square(_m.multiply(_f32(k1), mv))
+    c2 = _m.square(_m.multiply(_f32(k2), mv))
+
+    def blur(v):
+        return _gauss_filter(v, filter_size, filter_sigma)
+    mean0, mean1 = blur(x), blur(y)
+    num0 = _m.multiply(_m.multiply(mean0, mean1), _f32(2.0))
+    den0 = _m.add(_m.square(mean0), _m.square(mean1))
+    luminance = _m.divide(_m.add(num0, c1), _m.add(den0, c1))
+    num1 = _m.multiply(blur(_m.multiply(x, y)), _f32(2.0))
+    den1 = blur(_m.add(_m.square(x), _m.square(y)))
+    cs = _m.divide(_m.add(_m.subtract(num1, num0), c2), _m.add(_m.subtract(den1, den0), c2))
+    return _m.multiply(luminance, cs), cs
+
+
 def ssim(img1, img2, max_val, filter_size=11, filter_sigma=1.5, k1=0.01, k2=0.03,
          return_index_map=False):
     """Structural similarity per image (averaged over space and channels), or the per-pixel
     map with ``return_index_map``; Gaussian window of ``filter_size`` and ``filter_sigma``."""
     x, y, mv = _as_float_images(img1, img2, max_val)
-    h, w = _hw(x)
-    if h < filter_size or w < filter_size:
-        from .errors import InvalidArgumentError
-        raise InvalidArgumentError(None, "tfx.image.ssim", f"tfx.image.ssim: images of "
-                                   f"{h}x{w} are smaller than filter_size {filter_size}")
-    c1 = _m.square(_m.multiply(_f32(k1), mv))
-    c2 = _m.square(_m.multiply(_f32(k2), mv))
-    mean0, mean1 = _gauss_filter(x, filter_size, filter_sigma), _gauss_filter(
-        y, filter_size, filter_sigma)
-    num0 = _m.multiply(_m.multiply(mean0, mean1), _f32(2.0))
-    den0 = _m.add(_m.square(mean0), _m.square(mean1))
-    luminance = _m.divide(_m.add(num0, c1), _m.add(den0, c1))
-    num1 = _m.multiply(_gauss_filter(_m.multiply(x, y), filter_size, filter_sigma), _f32(2.0))
-    den1 = _gauss_filter(_m.add(_m.square(x), _m.square(y)), filter_size, filter_sigma)
-    cs = _m.divide(_m.add(_m.subtract(num1, num0), c2), _m.add(_m.subtract(den1, den0), c2))
-    value = _m.multiply(luminance, cs)
+    value, _ = _ssim_parts(x, y, mv, filter_size, filter_sigma, k1, k2, "tfx.image.ssim")
     if not return_index_map:
         value = _m.reduce_mean(value, [-3, -2])
     return _m.reduce_mean(value, [-1])
+
+
+def ssim_multiscale(img1, img2, max_val,
+                    power_factors=(0.0448, 0.2856, 0.3001, 0.2363, 0.1333), filter_size=11,
+                    filter_sigma=1.5, k1=0.01, k2=0.03):
+    """Multi-scale SSIM: contrast-structure at each of len(power_factors) scales (halved by
+    2x2 average pooling, odd sizes padded symmetrically) and SSIM at the last, weighted by
+    the powers and multiplied."""
+    from .nn import relu
+    x, y, mv = _as_float_images(img1, img2, max_val)
+    lead = list(x._v.shape[:-3])
+    scores = []
+    for k in range(len(power_factors)):
+        if k:
+            h, w, c = x._v.shape[-3:]
+            pads = [[0, 0], [0, h % 2], [0, w % 2], [0, 0]]
+            pooled = []
+            for v in (x, y):
+                v = _a.reshape(v, [-1, h, w, c])
+                if h % 2 or w % 2:
+                    v = _a.pad(v, pads, mode="SYMMETRIC")
+                hh, ww = v._v.shape[1] // 2, v._v.shape[2] // 2
+                v = _m.reduce_mean(_a.reshape(v, [-1, hh, 2, ww, 2, c]), [2, 4])
+                pooled.append(_a.reshape(v, lead + [hh, ww, c]))
+            x, y = pooled
+        value, cs = _ssim_parts(x, y, mv, filter_size, filter_sigma, k1, k2,
+                                "tfx.image.ssim_multiscale")
+        last = k == len(power_factors) - 1
+        scores.append(relu(_m.reduce_mean(value if last else cs, [-3, -2])))
+    stacked = _a.stack(scores, axis=-1)
+    powers = _f32(list(power_factors))
+    return _m.reduce_mean(_m.reduce_prod(_m.pow(stacked, powers), [-1]), [-1])
 
 
 # ---- boxes -------------------------------------------------------------------------------------

@@ -243,6 +243,15 @@ def test_patches_and_metrics():
     assert tf.image.ssim(a, b, 1.0, return_index_map=True).shape == (2, 6, 6)
     with pytest.raises(tf.errors.InvalidArgumentError):
         tf.image.ssim(a[:, :8, :8], b[:, :8, :8], 1.0)
+    big = rng.random((2, 45, 43, 3)).astype(np.float32)
+    noisy = np.clip(big + 0.1 * rng.standard_normal(big.shape), 0, 1).astype(np.float32)
+    ms = tf.image.ssim_multiscale(big, noisy, 1.0, power_factors=(0.5, 0.5), filter_size=5)
+    assert ms.shape == (2,) and np.all((ms.numpy() > 0) & (ms.numpy() < 1))
+    np.testing.assert_allclose(tf.image.ssim_multiscale(big, big, 1.0, filter_size=3).numpy(),
+                               1.0, atol=1e-5)
+    single = tf.image.ssim_multiscale(big, noisy, 1.0, power_factors=(1.0,), filter_size=5)
+    np.testing.assert_allclose(single.numpy(),
+                               tf.image.ssim(big, noisy, 1.0, filter_size=5).numpy(), rtol=1e-6)
 
 
 def test_crop_and_resize():
@@ -383,6 +392,11 @@ def test_against_tensorflow():
     y = rng.random((2, 24, 20, 3)).astype(np.float32)
     np.testing.assert_allclose(tf.image.ssim(y, y * 0.8 + 0.1, 1.0).numpy(),
                                T.image.ssim(y, y * 0.8 + 0.1, 1.0).numpy(), atol=1e-5)
+    big = rng.random((2, 53, 47, 3)).astype(np.float32)
+    noisy = np.clip(big + 0.1 * rng.standard_normal(big.shape), 0, 1).astype(np.float32)
+    np.testing.assert_allclose(
+        tf.image.ssim_multiscale(big, noisy, 1.0, filter_size=3).numpy(),
+        T.image.ssim_multiscale(big, noisy, 1.0, filter_size=3).numpy(), atol=2e-5)
     np.testing.assert_array_equal(tf.image.decode_png(T.io.encode_png(U8[0]).numpy()).numpy(),
                                   U8[0])
     np.testing.assert_array_equal(T.io.decode_png(tf.image.encode_png(U8[0]).numpy()).numpy(),
