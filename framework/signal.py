@@ -12,8 +12,9 @@ from .ops.signal_ops import (fft, fft2d, fft3d, fftshift, ifft, ifft2d, ifft3d, 
 __all__ = ["fft", "ifft", "fft2d", "ifft2d", "fft3d", "ifft3d", "rfft", "irfft", "rfft2d",
            "irfft2d", "rfft3d", "irfft3d", "fftshift", "ifftshift", "frame", "overlap_and_add",
            "stft", "inverse_stft", "inverse_stft_window_fn", "hann_window", "hamming_window",
-           "kaiser_window", "vorbis_window", "linear_to_mel_weight_matrix",
-           "mfccs_from_log_mel_spectrograms", "dct", "idct"]
+           "kaiser_window", "vorbis_window", "kaiser_bessel_derived_window", "mdct",
+           "inverse_mdct", "linear_to_mel_weight_matrix", "mfccs_from_log_mel_spectrograms",
+           "dct", "idct"]
 
 
 def _const(array, dtype):
@@ -125,6 +126,17 @@ def vorbis_window(window_length, dtype=_dt.float32, name=None):
                   dtype)
 
 
+def kaiser_bessel_derived_window(window_length, beta=12.0, dtype=_dt.float32, name=None):
+    """The Kaiser-Bessel-derived window (power complementary, for MDCTs): the square root of
+    the running sum of a Kaiser window of half the length, mirrored."""
+    half = int(window_length) // 2
+    k = xp.i0(beta * xp.sqrt(xp.clip(1 - (2 * xp.arange(half + 1) / half - 1) ** 2, 0, None))
+              ) if half else xp.ones(1)
+    csum = xp.cumsum(k)
+    rise = xp.sqrt(csum[:-1] / csum[-1])
+    return _const(xp.concatenate([rise, rise[::-1]]), dtype)
+
+
 # ---- short-time Fourier transforms -------------------------------------------------------------
 
 def _enclosing_power_of_2(n):
@@ -180,6 +192,52 @@ def inverse_stft(stfts, frame_length, frame_step, fft_length=None, window_fn=han
     if window_fn is not None:
         frames = multiply(frames, window_fn(length, dtype=frames._dtype))
     return overlap_and_add(frames, frame_step)
+
+
+def mdct(signals, frame_length, window_fn=vorbis_window, pad_end=False, norm=None, name=None):
+    """Modified DCT of frames of ``frame_length`` (a multiple of 4) every frame_length / 2
+    samples: [..., frames, frame_length / 2]. Without a window the frames are scaled by
+    1 / sqrt(2)."""
+    from .ops.array_ops import concat, reverse, split
+    from .ops.math_ops import _c, multiply, negative, subtract
+    x = t(signals)
+    length = int(frame_length)
+    if length % 4:
+        raise ValueError(f"The frame length must be a multiple of 4, got {length}")
+    frames = frame(x, length, length // 2, pad_end=pad_end)
+    if window_fn is not None:
+        frames = multiply(frames, window_fn(length, dtype=frames._dtype))
+    else:
+        frames = multiply(frames, _c(1 / _math.sqrt(2), frames))
+    a, b, c, d = split(frames, 4, axis=-1)
+    # Fold the four quarters into a half-length frame whose DCT-IV is the MDCT.
+    first = subtract(negative(reverse(c, [-1])), d)
+    second = subtract(a, reverse(b, [-1]))
+    return dct(concat([first, second], -1), type=4, norm=norm)
+
+
+def inverse_mdct(mdcts, window_fn=vorbis_window, norm=None, name=None):
+    """Signals from ``mdct`` output: DCT-IV, unfolded to full frames, windowed and
+    overlap-added (a perfect reconstruction with a power-complementary window)."""
+    from .ops.array_ops import concat, reverse, split
+    from .ops.math_ops import _c, multiply, negative
+    m = t(mdcts)
+    half = m._v.shape[-1]
+    if norm is None:
+        y = dct(m, type=4)
+        y = multiply(y, _c(0.5 / half, y))
+    elif norm == "ortho":
+        y = dct(m, type=4, norm="ortho")
+    else:
+        raise ValueError(f"Unknown normalization. Expected None or 'ortho', got: {norm}")
+    a, b = split(y, 2, axis=-1)
+    frames = concat([b, negative(reverse(b, [-1])), negative(reverse(a, [-1])), negative(a)],
+                    -1)
+    if window_fn is not None:
+        frames = multiply(frames, window_fn(2 * half, dtype=frames._dtype))
+    else:
+        frames = multiply(frames, _c(1 / _math.sqrt(2), frames))
+    return overlap_and_add(frames, half)
 
 
 # ---- mel filter banks and cepstra --------------------------------------------------------------

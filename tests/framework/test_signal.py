@@ -124,6 +124,28 @@ def test_stft_round_trip():
                 rtol=1e-5)
 
 
+def test_mdct_perfect_reconstruction():
+    kbd = tf.signal.kaiser_bessel_derived_window(16, dtype=tf.float64).numpy()
+    np.testing.assert_allclose(kbd[:8] ** 2 + kbd[8:] ** 2, 1, atol=1e-12)
+    sig = tf.constant(rng.standard_normal((2, 96)))
+    for window in (tf.signal.vorbis_window, tf.signal.kaiser_bessel_derived_window):
+        for norm in (None, "ortho"):
+            m = tf.signal.mdct(sig, 16, window_fn=window, norm=norm)
+            assert m.shape == (2, 11, 8)
+            back = tf.signal.inverse_mdct(m, window_fn=window, norm=norm).numpy()
+            # every sample but the first and last half frame is covered twice
+            np.testing.assert_allclose(back[:, 8:-8], sig.numpy()[:, 8:88], atol=1e-12)
+    n = 8  # one frame against the textbook MDCT sum
+    frame0 = sig.numpy()[0, :2 * n] * tf.signal.vorbis_window(2 * n, dtype=tf.float64).numpy()
+    k, j = np.arange(n)[:, None], np.arange(2 * n)[None, :]
+    want = (frame0 * np.cos(np.pi / n * (j + 0.5 + n / 2) * (k + 0.5))).sum(-1)
+    np.testing.assert_allclose(tf.signal.mdct(sig, 2 * n).numpy()[0, 0], 2 * want,
+                               atol=1e-12)
+    with pytest.raises(ValueError):
+        tf.signal.mdct(sig, 10)
+    check_grads(lambda v: tf.signal.mdct(v, 8), rng.standard_normal((2, 16)))
+
+
 def _mel(f):
     return 1127.0 * np.log1p(f / 700.0)
 
@@ -187,6 +209,11 @@ def test_against_tensorflow():
     z = (x[:, :21] + 1j * x[:, 19:]).astype(np.complex64)
     np.testing.assert_allclose(tf.signal.irfft(z, [33]).numpy(),
                                T.signal.irfft(z, [33]).numpy(), atol=1e-5)
+    for norm in (None, "ortho"):
+        np.testing.assert_allclose(tf.signal.mdct(x, 8, norm=norm).numpy(),
+                                   T.signal.mdct(x, 8, norm=norm).numpy(), atol=1e-5)
+    np.testing.assert_allclose(tf.signal.kaiser_bessel_derived_window(9).numpy(),
+                               T.signal.kaiser_bessel_derived_window(9).numpy(), atol=1e-6)
     np.testing.assert_allclose(tf.signal.overlap_and_add(x.reshape(2, 4, 10), 3).numpy(),
                                T.signal.overlap_and_add(x.reshape(2, 4, 10), 3).numpy())
     # gradients of the real FFT pair agree with TensorFlow's
