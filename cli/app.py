@@ -157,7 +157,7 @@ def validate(spec: str = typer.Argument(..., help="the YAML spec"),
             loaded = load_spec(path, overrides, plugin or [])
             if shapes:
                 from .train import prepare
-                prepare(loaded).model.summary()
+                prepare(loaded, max_rows=256).model.summary()
         except SpecErrors as e:
             failed = True
             if errors == "json":
@@ -200,7 +200,9 @@ def _load_model(path, plugin, run_dir=None):
     """A model file, or a run folder's model compiled from the run's own spec (so a
     configured loss such as create_huber(2.0) keeps its threshold)."""
     from tfx.plugins import load_plugins
-    load_plugins(plugin or [], os.getcwd())
+    from .runs import no_bytecode
+    with no_bytecode():
+        load_plugins(plugin or [], os.getcwd())
     import tfx
     loaded = _run_spec(run_dir) if run_dir is not None else None
     try:
@@ -311,7 +313,9 @@ def inspect(model: str = typer.Argument(..., help="a model file or run folder"),
     if run_dir is not None:
         _run_spec(run_dir)  # loads the run's plugins
     from tfx.plugins import load_plugins
-    load_plugins(plugin or [], os.getcwd())
+    from .runs import no_bytecode
+    with no_bytecode():
+        load_plugins(plugin or [], os.getcwd())
     import tfx
     from tfx.keras.saving import model_io
     try:
@@ -339,8 +343,10 @@ def schema(plugin: Optional[List[str]] = typer.Option(None, "--plugin",
     import json
     from tfx.plugins import env_plugins, load_entry_point_plugins, load_plugins
     from .spec.json_schema import build_schema
-    load_entry_point_plugins()
-    load_plugins(list(plugin or []) + env_plugins(), os.getcwd())
+    from .runs import no_bytecode
+    with no_bytecode():
+        load_entry_point_plugins()
+        load_plugins(list(plugin or []) + env_plugins(), os.getcwd())
     typer.echo(json.dumps(build_schema(), indent=1))
 
 
@@ -483,8 +489,10 @@ def plugins_list(plugin: Optional[List[str]] = typer.Option(None, "--plugin",
     from rich.table import Table
     from tfx import registry
     from tfx.plugins import env_plugins, load_entry_point_plugins, load_plugins
-    load_entry_point_plugins()
-    load_plugins(list(plugin or []) + env_plugins(), os.getcwd())
+    from .runs import no_bytecode
+    with no_bytecode():
+        load_entry_point_plugins()
+        load_plugins(list(plugin or []) + env_plugins(), os.getcwd())
     table = Table(title="tfx components")
     for col in ("kind", "name", "source", "signature"):
         table.add_column(col)

@@ -1,6 +1,7 @@
 """Reading a spec's data sources: CSV with a header, .npz / .npy, or a registered loader."""
 import csv
 import hashlib
+import itertools
 import os
 
 import numpy as np
@@ -27,14 +28,14 @@ def sha256(path):
     return h.hexdigest()
 
 
-def _read_csv(path, target, features):
+def _read_csv(path, target, features, max_rows=None):
     with open(path, newline="", encoding="utf-8") as f:
         reader = csv.reader(f)
         try:
             header = next(reader)
         except StopIteration:
             raise ValueError(f"{path}: the file is empty") from None
-        rows = [r for r in reader if r]
+        rows = [r for r in itertools.islice(reader, max_rows) if r]
     header = [h.strip() for h in header]
     targets = [target] if isinstance(target, str) else list(target)
     missing = [t for t in targets if t not in header]
@@ -57,8 +58,9 @@ def _read_csv(path, target, features):
     return Split(x, y, feats, targets)
 
 
-def load_source(src, base_dir):
-    """A DataSource (schema model) -> Split."""
+def load_source(src, base_dir, max_rows=None):
+    """A DataSource (schema model) -> Split; with ``max_rows``, only the first rows of a file
+    (``tfx validate --shapes`` builds the model on the header and first rows)."""
     if src.loader is not None:
         from tfx.registry import lookup
         e = lookup(src.loader)
@@ -72,15 +74,15 @@ def load_source(src, base_dir):
                      np.asarray(y))
     path = src.path if os.path.isabs(src.path) else os.path.join(base_dir, src.path)
     if path.endswith(".csv"):
-        s = _read_csv(path, src.target, src.features)
+        s = _read_csv(path, src.target, src.features, max_rows)
     elif path.endswith(".npz"):
         with np.load(path, allow_pickle=False) as z:
             if src.x_key not in z or src.y_key not in z:
                 raise ValueError(f"{src.path}: needs arrays {src.x_key!r} and {src.y_key!r}, "
                                  f"has {sorted(z.files)}")
-            s = Split(z[src.x_key], z[src.y_key])
+            s = Split(z[src.x_key][:max_rows], z[src.y_key][:max_rows])
     elif path.endswith(".npy"):
-        arr = np.load(path, allow_pickle=False)
+        arr = np.load(path, allow_pickle=False, mmap_mode="r")[:max_rows]
         s = Split(arr[:, :-1].astype(np.float32), arr[:, -1:].astype(np.float32))
     else:
         raise ValueError(f"unsupported data file {src.path}")

@@ -115,8 +115,9 @@ def learning_curves(history, path):
     return _write(path, _W * len(names), _H, body)
 
 
-def predicted_vs_true(y_true, y_pred, path):
-    """A scatter of predictions against targets, with the line where they are equal."""
+def predicted_vs_true(y_true, y_pred, path, split=None):
+    """A scatter of predictions against targets (of the ``split`` named in the title), with
+    the line where they are equal."""
     import numpy as np
     yt, yp = np.ravel(y_true).astype(float), np.ravel(y_pred).astype(float)
     keep = np.isfinite(yt) & np.isfinite(yp)
@@ -127,7 +128,8 @@ def predicted_vs_true(y_true, y_pred, path):
         idx = np.linspace(0, yt.size - 1, _MAX_POINTS).astype(int)
         yt, yp = yt[idx], yp[idx]
     lo, hi = float(min(yt.min(), yp.min())), float(max(yt.max(), yp.max()))
-    p = _Panel(0, 0, (lo, hi), (lo, hi), "predicted vs true", "true", "predicted")
+    title = "predicted vs true" + (f" ({split})" if split else "")
+    p = _Panel(0, 0, (lo, hi), (lo, hi), title, "true", "predicted")
     body = p.frame()
     a, b = p.xt[0], p.xt[-1]
     body.append(f'<line x1="{p.px(a):.1f}" y1="{p.py(a):.1f}" x2="{p.px(b):.1f}" '
@@ -137,7 +139,7 @@ def predicted_vs_true(y_true, y_pred, path):
     return _write(path, _W, _H, body)
 
 
-def confusion_matrix(y_true, y_pred, path):
+def confusion_matrix(y_true, y_pred, path, split=None):
     """Counts of (true class, predicted class); integer labels, one-hot labels or
     probabilities (a single sigmoid output splits at 0.5)."""
     import numpy as np
@@ -150,7 +152,8 @@ def confusion_matrix(y_true, y_pred, path):
     cell = max(12, min(48, 400 // n))
     left, top = 70, 40
     size = cell * n
-    body = [_text(left + size / 2, 20, "confusion matrix", "middle", bold=True),
+    title = "confusion matrix" + (f" ({split})" if split else "")
+    body = [_text(left + size / 2, 20, title, "middle", bold=True),
             _text(left + size / 2, top + size + 36, "predicted", "middle"),
             f'<text x="16" y="{top + size / 2:.1f}" text-anchor="middle" '
             f'transform="rotate(-90 16 {top + size / 2:.1f})">true</text>']

@@ -1,4 +1,5 @@
 """Run folders: one per training run, never overwritten, holding everything to judge it."""
+import contextlib
 import datetime as _dt
 import json
 import os
@@ -6,7 +7,20 @@ import platform
 import subprocess
 import sys
 
-__all__ = ["new_run_dir", "write_json", "write_text", "environment", "atomic_write"]
+__all__ = ["new_run_dir", "write_json", "write_text", "environment", "atomic_write",
+           "no_bytecode"]
+
+
+@contextlib.contextmanager
+def no_bytecode():
+    """Importing the user's plugin files leaves no __pycache__ beside them: a run writes only
+    into its run folder."""
+    before = sys.dont_write_bytecode
+    sys.dont_write_bytecode = True
+    try:
+        yield
+    finally:
+        sys.dont_write_bytecode = before
 
 
 def atomic_write(path, data, mode="w"):

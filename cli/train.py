@@ -14,7 +14,9 @@ class Prepared:
     """Everything built from a spec, before training."""
 
 
-def prepare(loaded, seed_override=None):
+def prepare(loaded, seed_override=None, max_rows=None):
+    """Data read, model built and compiled; ``max_rows`` reads only the first rows of each
+    data file (a dry build)."""
     import tfx
     from .build import (build_callbacks, build_loss, build_metrics, build_model,
                         build_optimizer)
@@ -37,7 +39,7 @@ def prepare(loaded, seed_override=None):
         if src is None:
             continue
         try:
-            splits[name] = load_source(src, loaded.base_dir)
+            splits[name] = load_source(src, loaded.base_dir, max_rows)
         except (ValueError, OSError) as e:
             problems.append(SpecProblem(("data", name), str(e)))
     if problems:
@@ -140,16 +142,33 @@ def run_training(loaded, output=None, overwrite=False, seed=None, console=None, 
     if spec.output.plots:
         from . import plots
         plots.learning_curves(full, os.path.join(run_dir, "learning_curves.svg"))
-        judge = test or val or train
-        y_pred = p.model.predict(judge.x, batch_size=256, verbose=0)
+        split, x, y = _held_out(p.splits, spec.data.validation_split)
+        y_pred = p.model.predict(x, batch_size=256, verbose=0)
         if not isinstance(y_pred, (list, dict)):
             if _is_classification(loaded, y_pred):
-                plots.confusion_matrix(judge.y, y_pred, os.path.join(run_dir,
-                                                                     "confusion_matrix.svg"))
+                plots.confusion_matrix(y, y_pred, os.path.join(run_dir, "confusion_matrix.svg"),
+                                       split)
             else:
-                plots.predicted_vs_true(judge.y, y_pred,
-                                        os.path.join(run_dir, "predicted_vs_true.svg"))
+                plots.predicted_vs_true(y, y_pred, os.path.join(run_dir,
+                                                                "predicted_vs_true.svg"), split)
     return run_dir, metrics
+
+
+def _held_out(splits, validation_split):
+    """(name, x, y) of the data the plots judge: the test split, else the validation split,
+    else the samples ``validation_split`` held out of the training data (Keras takes the last
+    ones), else the training data."""
+    for name in ("test", "validation"):
+        if splits.get(name) is not None:
+            return name, splits[name].x, splits[name].y
+    train = splits["train"]
+    if not validation_split:
+        return "train", train.x, train.y
+    from tfx import nest
+    n = len(train.y) if not isinstance(train.y, dict) else len(next(iter(train.y.values())))
+    start = int(n * (1.0 - validation_split))
+    tail = lambda a: nest.map_structure(lambda v: v[start:], a)  # noqa: E731
+    return "validation", tail(train.x), tail(train.y)
 
 
 def _start_run_folder(loaded, p, output, overwrite):

@@ -415,9 +415,11 @@ def check(data, base_dir, load_plugins=True):
         return None, problems
     if load_plugins:
         from tfx.plugins import PluginError, load_plugin
+        from ..runs import no_bytecode
         for i, p in enumerate(data.get("plugins") or []):
             try:
-                load_plugin(p, base_dir)
+                with no_bytecode():
+                    load_plugin(p, base_dir)
             except PluginError as e:
                 problems.append(SpecProblem(("plugins", i), str(e)))
             except Exception as e:  # the plugin's own code failed: say where, briefly

@@ -51,9 +51,11 @@ def load_spec(path, overrides=(), extra_plugins=(), base_dir=None):
     problems += ref_problems
     base_dir = base_dir or os.path.dirname(os.path.abspath(path))
     from tfx.plugins import PluginError, env_plugins, load_plugin
+    from ..runs import no_bytecode
     for p in list(extra_plugins) + env_plugins():
         try:
-            load_plugin(p, os.getcwd())
+            with no_bytecode():
+                load_plugin(p, os.getcwd())
         except PluginError as e:
             problems.append(SpecProblem(("--plugin",), str(e)))
     from .check import check

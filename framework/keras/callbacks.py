@@ -536,7 +536,8 @@ class BackupAndRestore(Callback):
     A later ``fit`` with this callback (the same program, the model built) loads them and
     continues at the next batch: with the same seed it ends with the weights and the epoch
     logs an uninterrupted run reaches (data given as arrays; a dataset or generator skips the
-    batches done). The folder is removed when training ends normally (``delete_checkpoint``).
+    batches done; under tfx.distribute the epoch restarts). The folder is removed when
+    training ends normally (``delete_checkpoint``).
     ``double_checkpoint`` keeps the previous backup too and falls back to it if the latest
     cannot be read.
     """
@@ -607,7 +608,7 @@ class BackupAndRestore(Callback):
         self._current_epoch = int(state.get("epoch", 0))
         self.model._initial_epoch = self._current_epoch
         steps = int(state.get("steps_done", 0))  # older backups restart the epoch
-        if steps:
+        if steps and getattr(self.model, "_distribute", None) is None:  # ranks restart it
             self.model._resume_at = (steps, order)
             self._pending_metrics = (steps, order, [metric_arrays[k] for k in sorted(
                 metric_arrays, key=lambda k: int(k[len(self._METRIC_PREFIX):]))])

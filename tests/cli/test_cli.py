@@ -142,3 +142,76 @@ def test_inspect_shows_summary_metadata_and_saved_compile_config(tmp_path):
     assert r.exit_code == 0, r.output
     assert "Total params" in r.output and '"tfx_version"' in r.output
     assert '"registered_name": "Nadam"' in r.output
+
+
+def _snapshot(root):
+    return {os.path.relpath(os.path.join(d, f), root): os.stat(os.path.join(d, f)).st_mtime_ns
+            for d, _, files in os.walk(root) for f in files}
+
+
+def test_run_folder_contract_in_a_user_project(tmp_path):
+    import hashlib
+    import xml.etree.ElementTree as ET
+    import yaml
+    proj = tmp_path / "proj"
+    (proj / "data").mkdir(parents=True)
+    csv = open(os.path.join(CONFIGS, "data", "housing.csv"), "rb").read()
+    (proj / "data" / "housing.csv").write_bytes(csv)
+    (proj / "my_act.py").write_text("import tfx\n\n@tfx.register('mine', kind='activation')\n"
+                                    "def halfrelu(x):\n    return tfx.nn.relu(x) * 0.5\n")
+    spec_text = open(os.path.join(CONFIGS, "housing.yaml")).read().replace(
+        "seed: 42", "seed: 42\nplugins: [my_act.py]").replace(
+        "activation: relu, kernel_initializer: he_normal}\n  - Dense: {units: 1}",
+        "activation: halfrelu}\n  - Dense: {units: 1}")
+    assert "halfrelu" in spec_text
+    (proj / "spec.yaml").write_text(spec_text)
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    git = ["git", "-c", "user.name=t", "-c", "user.email=t@t", "-c", "commit.gpgsign=false"]
+    subprocess.run(["git", "init", "-q"], cwd=proj, check=True)
+    subprocess.run(git + ["add", "."], cwd=proj, check=True)
+    subprocess.run(git + ["commit", "-qm", "x"], cwd=proj, check=True)
+    head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=proj, capture_output=True,
+                          text=True).stdout.strip()
+    before = _snapshot(proj)
+
+    def train():
+        r = subprocess.run([sys.executable, "-m", "tfx.cli.app", "train", "spec.yaml",
+                            "training.epochs=2", "training.verbose=0"], cwd=proj, env=env,
+                           capture_output=True, text=True)
+        assert r.returncode == 0, r.stderr
+        return proj / r.stdout.strip().split("run folder: ")[-1]
+
+    run = train()
+    first = _snapshot(run)
+    again = train()
+    assert again != run and _snapshot(run) == first  # a second run leaves the first alone
+    after = _snapshot(proj)
+    assert {k: v for k, v in after.items() if not k.startswith("runs" + os.sep)} == before
+    assert (run / "spec.yaml").read_text() == spec_text
+    assert (run / "overrides.txt").read_text() == "training.epochs=2\ntraining.verbose=0\n"
+    resolved = yaml.safe_load((run / "config.resolved.yaml").read_text())
+    assert resolved["training"]["epochs"] == 2 and resolved["seed"] == 42
+    envj = json.loads((run / "environment.json").read_text())
+    assert {"tfx", "python", "numpy", "numba", "backend", "threads", "seed"} <= set(envj)
+    assert envj["git_commit"] == head
+    assert envj["data_sha256"] == {os.path.join("data", "housing.csv"):
+                                   hashlib.sha256(csv).hexdigest()}
+    assert len((run / "history.csv").read_text().splitlines()) == 3
+    metrics = json.loads((run / "metrics.json").read_text())
+    assert {"loss", "mae"} <= set(metrics["train"]) and "loss" in metrics["validation"]
+    assert list((run / "tensorboard" / "train").glob("events.out.tfevents.*"))
+    for plot in ("learning_curves.svg", "predicted_vs_true.svg"):
+        ET.parse(run / plot)
+    meta = json.loads(__import__("zipfile").ZipFile(run / "model.tfx").read("metadata.json"))
+    assert meta["registered_objects"]["mine>halfrelu"].endswith("my_act.py")
+
+
+def test_a_classifier_run_draws_its_confusion_matrix(tmp_path):
+    r = subprocess.run([sys.executable, "-m", "tfx.cli.app", "train",
+                        os.path.join(CONFIGS, "classification.yaml"), "training.epochs=1",
+                        "training.verbose=0", "-o", str(tmp_path / "run")],
+                       capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    svg = (tmp_path / "run" / "confusion_matrix.svg").read_text()
+    assert "confusion matrix (test)" in svg and not (tmp_path / "run" /
+                                                     "predicted_vs_true.svg").exists()
