@@ -158,3 +158,29 @@ def test_training_failure_is_one_line_and_exit_1(tmp_path):
     r = _cli("train", spec, "-o", tmp_path / "run")
     assert r.returncode == 1
     assert r.stderr.startswith("error: training failed:") and "Traceback" not in r.stderr
+
+
+@pytest.mark.parametrize("every,steps_done", [({"every_batches": 3}, 6),
+                                              ({"every_seconds": 1e-9}, 7),
+                                              ({"every_batches": None, "every_seconds": None},
+                                               0)])
+def test_run_backup_frequency(tmp_path, every, steps_done):
+    import tfx
+    from tfx.cli.spec.schema import BackupSpec
+    from tfx.cli.train import _RunBackup
+    k = tfx.keras
+    model = k.Sequential([k.Input((2,)), k.layers.Dense(1)])
+    model.compile("sgd", "mse")
+
+    class Crash(k.callbacks.Callback):  # stops fit at batch 7 of epoch 2, as a kill would
+        def on_train_batch_end(self, batch, logs=None):
+            if int(np.asarray(self.model.optimizer.iterations)) == 17:
+                raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        model.fit(np.ones((40, 2)), np.ones((40, 1)), batch_size=4, epochs=2, verbose=0,
+                  callbacks=[_RunBackup(str(tmp_path / "backup"), BackupSpec(**every)),
+                             Crash()])
+    state = _backup_state(tmp_path)
+    # epoch 1 ended with a backup; mid-epoch ones follow as often as asked
+    assert state["epoch"] == 1 and state["steps_done"] == steps_done, state
