@@ -29,6 +29,8 @@ def create_rng_state(seed, alg):
     cut into 64-bit words, low first; a list of ints is right-aligned, zeros on the left (so a
     short seed sets the key, not the counter)."""
     convert_alg(alg)
+    if isinstance(seed, _np.integer):
+        seed = int(seed)
     if isinstance(seed, int) and not isinstance(seed, bool):
         words = [(seed >> (64 * i)) & _MASK64 for i in range(_STATE_SIZE)]
     else:
