@@ -1,12 +1,13 @@
 """``tfx.saved_model.save``: an object's traced functions and variables written as data.
 
-The object is walked through its attributes (modules, lists, dicts, plain objects of the user's
-classes): each ``tfx.function`` with an ``input_signature`` or with traces is saved as its
+The object is walked through its attributes (modules, lists, dicts, objects holding functions
+or variables): each ``tfx.function`` with an ``input_signature`` or with traces is saved as its
 concrete functions, each variable by the attribute path where it is first found. A concrete
 function is its graph (JSON naming registered ops; see graphs.py), its argument and result
-structures and TensorSpecs. A None dimension is traced at three sizes: when the graphs differ
-only in integer attrs linear in that size, the saved graph runs on every size; otherwise it is
-saved as one fixed-size program and refuses other sizes when called.
+structures and TensorSpecs. The None dimensions at one axis (the batch of every input) are
+traced together at three sizes: when the graphs differ only in integers linear in that size
+(attrs, shapes, repeated-value constants), the saved graph runs on every size; otherwise it is
+saved as one fixed-size program that refuses other sizes when called.
 
 The export folder holds ``saved_model.json``, ``variables.safetensors`` and
 ``constants.safetensors``, written to a temporary folder and renamed: a failed save leaves
