@@ -108,25 +108,39 @@ class FusedPlan:
 
     def _wrapper(self, em, graph):
         """The Python around the native call, generated too: feed arrays (rank 0 as scalars),
-        bind what comes back to the variables, give rank-0 outputs back as arrays."""
-        ns = {"fn": self._dispatcher, "asarray": np.asarray}
+        bind new values to the variables, give rank-0 outputs back as arrays.
+
+        A variable's new array is written into one of two buffers of this plan, taken in turn
+        (its value before the step is the other one). A buffer is reused only when nothing
+        else holds it (its reference count: the pool, the local, getrefcount's argument);
+        otherwise, because a tensor may still read it, a new one replaces it in the pool.
+        """
+        ns = {"fn": self._dispatcher, "asarray": np.asarray, "empty": np.empty,
+              "rc": sys.getrefcount, "K": [0]}
         feeds = []
         for s in em.inputs:
             i = graph.inputs.index(s)
             feeds.append(f"a[{i}][()]" if not graph.shapes[s] else f"a[{i}]")
         for j, (slot, value) in enumerate(em.const_args):
-            ns[f"c{j}"] = value[()] if value.ndim == 0 else value
+            ns[f"c{j}"] = value
             feeds.append(f"c{j}")
         for j, (var, _) in enumerate(em.variables):
             ns[f"v{j}"] = var
             feeds.append(f"v{j}._v[()]" if var._v.ndim == 0 else f"v{j}._v")
-        lines = ["def run(a):", f"    r = fn({', '.join(feeds)})"]
+        lines = ["def run(a):", "    k = K[0]"]
+        for j, shape, d in em.buffers:
+            ns[f"Q{j}"] = [np.empty(shape, d), np.empty(shape, d)]
+            ns[f"S{j}"], ns[f"D{j}"] = shape, np.dtype(d)
+            lines += [f"    b{j} = Q{j}[k]", f"    if rc(b{j}) > 3:",
+                      f"        b{j} = Q{j}[k] = empty(S{j}, D{j})"]
+            feeds.append(f"b{j}")
+        lines += [f"    r = fn({', '.join(feeds)})", "    K[0] = 1 - k"]
+        lines += [f"    v{j}._v = b{j}" for j, _, _ in em.buffers]
         pos = len(em.out_exprs)
         for j, (var, _) in enumerate(em.variables):
-            if j in em.written:
+            if j in em.written and var._v.ndim == 0:
                 ns[f"d{j}"] = var._v.dtype
-                lines.append(f"    v{j}._v = asarray(r[{pos}], d{j})" if var._v.ndim == 0
-                             else f"    v{j}._v = r[{pos}]")
+                lines.append(f"    v{j}._v = asarray(r[{pos}], d{j})")
                 pos += 1
         outs = []
         for k, s in enumerate(em.out_exprs):

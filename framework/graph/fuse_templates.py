@@ -79,12 +79,14 @@ class Emitter:
         self.current = {}        # id(variable) -> (index, the local holding its value now)
         self.written = set()     # indices of variables the graph assigns
         self.out_exprs = []
+        self.buffers = []        # (variable index, shape, dtype): new values written in place
+        self._allocs = {}        # local -> index of the line allocating it
         self._tmp = 0
 
     # -- names and shapes -----------------------------------------------------------------------
     def params(self):
         return ([f"s{s}" for s in self.inputs] + [f"c{s}" for s, _ in self.const_args]
-                + [name for _, name in self.variables])
+                + [name for _, name in self.variables] + [f"b{j}" for j, _, _ in self.buffers])
 
     def shape(self, s):
         return self.g.shapes[s]
@@ -175,6 +177,7 @@ class Emitter:
         i = f"[{', '.join(f'i{k}' for k in range(len(shape)))}]" if shape else ""
         if shape:
             for name in outputs:
+                self._allocs[name] = len(self.lines)
                 self.line(f"{name} = np.empty({shape}, np.{dtype})")
         self.loop(shape, [b.format(i=i) for b in body])
 
@@ -205,7 +208,21 @@ class Emitter:
             template(self, o, ins)
         self.out_exprs = list(outputs)
         rets = [self.ref(s) for s in outputs]
-        rets += [self.current[id(v)][1] for i, (v, _) in enumerate(self.variables)
-                 if i in self.written]
+        for j, (v, _) in enumerate(self.variables):
+            if j not in self.written:
+                continue
+            local = self.current[id(v)][1]
+            if v._v.ndim == 0:
+                rets.append(local)
+                continue
+            # Returning a new array costs a Python object per call (about 0.6 µs): the new
+            # value is written into a buffer the caller passes instead (see FusedPlan).
+            shape, d = tuple(v._v.shape), v._v.dtype.name
+            self.buffers.append((j, shape, d))
+            line = self._allocs.get(local)
+            if line is not None:
+                self.lines[line] = self.lines[line].split("=")[0] + f"= b{j}"
+            else:
+                self.update(shape, d, [], [f"b{j}{{i}} = {local}{{i}}"])
         self.line(f"return ({', '.join(rets)}{',' if len(rets) == 1 else ''})")
         return self.lines

@@ -160,3 +160,27 @@ def test_evaluate_and_predict_run_fused():
     (ref, got) = [m.evaluate(x, y, batch_size=4, verbose=0) for m in models]
     _close(ref, got)
     _close(models[0].predict(x, verbose=0), models[1].predict(x, verbose=0))
+
+
+def test_values_read_from_a_variable_never_change_later():
+    # The fused step writes new values into reused buffers: one still held must not be.
+    v = tfx.Variable(np.zeros(3, np.float32))
+
+    @tfx.function(jit_compile=True)
+    def f(x):
+        v.assign_add(x)
+        return tfx.reduce_sum(v)
+
+    x = tfx.constant(np.float32([1, 2, 3]))
+    held, arrays = [], []
+    for i in range(6):
+        f(x)
+        if i % 2 == 0:
+            held.append(v.value())
+            arrays.append(v.numpy())
+    for n, (t, a) in enumerate(zip(held, arrays)):
+        expect = np.float32([1, 2, 3]) * (2 * n + 1)
+        np.testing.assert_array_equal(t.numpy(), expect)
+        np.testing.assert_array_equal(a, expect)
+    np.testing.assert_array_equal(v.numpy(), np.float32([6, 12, 18]))
+    assert all(p.fused for p in _plans(f))
