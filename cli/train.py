@@ -87,7 +87,7 @@ def _locate_layer(loaded, exc):
 def run_training(loaded, output=None, overwrite=False, seed=None, console=None, resume=None):
     """Train as the spec says and fill a run folder. Returns the run folder path (None on the
     ranks other than 0 of a distributed run) and the final metrics. With ``resume`` (a run
-    folder), training continues from that run's last completed epoch."""
+    folder), training continues from that run's last backup, at the batch it reached."""
     import tfx
     spec = loaded.spec
     p = prepare(loaded, seed)
