@@ -8,7 +8,8 @@ from .ops.random_ops import (categorical, gamma, normal, poisson, set_seed, shuf
 from .ops.stateless_random_ops import (Algorithm, stateless_binomial, stateless_categorical,
                                        stateless_fold_in, stateless_gamma, stateless_normal,
                                        stateless_poisson, stateless_random_get_key_counter,
-                                       stateless_split, stateless_truncated_normal,
+                                       stateless_shuffle, stateless_split,
+                                       stateless_truncated_normal,
                                        stateless_uniform)
 from .random_generator import (Generator, create_rng_state, get_global_generator,
                                set_global_generator)
@@ -24,8 +25,10 @@ __all__ = ["Algorithm", "Generator", "categorical", "create_rng_state", "experim
 
 # ``tfx.random.experimental``: what TF keeps there (the stateless seed helpers, Generator).
 experimental = _types.ModuleType(__name__ + ".experimental")
-experimental.__doc__ = "``tf.random.experimental``: stateless seed helpers and Generator."
-for _f in (stateless_split, stateless_fold_in, stateless_random_get_key_counter, Generator,
+experimental.__doc__ = ("``tf.random.experimental``: stateless seed helpers, stateless_shuffle "
+                        "and Generator.")
+for _f in (stateless_split, stateless_fold_in, stateless_random_get_key_counter,
+           stateless_shuffle, Generator,
            create_rng_state, get_global_generator, set_global_generator, Algorithm):
     setattr(experimental, _f.__name__, _f)
 _sys.modules[experimental.__name__] = experimental

@@ -1,11 +1,12 @@
-"""TensorFlow's rejection samplers on Philox streams (CPU): categorical, gamma, Poisson and
-binomial, as ``tf.random.stateless_*`` compute them.
+"""TensorFlow's rejection samplers on Philox streams (CPU): categorical, shuffle, gamma,
+Poisson and binomial, as ``tf.random.stateless_*`` compute them.
 
 Output ``i`` of gamma, Poisson and binomial draws from its own stretch of the stream, starting
 ``256 * i`` counter steps in (``42 * i`` for binomial's inversion sampler), so a value never
 depends on how many tries another needed. Each
 Philox block gives two float64 uniforms (``philox.py``'s conversion) or two Box-Muller normals,
-used last first. Categorical rows read one continuous stream, two words per sample. The math
+used last first. Categorical rows read one continuous stream, two words per sample; shuffle
+reads one word per swap (more where a word is rejected). The math
 is float64 through glibc (``log``, ``exp``, ``pow``, ``lgamma``), which Numba calls as TF does.
 """
 import math
@@ -126,6 +127,29 @@ def _build():
                 w0, left = next_word(st, buf, left)
                 w1, left = next_word(st, buf, left)
                 out[b, s] = np.searchsorted(cdf, f64(w0, w1) * total, side="right")
+        return out
+
+    @numba.njit(cache=True)
+    def permutation(key, lo, hi, n):
+        """Fisher-Yates from the front; each swap partner an exact uniform int in [0, m): a
+        word masked (m a power of two) or, rejecting words below 2^32 mod m, taken mod m."""
+        out = np.arange(n)
+        st = stream_at(key, lo, hi, 0)
+        buf = np.empty(4, np.uint64)
+        left = 0
+        for i in range(n - 1):
+            m = np.uint64(n - i)
+            if m & (m - np.uint64(1)) == 0:
+                w, left = next_word(st, buf, left)
+                j = w & (m - np.uint64(1))
+            else:
+                rem = (np.uint64(1) << S) % m
+                w, left = next_word(st, buf, left)
+                while w < rem:
+                    w, left = next_word(st, buf, left)
+                j = w % m
+            k = i + np.int64(j)
+            out[i], out[k] = out[k], out[i]
         return out
 
     @numba.njit(cache=True)
@@ -287,7 +311,7 @@ def _build():
                 out[s * nb + b_i] = x
         return out
 
-    return {"categorical": categorical, "gamma": gamma, "poisson": poisson,
+    return {"categorical": categorical, "permutation": permutation, "gamma": gamma, "poisson": poisson,
             "binomial": binomial}
 
 
@@ -295,6 +319,13 @@ def categorical(key, counter, logits, num_samples):
     """int64 [rows, num_samples] class ids from 2-D ``logits`` (float64 array)."""
     return _kernels()["categorical"](_u64(key), _u64(counter[0]), _u64(counter[1]),
                                      np.ascontiguousarray(logits, np.float64), int(num_samples))
+
+
+def permutation(key, counter, n):
+    """int64 [n]: a permutation of range(n) (fewer than 2^32 items)."""
+    if n >= 1 << 32:
+        raise ValueError(f"Cannot shuffle {n} items: at most 2**32 - 1 are supported.")
+    return _kernels()["permutation"](_u64(key), _u64(counter[0]), _u64(counter[1]), int(n))
 
 
 def gamma(key, counter, alpha, num_samples):

@@ -22,7 +22,7 @@ from .array_ops import _shape_arg
 from .math_ops import add, multiply, subtract
 
 __all__ = ["Algorithm", "stateless_uniform", "stateless_normal", "stateless_truncated_normal",
-           "stateless_categorical", "stateless_gamma", "stateless_poisson", "stateless_binomial",
+           "stateless_categorical", "stateless_shuffle", "stateless_gamma", "stateless_poisson", "stateless_binomial",
            "stateless_split", "stateless_fold_in", "stateless_random_get_key_counter"]
 
 
@@ -94,6 +94,8 @@ def _sample_fwd(ins, attrs):
     params = [_np.asarray(x.get() if hasattr(x, "get") else x, _np.float64) for x in ins[1:]]
     if kind == "categorical":
         out = _samplers.categorical(key, counter, params[0], shape)
+    elif kind == "permutation":
+        out = _samplers.permutation(key, counter, shape)
     else:
         n = int(_np.prod(shape, dtype=_np.int64)) // max(params[0].size, 1)
         out = getattr(_samplers, kind)(key, counter, *params, n).reshape(shape)
@@ -262,6 +264,20 @@ def stateless_categorical(logits, num_samples, seed, dtype=_dt.int64, name=None)
         raise ValueError(f"{api}: Argument `dtype` got invalid value {d.name}. Accepted "
                          "dtypes are int32, int64.")
     return _run(_SAMPLE, (seed_state(seed, api), lg), ("categorical", int(num_samples), d), d)
+
+
+def stateless_shuffle(value, seed, alg="auto_select", name=None):
+    """``value`` with its first dimension shuffled, fixed by ``seed`` (gradients flow to
+    ``value``)."""
+    from .array_ops import gather
+    convert_alg(alg)
+    api = "tfx.random.experimental.stateless_shuffle"
+    x = t(value)
+    if x._v.ndim == 0:
+        raise InvalidArgumentError(None, api, "value must be at least 1-D, got a scalar")
+    order = _run(_SAMPLE, (seed_state(seed, api),), ("permutation", x._v.shape[0], _dt.int64),
+                 _dt.int64)
+    return gather(x, order)
 
 
 def stateless_gamma(shape, seed, alpha, beta=None, dtype=_dt.float32, name=None):

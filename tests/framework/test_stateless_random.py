@@ -309,3 +309,28 @@ def test_samplers_match_tensorflow_live():
         np.testing.assert_array_equal(
             tfx.random.stateless_binomial([30, 4], seed, counts, probs).numpy(),
             tf.random.stateless_binomial([30, 4], seed, counts, probs).numpy())
+
+
+def test_stateless_shuffle():
+    order = tfx.random.experimental.stateless_shuffle(tfx.range(12), seed=[4, 2])
+    assert order.numpy().tolist() == [8, 0, 9, 3, 1, 6, 2, 7, 11, 5, 10, 4]  # TF 2.21
+    x = tfx.Variable(np.arange(6.0).reshape(3, 2))
+    w = tfx.constant([[1.0], [2.0], [3.0]], tfx.float64)
+    with tfx.GradientTape() as tape:
+        y = tfx.random.experimental.stateless_shuffle(x, [1, 2])
+        loss = tfx.reduce_sum(y * w)
+    rows = (y.numpy()[:, 0] // 2).astype(int)          # which row of x went where
+    assert sorted(rows.tolist()) == [0, 1, 2]
+    want = np.zeros((3, 2))
+    want[rows] = w.numpy()
+    np.testing.assert_array_equal(tfx.convert_to_tensor(tape.gradient(loss, x)).numpy(), want)
+    with pytest.raises(tfx.errors.InvalidArgumentError):
+        tfx.random.experimental.stateless_shuffle(3.0, [1, 2])
+
+
+def test_shuffle_matches_tensorflow_live():
+    tf = pytest.importorskip("tensorflow")
+    for n, seed in ((7, [1, 2]), (64, [3, -4]), (5000, [9, 9])):
+        want = tf.random.experimental.stateless_shuffle(tf.range(n), seed=seed).numpy()
+        got = tfx.random.experimental.stateless_shuffle(tfx.range(n), seed=seed).numpy()
+        np.testing.assert_array_equal(got, want)
