@@ -311,7 +311,8 @@ def _build():
                 out[s * nb + b_i] = x
         return out
 
-    return {"categorical": categorical, "permutation": permutation, "gamma": gamma, "poisson": poisson,
+    return {"categorical": categorical, "permutation": permutation, "gamma": gamma,
+            "poisson": poisson,
             "binomial": binomial}
 
 

@@ -22,7 +22,8 @@ from .array_ops import _shape_arg
 from .math_ops import add, multiply, subtract
 
 __all__ = ["Algorithm", "stateless_uniform", "stateless_normal", "stateless_truncated_normal",
-           "stateless_categorical", "stateless_shuffle", "stateless_gamma", "stateless_poisson", "stateless_binomial",
+           "stateless_categorical", "stateless_shuffle", "stateless_gamma", "stateless_poisson",
+           "stateless_binomial",
            "stateless_split", "stateless_fold_in", "stateless_random_get_key_counter"]
 
 
