@@ -312,8 +312,7 @@ def _build():
         return out
 
     return {"categorical": categorical, "permutation": permutation, "gamma": gamma,
-            "poisson": poisson,
-            "binomial": binomial}
+            "poisson": poisson, "binomial": binomial}
 
 
 def categorical(key, counter, logits, num_samples):
