@@ -23,3 +23,5 @@ from .ops.more_nn_ops import (atrous_conv2d, atrous_conv2d_transpose,  # noqa: E
                               batch_norm_with_global_normalization, ctc_greedy_decoder,
                               ctc_loss, max_pool_with_argmax, pool,
                               safe_embedding_lookup_sparse)
+from .ops.more_nn_ops import (compute_accidental_hits, nce_loss,  # noqa: E402,F401
+                              sampled_softmax_loss)

@@ -17,7 +17,8 @@ from . import math_ops as M
 
 __all__ = ["max_pool_with_argmax", "pool", "atrous_conv2d", "atrous_conv2d_transpose",
            "batch_norm_with_global_normalization", "safe_embedding_lookup_sparse", "ctc_loss",
-           "ctc_greedy_decoder"]
+           "ctc_greedy_decoder", "compute_accidental_hits", "nce_loss",
+           "sampled_softmax_loss"]
 
 
 # ---- pooling -----------------------------------------------------------------------------------
@@ -347,3 +348,105 @@ def ctc_greedy_decoder(inputs, sequence_length, merge_repeated=True, blank_index
                       wrap(xp.asarray(values, dtype=xp.int64), _dt.int64),
                       wrap(xp.asarray([B, width], dtype=xp.int64), _dt.int64))
     return [sp], wrap(xp.ascontiguousarray(score.astype(x._v.dtype)), x._dtype)
+
+
+# ---- sampled losses ----------------------------------------------------------------------------
+
+def compute_accidental_hits(true_classes, sampled_candidates, num_true, seed=None, name=None):
+    """Where a sampled candidate is one of a row's true classes: (row indices int32,
+    candidate positions int64, weights of the float32 lowest value), row by row."""
+    tc = t(true_classes)._v.reshape(-1, int(num_true))
+    sc = t(sampled_candidates)._v.reshape(-1)
+    rows, ids = [], []
+    for i in builtins.range(tc.shape[0]):
+        true_set = set(tc[i].tolist())
+        for j, c in enumerate(sc.tolist()):
+            if c in true_set:
+                rows.append(i)
+                ids.append(j)
+    low = xp.finfo(xp.float32).min
+    return (wrap(xp.asarray(rows, dtype=xp.int32), _dt.int32),
+            wrap(xp.asarray(ids, dtype=xp.int64), _dt.int64),
+            wrap(xp.full(len(rows), low, dtype=xp.float32), _dt.float32))
+
+
+def _sampled_values(labels, num_true, num_sampled, num_classes, seed):
+    from .. import random as tfx_random
+    sampler = getattr(tfx_random, "log_uniform_candidate_sampler", None)
+    if sampler is None:
+        raise NotImplementedError("tfx.random.log_uniform_candidate_sampler is not available: "
+                                  "pass sampled_values=(sampled, true_expected_count, "
+                                  "sampled_expected_count)")
+    return sampler(true_classes=labels, num_true=num_true, num_sampled=num_sampled,
+                   unique=True, range_max=num_classes, seed=seed)
+
+
+def _sampled_logits(weights, biases, labels, inputs, num_sampled, num_classes, num_true,
+                    sampled_values, subtract_log_q, remove_accidental_hits, seed):
+    from .extra_nn_ops import embedding_lookup
+    labels = M.cast(t(labels), _dt.int64)
+    if labels._v.ndim == 1:
+        labels = A.expand_dims(labels, -1)
+    if sampled_values is None:
+        sampled_values = _sampled_values(labels, num_true, num_sampled, num_classes, seed)
+    sampled, true_count, sampled_count = (t(v) for v in sampled_values)
+    sampled = M.cast(A.stop_gradient(sampled), _dt.int64)
+    x = t(inputs)
+    flat = A.reshape(labels, [-1])
+    n_true = flat._v.shape[0]
+    all_ids = A.concat([flat, sampled], 0)
+    all_w = embedding_lookup(weights, all_ids)
+    all_b = embedding_lookup(biases, all_ids)
+    true_w, sampled_w = all_w[:n_true], all_w[n_true:]
+    true_b, sampled_b = all_b[:n_true], all_b[n_true:]
+    sampled_logits = M.add(_matmul_t(x, sampled_w), sampled_b)
+    dim = true_w._v.shape[1]
+    true_w = A.reshape(true_w, [-1, num_true, dim])
+    true_logits = M.reduce_sum(M.multiply(A.expand_dims(x, 1), true_w), 2)
+    true_logits = M.add(true_logits, A.reshape(true_b, [-1, num_true]))
+    if remove_accidental_hits:
+        rows, ids, w = compute_accidental_hits(labels, sampled, num_true)
+        if rows._v.size:
+            idx = A.stack([M.cast(rows, _dt.int64), ids], 1)
+            hits = A.scatter_nd(idx, M.cast(w, sampled_logits._dtype),
+                                list(sampled_logits._v.shape))
+            sampled_logits = M.add(sampled_logits, hits)
+    if subtract_log_q:
+        true_logits = M.subtract(true_logits, M.log(M.cast(true_count, true_logits._dtype)))
+        sampled_logits = M.subtract(sampled_logits, M.log(M.cast(sampled_count,
+                                                                 sampled_logits._dtype)))
+    logits = A.concat([true_logits, sampled_logits], 1)
+    targets = A.concat([M.divide(A.ones_like(true_logits), M.cast(num_true,
+                                                                   true_logits._dtype)),
+                        A.zeros_like(sampled_logits)], 1)
+    return logits, targets
+
+
+def _matmul_t(a, b):
+    from .linalg_ops import matmul
+    return matmul(a, b, transpose_b=True)
+
+
+def nce_loss(weights, biases, labels, inputs, num_sampled, num_classes, num_true=1,
+             sampled_values=None, remove_accidental_hits=False, name="nce_loss"):
+    """Noise-contrastive estimation loss per example: sigmoid cross-entropy of the true
+    classes against ``num_sampled`` sampled ones (logits corrected by log expected counts).
+    ``sampled_values``: (sampled, true_expected_count, sampled_expected_count) from a
+    candidate sampler (default: a log-uniform sampler of tfx.random)."""
+    from .nn_ops import sigmoid_cross_entropy_with_logits
+    logits, targets = _sampled_logits(weights, biases, labels, inputs, num_sampled,
+                                      num_classes, num_true, sampled_values, True,
+                                      remove_accidental_hits, None)
+    return M.reduce_sum(sigmoid_cross_entropy_with_logits(labels=targets, logits=logits), 1)
+
+
+def sampled_softmax_loss(weights, biases, labels, inputs, num_sampled, num_classes,
+                         num_true=1, sampled_values=None, remove_accidental_hits=True,
+                         seed=None, name="sampled_softmax_loss"):
+    """Softmax cross-entropy over the true classes and ``num_sampled`` sampled ones, per
+    example (sampled classes equal to a true class are masked out by default)."""
+    from .nn_ops import softmax_cross_entropy_with_logits
+    logits, targets = _sampled_logits(weights, biases, labels, inputs, num_sampled,
+                                      num_classes, num_true, sampled_values, True,
+                                      remove_accidental_hits, seed)
+    return softmax_cross_entropy_with_logits(labels=A.stop_gradient(targets), logits=logits)

@@ -215,3 +215,54 @@ def test_edit_distance():
     f = tf.function(lambda x, y: tf.edit_distance(x, y, normalize=False))
     assert float(f(hs, ts)[0]) == _lev(a, b)
     assert float(f(hs, tf.SparseTensor([[0, i] for i in range(5)], a, [1, 5]))[0]) == 0.0
+
+
+def _sampled_case():
+    rng = np.random.default_rng(3)
+    w = rng.standard_normal((10, 4))
+    b = rng.standard_normal(10)
+    x = rng.standard_normal((3, 4))
+    labels = np.array([[1], [4], [7]], np.int64)
+    sampled = np.array([4, 2, 9, 0], np.int64)
+    tc = rng.uniform(0.1, 1, (3, 1))
+    sc = rng.uniform(0.1, 1, 4)
+    return w, b, x, labels, (sampled, tc, sc)
+
+
+def test_sampled_losses_against_numpy_and_gradients():
+    w, b, x, labels, (sampled, tc, sc) = _sampled_case()
+    true_logit = (x * w[labels[:, 0]]).sum(1) + b[labels[:, 0]] - np.log(tc[:, 0])
+    samp_logit = x @ w[sampled].T + b[sampled] - np.log(sc)
+
+    def sig_xent(z, lg):
+        return np.maximum(lg, 0) - lg * z + np.log1p(np.exp(-np.abs(lg)))
+    want = sig_xent(1.0, true_logit) + sig_xent(0.0, samp_logit).sum(1)
+    got = tf.nn.nce_loss(w, b, labels, x, 4, 10, sampled_values=(sampled, tc, sc)).numpy()
+    np.testing.assert_allclose(got, want)
+    hit = samp_logit.copy()
+    hit[1, 0] += np.finfo(np.float32).min  # row 1's label 4 was sampled first
+    logits = np.concatenate([true_logit[:, None], hit], 1)
+    want = -(logits[:, 0] - np.log(np.exp(logits - logits.max(1, keepdims=True)).sum(1))
+             - logits.max(1))
+    got = tf.nn.sampled_softmax_loss(w, b, labels, x, 4, 10, sampled_values=(sampled, tc, sc))
+    np.testing.assert_allclose(got.numpy(), want, rtol=1e-12)
+    rows, ids, wts = tf.nn.compute_accidental_hits(labels, sampled, 1)
+    assert rows.numpy().tolist() == [1] and ids.numpy().tolist() == [0]
+    check_grads(lambda ww, xx: tf.nn.nce_loss(ww * 1.0, b, labels, xx, 4, 10,
+                                              sampled_values=(sampled, tc, sc)), w, x)
+    check_grads(lambda ww: tf.nn.sampled_softmax_loss(ww * 1.0, b, labels, x, 4, 10,
+                                                      sampled_values=(sampled, tc, sc)), w)
+
+
+def test_sampled_losses_against_tensorflow():
+    tft = pytest.importorskip("tensorflow")
+    w, b, x, labels, sv = _sampled_case()
+    w, b, x = (v.astype(np.float32) for v in (w, b, x))
+    sv = (sv[0], sv[1].astype(np.float32), sv[2].astype(np.float32))
+    for hits in (False, True):
+        for m in ("nce_loss", "sampled_softmax_loss"):
+            np.testing.assert_allclose(
+                getattr(tf.nn, m)(w, b, labels, x, 4, 10, sampled_values=sv,
+                                  remove_accidental_hits=hits).numpy(),
+                getattr(tft.nn, m)(w, b, labels, x, 4, 10, sampled_values=sv,
+                                   remove_accidental_hits=hits).numpy(), rtol=1e-5)
