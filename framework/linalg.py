@@ -5,6 +5,7 @@ from .ops.linalg_ops import adjoint, global_norm, matvec
 from .ops.linalg_matrix_ops import *  # noqa: F401,F403 - det, inv, solve, cholesky, eigh, ...
 from .ops.linalg_decomp_ops import *  # noqa: F401,F403 - svd, qr, lu, eig, pinv, expm, ...
 from .ops.nn_ops import l2_normalize
+from .linear_operator import *  # noqa: F401,F403 - LinearOperator and its subclasses
 
 matrix_transpose = matrix_transpose
 matrix_exponential = expm  # noqa: F405

@@ -1,2 +1,2 @@
 """``tfx.experimental``: TensorFlow's experimental namespace (``dlpack``)."""
-from . import dlpack  # noqa: F401
+from . import dlpack  # noqa: F401 - tfx.experimental.dlpack

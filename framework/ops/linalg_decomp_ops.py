@@ -10,13 +10,13 @@ from ..backend import xp
 from ._core import STATE, record, register, t, wrap
 from .linalg_ops import adjoint, matmul, matrix_transpose, norm
 from .linalg_matrix_ops import (_LINALG, _linalg_error, band_part, diag, diag_part, set_diag,
-                                solve, triangular_solve, cholesky, cholesky_solve)
+                                solve, triangular_solve, cholesky, cholesky_solve, eigh)
 from .math_ops import _c, _unsupported
 
 __all__ = ["svd", "qr", "lu", "lu_solve", "lu_reconstruct", "lu_matrix_inverse", "pinv",
            "lstsq", "matrix_solve_ls", "matrix_rank", "expm", "logm", "sqrtm", "eig", "eigvals",
-           "normalize", "tridiagonal_solve", "tridiagonal_matmul", "tensor_diag",
-           "tensor_diag_part", "banded_triangular_solve"]
+           "normalize", "eigh_tridiagonal", "tridiagonal_solve", "tridiagonal_matmul",
+           "tensor_diag", "tensor_diag_part", "banded_triangular_solve"]
 
 
 def _matrix(x, api, allowed=_LINALG):
@@ -475,7 +475,7 @@ def _eig_grad(node, g_e, g_v):
     # A V = V E with unit-norm eigenvectors: gA = V^-H [diag(gE) + conj(F) o (G -
     # V^H V diag(Re diag G))] V^H with G = V^H gV and F_ij = 1 / (e_j - e_i) off the diagonal.
     from .array_ops import zeros_like
-    from .math_ops import add, cast, conj, multiply, real, subtract
+    from .math_ops import add, conj, multiply, real, subtract
     a = node.inputs[0]
     e, v = node.outputs
     gram = matmul(v, g_v, adjoint_a=True)
@@ -588,6 +588,42 @@ def banded_triangular_solve(bands, rhs, lower=True, adjoint=False, name=None):
             d = diag(b[..., k - 1 - i, :n - i], k=i, num_rows=n, num_cols=n)
         m = d if m is None else add(m, d)
     return triangular_solve(m, t(rhs, b._dtype), lower=lower, adjoint=adjoint)
+
+
+def eigh_tridiagonal(alpha, beta, eigvals_only=True, select="a", select_range=None, tol=None,
+                     name=None):
+    """Eigenvalues (ascending; and eigenvectors unless ``eigvals_only``) of the Hermitian
+    tridiagonal matrix with diagonal ``alpha`` [n] and off-diagonal ``beta`` [n - 1].
+    ``select``: 'a' all, 'v' those in (lo, hi], 'i' the indices lo..hi."""
+    from .math_ops import add, conj, greater, less_equal, logical_and
+    from .array_ops import boolean_mask
+    a, b = t(alpha), t(beta)
+    if b._dtype.is_complex and not a._dtype.is_complex:
+        from .math_ops import cast
+        a = cast(a, b._dtype)
+    n = a._v.shape[-1]
+    if b._v.shape[-1] != n - 1:
+        raise ValueError(f"beta must have one element fewer than alpha, got {n} and "
+                         f"{b._v.shape[-1]}")
+    m = diag(a)
+    if n > 1:
+        m = add(add(m, diag(conj(b) if b._dtype.is_complex else b, k=1)), diag(b, k=-1))
+    e, v = eigh(m)
+    if select in ("a", "all"):
+        pick = None
+    elif select in ("i", "index"):
+        lo, hi = (int(x) for x in select_range)
+        e, v = e[lo:hi + 1], v[:, lo:hi + 1]
+        pick = None
+    elif select in ("v", "value"):
+        lo, hi = (float(x) for x in select_range)
+        pick = logical_and(greater(e, _c(lo, e)), less_equal(e, _c(hi, e)))
+    else:
+        raise ValueError(f"select must be one of 'a', 'v' or 'i', got {select!r}")
+    if pick is not None:
+        e = boolean_mask(e, pick)
+        v = matrix_transpose(boolean_mask(matrix_transpose(v), pick))
+    return e if eigvals_only else (e, v)
 
 
 def tensor_diag(diagonal, name=None):

@@ -129,7 +129,7 @@ _irfft_op = register("irfft", api="tfx.signal.irfft", forward=lambda ins, attrs:
 def _irfft_grad(node, g):
     # Each interior bin stands for itself and its mirror image, the first (and, for an even
     # length, the last) only for itself: gy = c * rfft(g) / N with c in {1, 2}.
-    from .math_ops import _c, multiply
+    from .math_ops import multiply
     k, lengths, _ = node.attrs
     n = lengths[-1]
     c = xp.full(n // 2 + 1, 2.0)

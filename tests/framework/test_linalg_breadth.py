@@ -224,3 +224,108 @@ def test_against_tensorflow():
         tape.watch(xx)
         y = tf.reduce_sum(tf.linalg.svd(xx, compute_uv=False) ** 2)
     np.testing.assert_allclose(tape.gradient(y, xx).numpy(), want, atol=1e-10)
+
+
+def _operators(m, data):
+    L = m.linalg
+    a, b, d, tril, u, spec = (data[k] for k in ("a", "b", "d", "tril", "u", "spec"))
+    return {
+        "full": L.LinearOperatorFullMatrix(a),
+        "diag": L.LinearOperatorDiag(d),
+        "identity": L.LinearOperatorIdentity(3, batch_shape=[2], dtype=m.float64),
+        "scaled": L.LinearOperatorScaledIdentity(3, np.array([2.0, -3.0])),
+        "tril": L.LinearOperatorLowerTriangular(tril),
+        "composition": L.LinearOperatorComposition([L.LinearOperatorFullMatrix(a),
+                                                    L.LinearOperatorDiag(d)]),
+        "adjoint": L.LinearOperatorAdjoint(L.LinearOperatorFullMatrix(a)),
+        "inversion": L.LinearOperatorInversion(L.LinearOperatorFullMatrix(a)),
+        "kronecker": L.LinearOperatorKronecker([L.LinearOperatorFullMatrix(b[:2, :2]),
+                                                L.LinearOperatorFullMatrix(b)]),
+        "block": L.LinearOperatorBlockDiag([L.LinearOperatorFullMatrix(b[:2, :2]),
+                                            L.LinearOperatorDiag(d[0])]),
+        "permutation": L.LinearOperatorPermutation(np.array([2, 0, 1], np.int32),
+                                                   dtype=m.float64),
+        "householder": L.LinearOperatorHouseholder(d[0]),
+        "toeplitz": L.LinearOperatorToeplitz(d[0], d[1]),
+        "circulant": L.LinearOperatorCirculant(spec, input_output_dtype=m.complex128),
+        "tridiag": L.LinearOperatorTridiag(np.stack([d[0], d[1] + 4, d[0]])),
+        "low_rank": L.LinearOperatorLowRankUpdate(L.LinearOperatorDiag(d[0]), u,
+                                                  diag_update=np.array([1.0, 2.0])),
+    }
+
+
+def _operator_data():
+    r = np.random.default_rng(7)
+    return dict(a=r.standard_normal((2, 3, 3)) + 3 * np.eye(3), b=r.standard_normal((3, 3)),
+                d=r.standard_normal((2, 3)) + 3,
+                tril=np.tril(r.standard_normal((3, 3))) + 3 * np.eye(3),
+                u=r.standard_normal((3, 2)), spec=np.array([3.0, 1.0 + 1j, 1.0 - 1j]))
+
+
+def test_linear_operators_against_dense_algebra():
+    ops = _operators(tf, _operator_data())
+    rng_ = np.random.default_rng(1)
+    for name, op in ops.items():
+        dense = op.to_dense().numpy()
+        assert tuple(op.shape) == dense.shape, name
+        x = rng_.standard_normal(dense.shape[:-2] + (dense.shape[-1], 2)).astype(dense.dtype)
+        np.testing.assert_allclose(op.matmul(x).numpy(), dense @ x, atol=1e-10, err_msg=name)
+        xt = np.swapaxes(x, -1, -2).conj()
+        np.testing.assert_allclose(op.matmul(xt, adjoint=True, adjoint_arg=True).numpy(),
+                                   np.swapaxes(dense, -1, -2).conj() @ x, atol=1e-10,
+                                   err_msg=name)
+        np.testing.assert_allclose(op.solve(x).numpy(), np.linalg.solve(dense, x), atol=1e-9,
+                                   err_msg=name)
+        np.testing.assert_allclose(op.determinant().numpy(), np.linalg.det(dense), rtol=1e-9,
+                                   err_msg=name)
+        np.testing.assert_allclose(op.log_abs_determinant().numpy(),
+                                   np.linalg.slogdet(dense)[1], rtol=1e-9, atol=1e-12,
+                                   err_msg=name)
+        np.testing.assert_allclose(op.trace().numpy(), np.trace(dense, axis1=-2, axis2=-1),
+                                   atol=1e-10, err_msg=name)
+        np.testing.assert_allclose(op.matvec(x[..., 0]).numpy(), (dense @ x)[..., 0],
+                                   atol=1e-10, err_msg=name)
+    perm = ops["permutation"].to_dense().numpy()
+    np.testing.assert_array_equal(perm @ np.arange(3.0), [2.0, 0.0, 1.0])
+    comp = ops["full"] @ ops["diag"]
+    assert isinstance(comp, tf.linalg.LinearOperatorComposition)
+    spd = tf.linalg.LinearOperatorFullMatrix(np.array([[4.0, 1.0], [1.0, 3.0]]),
+                                             is_self_adjoint=True, is_positive_definite=True)
+    low = spd.cholesky().to_dense().numpy()
+    np.testing.assert_allclose(low @ low.T, [[4.0, 1.0], [1.0, 3.0]], atol=1e-12)
+    np.testing.assert_allclose(spd.eigvals().numpy(),
+                               np.linalg.eigvalsh([[4.0, 1.0], [1.0, 3.0]]))
+    with pytest.raises(ValueError):
+        tf.linalg.LinearOperatorFullMatrix(np.eye(2)).cholesky()
+    with pytest.raises(NotImplementedError):
+        tf.linalg.LinearOperatorZeros(2).solve(np.eye(2))
+    # gradients reach the parameters
+    d = tf.constant(np.array([1.0, 2.0, 4.0]))
+    with tf.GradientTape() as tape:
+        tape.watch(d)
+        y = tf.linalg.LinearOperatorDiag(d).log_abs_determinant()
+    np.testing.assert_allclose(tape.gradient(y, d).numpy(), [1.0, 0.5, 0.25])
+
+
+def test_linear_operators_and_eigh_tridiagonal_against_tensorflow():
+    T = pytest.importorskip("tensorflow")
+    data = _operator_data()
+    mine, theirs = _operators(tf, data), _operators(T, data)
+    for name in mine:
+        a, b = mine[name], theirs[name]
+        np.testing.assert_allclose(a.to_dense().numpy(), b.to_dense().numpy(), atol=1e-12,
+                                   err_msg=name)
+        assert (a.is_self_adjoint, a.is_square, a.is_non_singular) == (
+            b.is_self_adjoint, b.is_square, b.is_non_singular), name
+        np.testing.assert_allclose(a.log_abs_determinant().numpy(),
+                                   b.log_abs_determinant().numpy(), rtol=1e-9, err_msg=name)
+    r = np.random.default_rng(3)
+    al, be = r.standard_normal(5), r.standard_normal(4)
+    for sel, rng_ in (("a", None), ("i", [1, 2]), ("v", [-1.0, 3.0])):
+        np.testing.assert_allclose(
+            tf.linalg.eigh_tridiagonal(al, be, select=sel, select_range=rng_).numpy(),
+            T.linalg.eigh_tridiagonal(al, be, select=sel, select_range=rng_).numpy(),
+            atol=1e-10)
+    e, v = tf.linalg.eigh_tridiagonal(al, be, eigvals_only=False)
+    dense = np.diag(al) + np.diag(be, 1) + np.diag(be, -1)
+    np.testing.assert_allclose(dense @ v.numpy(), v.numpy() * e.numpy(), atol=1e-10)

@@ -115,7 +115,8 @@ def test_stft_round_trip():
     s = tf.signal.stft(sig, 64, 16)
     assert s.shape == (2, 1 + (300 - 64) // 16, 33) and s.dtype is tf.complex128
     win = 0.5 - 0.5 * np.cos(2 * np.pi * np.arange(64) / 64)
-    np.testing.assert_allclose(s.numpy()[:, 2], np.fft.rfft(sig.numpy()[:, 32:96] * win), atol=1e-12)
+    np.testing.assert_allclose(s.numpy()[:, 2], np.fft.rfft(sig.numpy()[:, 32:96] * win),
+                               atol=1e-12)
     back = tf.signal.inverse_stft(s, 64, 16,
                                   window_fn=tf.signal.inverse_stft_window_fn(16)).numpy()
     np.testing.assert_allclose(back[:, 64:-64], sig.numpy()[:, 64:back.shape[1] - 64],
