@@ -37,6 +37,7 @@ _GENERATED = {}                             # id(code) -> code, for code compile
 _WARNED = {}
 _VERBOSITY = [int(os.environ.get("AUTOGRAPH_VERBOSITY", "0") or 0), False]
 _NO_SOURCE = "no source"
+_RUNTIME_CELL = types.CellType(runtime)
 
 
 class AutoGraphError(Exception):
@@ -44,12 +45,11 @@ class AutoGraphError(Exception):
 
 
 class _Converted:
-    __slots__ = ("code", "source", "freevars")
+    __slots__ = ("code", "source")
 
-    def __init__(self, code, source, freevars):
-        self.code = code          # the factory: (ag__, *freevars) -> the converted function
+    def __init__(self, code, source):
+        self.code = code          # the converted function's code (free: ag__, the original's)
         self.source = source
-        self.freevars = freevars
 
 
 def _library_dirs():
@@ -223,6 +223,9 @@ def _compile(fn):
         return _NO_SOURCE
     converter.convert_function_def(node)
     source = ast.unparse(node)
+    # Bound in the factory under its own name, the function would see that name as a closure
+    # variable instead of the global it is (recursion); the code gets its name back below.
+    node.name = "ag__fn"
     freevars = fn.__code__.co_freevars
     params = [ast.arg(arg=a) for a in ("ag__",) + freevars]
     factory = ast.FunctionDef(
@@ -234,16 +237,25 @@ def _compile(fn):
     ast.copy_location(factory, node)
     module = ast.Module(body=[factory], type_ignores=[])
     ast.fix_missing_locations(module)
-    code = compile(module, fn.__code__.co_filename, "exec", dont_inherit=True)
+    factory_code = compile(module, fn.__code__.co_filename, "exec", dont_inherit=True)
+    inner = next(c for c in _codes(factory_code) if c.co_name == "ag__fn")
+    code = inner.replace(co_name=fn.__code__.co_name, co_qualname=fn.__code__.co_qualname)
     _remember(code)
     if _VERBOSITY[0] >= 3:
         _log.info("Converted %s:\n%s", fn.__qualname__, source)
         if _VERBOSITY[1]:
             print(f"Converted {fn.__qualname__}:\n{source}")
-    return _Converted(code, source, freevars)
+    return _Converted(code, source)
 
 
-def _remember(code, depth=0):
+def _codes(code):
+    for c in code.co_consts:
+        if isinstance(c, types.CodeType):
+            yield c
+            yield from _codes(c)
+
+
+def _remember(code, depth=1):
     _GENERATED[id(code)] = code
     if depth >= 2 and code.co_name.startswith(converter.HELPER_PREFIXES):
         GENERATED_HELPERS[id(code)] = code
@@ -253,14 +265,10 @@ def _remember(code, depth=0):
 
 
 def _instantiate(fn, entry):
-    ns = {}
-    exec(entry.code, ns)
-    inner = ns["ag__factory"](runtime, *([None] * len(entry.freevars)))
     cells = dict(zip(fn.__code__.co_freevars, fn.__closure__ or ()))
-    cells["ag__"] = types.CellType(runtime)
-    closure = tuple(cells[n] for n in inner.__code__.co_freevars)
-    out = types.FunctionType(inner.__code__, fn.__globals__, fn.__name__, fn.__defaults__,
-                             closure)
+    cells["ag__"] = _RUNTIME_CELL
+    closure = tuple(cells[n] for n in entry.code.co_freevars)
+    out = types.FunctionType(entry.code, fn.__globals__, fn.__name__, fn.__defaults__, closure)
     out.__kwdefaults__ = fn.__kwdefaults__
     out.__qualname__ = fn.__qualname__
     out.__module__ = fn.__module__
