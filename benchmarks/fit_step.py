@@ -211,6 +211,9 @@ def run_torch(name, quick):
 def run_jax(name, quick):
     """One ``jax.jit`` step (forward, gradients, the Keras Adam/Nadam update written in jax:
     optax is not assumed) over shuffled batches gathered inside the step."""
+    if os.environ.get("OMP_NUM_THREADS") == "1":  # XLA's CPU thread pool ignores OMP_*
+        os.environ.setdefault("XLA_FLAGS", "--xla_cpu_multi_thread_eigen=false "
+                                           "intra_op_parallelism_threads=1")
     jax, reason = optional_import("jax")
     if jax is None:
         return na(reason)
