@@ -471,32 +471,36 @@ def bincount(arr, weights=None, minlength=None, maxlength=None, dtype=_dt.int32,
     a = t(arr)
     if a._dtype not in A._INDEX_DTYPES:
         raise A._invalid(api, f"arr must be int32 or int64, got {a._dtype.name}")
-    if a._v.size and int(a._v.min()) < 0:
+    if not A._symbolic(a) and a._v.size and int(a._v.min()) < 0:
         raise A._invalid(api, "Input arr must be non-negative!")
     if axis not in (None, 0, -1):
         raise ValueError(f"Unsupported axis value {axis}. Only 0 and -1 are supported.")
-    size = int(a._v.max()) + 1 if a._v.size else 0
+    # The length as a tensor (max(arr) + 1, clipped to [minlength, maxlength]): a traced
+    # graph computes it from the data of each run.
+    zero = A.zeros([], a._dtype)
+    size = M.add(M.reduce_max(A.concat([A.reshape(a, [-1]), A.reshape(M.subtract(zero, 1),
+                                                                       [1])], 0)), 1)
     if minlength is not None:
-        size = builtins.max(size, int(minlength))
+        size = M.maximum(size, M.cast(int(minlength), a._dtype))
     if maxlength is not None:
-        size = builtins.min(size, int(maxlength))
+        size = M.minimum(size, M.cast(int(maxlength), a._dtype))
     if weights is not None and not binary_output:
         w = t(weights)
         if w._v.shape != a._v.shape:
             raise A._invalid(api, "weights must have the same shape as arr")
     else:
         w = A.ones(a._v.shape, _dt.as_dtype(dtype))
+    keep = M.less(a, A.fill(A.shape(a), size))
     if axis == -1 and a._v.ndim == 2:
         # Row r counts into segment r * size + value.
-        rows = A.reshape(M.cast(A.range(a._v.shape[0]), a._dtype), [-1, 1])
-        ids = M.add(M.multiply(rows, M.cast(size, a._dtype)), a)
-        keep = M.less(a, A.fill(a._v.shape, M.cast(size, a._dtype)))
-        ids = M.where(keep, ids, A.fill(a._v.shape, M.cast(-1, a._dtype)))
-        out = A.reshape(unsorted_segment_sum(w, ids, a._v.shape[0] * size),
-                        [a._v.shape[0], size])
+        n_rows = a._v.shape[0]
+        rows = A.reshape(M.cast(A.range(n_rows), a._dtype), [-1, 1])
+        ids = M.where(keep, M.add(M.multiply(rows, size), a), A.fill(A.shape(a), zero - 1))
+        out = A.reshape(unsorted_segment_sum(w, ids, M.multiply(size, M.cast(n_rows,
+                                                                              a._dtype))),
+                        [n_rows, -1])
     else:
-        keep = M.less(a, A.fill(a._v.shape, M.cast(size, a._dtype)))
-        ids = M.where(keep, a, A.fill(a._v.shape, M.cast(-1, a._dtype)))
+        ids = M.where(keep, a, A.fill(A.shape(a), zero - 1))
         out = unsorted_segment_sum(w, ids, size)
     if binary_output:
         out = M.cast(M.greater(out, A.zeros_like(out)), out._dtype)

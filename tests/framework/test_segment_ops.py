@@ -195,3 +195,10 @@ def test_against_tensorflow():
     np.testing.assert_array_equal(
         tf.reverse_sequence(x, lens, seq_axis=1, batch_axis=0).numpy(),
         tft.reverse_sequence(x, lens, seq_axis=1, batch_axis=0).numpy())
+
+
+def test_bincount_in_a_function_sizes_each_run():
+    f = tf.function(lambda a: tf.math.bincount(a, minlength=2))
+    np.testing.assert_array_equal(f(tf.constant([1, 2])).numpy(), [0, 1, 1])
+    np.testing.assert_array_equal(f(tf.constant([5, 0])).numpy(), [1, 0, 0, 0, 0, 1])
+    np.testing.assert_array_equal(f(tf.constant([0, 0])).numpy(), [2, 0])
