@@ -199,10 +199,12 @@ def _sorted(kind, data, segment_ids):
         raise A._invalid(api, f"Value for attr 'Tindices' of {ids._dtype.name} is not in the "
                               "list of allowed values: int16, int32, int64")
     iv = ids._v
-    if iv.size and (bool(xp.any(iv[1:] < iv[:-1])) or int(iv[0]) < 0):
+    if not A._symbolic(ids) and iv.size and (bool(xp.any(iv[1:] < iv[:-1])) or
+                                            int(iv[0]) < 0):
         raise A._invalid(api, "segment ids are not increasing" if iv[0] >= 0 else
                          "segment ids must be >= 0")
-    n = int(iv[-1]) + 1 if iv.size else 0
+    # The last id + 1, as a tensor: a traced graph reads it from each run's ids.
+    n = M.add(ids[-1], M.cast(1, ids._dtype)) if iv.size else 0
     if kind == "mean":
         return unsorted_segment_mean(x, ids, n)
     r = _unsorted(kind, x, ids, n)

@@ -202,3 +202,12 @@ def test_bincount_in_a_function_sizes_each_run():
     np.testing.assert_array_equal(f(tf.constant([1, 2])).numpy(), [0, 1, 1])
     np.testing.assert_array_equal(f(tf.constant([5, 0])).numpy(), [1, 0, 0, 0, 0, 1])
     np.testing.assert_array_equal(f(tf.constant([0, 0])).numpy(), [2, 0])
+
+
+def test_sorted_segments_in_a_function_follow_the_ids():
+    f = tf.function(lambda x, ids: (tf.math.segment_sum(x, ids), tf.math.segment_max(x, ids)))
+    s, m = f(tf.constant([1.0, 2.0, 3.0]), tf.constant([0, 0, 1]))
+    np.testing.assert_allclose(s.numpy(), [3, 3])
+    s, m = f(tf.constant([1.0, 2.0, 3.0]), tf.constant([0, 2, 3]))
+    np.testing.assert_allclose(s.numpy(), [1, 0, 2, 3])
+    np.testing.assert_allclose(m.numpy(), [1, 0, 2, 3])
