@@ -26,7 +26,8 @@ __all__ = ["encode_graph", "decode_graph", "merge_variants", "NotGeneric", "MAX_
            "ensure_ops"]
 
 MAX_OPS = 1_000_000
-_UNSAVABLE = {"apply_gradients"}   # its attrs hold an optimizer
+# Their attrs hold Python objects (an optimizer; the function py_function calls back into).
+_UNSAVABLE = {"apply_gradients", "py_function"}
 # Modules outside tfx.ops that register ops: imported (with all of tfx.ops) before a file's op
 # names are looked up, so a fresh process knows every op tfx has.
 _OP_MODULES = ("tfx.graph.control_flow", "tfx.random_generator", "tfx.structures._kernels",
@@ -40,7 +41,8 @@ _STREAMS = (None, "stderr", "stdout")
 
 def _refusal(op):
     if op.name in _UNSAVABLE:
-        return f"op '{op.name}' cannot be part of a saved graph (its attrs hold Python objects)"
+        return (f"op '{op.name}' cannot be part of a saved graph: it runs Python objects, "
+                "which a SavedModel never stores")
     return None
 
 

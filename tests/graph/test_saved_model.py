@@ -420,6 +420,13 @@ def test_unsavable_attrs_fail_clearly_and_write_nothing(tmp_path):
     assert {n: (good / n).read_bytes() for n in os.listdir(good)} == before
     with pytest.raises(ValueError, match="op 'print'"):
         tfx.saved_model.save(Talker(), str(tmp_path / "fresh"))
+
+    class Callback(tfx.Module):
+        @tfx.function(input_signature=[tfx.TensorSpec([2], tfx.float32)])
+        def f(self, x):
+            return tfx.py_function(lambda a: a * 2.0, [x], tfx.float32)
+    with pytest.raises(ValueError, match="op 'py_function'.*never stores"):
+        tfx.saved_model.save(Callback(), str(tmp_path / "fresh"))
     assert sorted(os.listdir(tmp_path)) == ["model"]  # no temporary folders either
 
 
