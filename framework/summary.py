@@ -11,7 +11,7 @@ from . import dtypes as _dt
 from .backend import xp
 
 __all__ = ["SummaryWriter", "create_file_writer", "create_noop_writer", "scalar", "histogram",
-           "image", "text", "write", "flush", "record_if", "should_record_summaries",
+           "image", "audio", "text", "write", "flush", "record_if", "should_record_summaries",
            "experimental"]
 
 _state = _threading.local()
@@ -98,12 +98,13 @@ class SummaryWriter:
             self._writer = None
         self._closed = True
 
-    def _write(self, tag, tensor_proto, plugin, step, description):
+    def _write(self, tag, tensor_proto, plugin, step, description, content=b""):
         fw = self._file_writer()
         if fw is None:
             return False
         from tensorboardX.proto.summary_pb2 import Summary, SummaryMetadata
-        meta = SummaryMetadata(plugin_data=SummaryMetadata.PluginData(plugin_name=plugin),
+        meta = SummaryMetadata(plugin_data=SummaryMetadata.PluginData(plugin_name=plugin,
+                                                                      content=content),
                                summary_description=description or "")
         fw.add_summary(Summary(value=[Summary.Value(tag=tag, metadata=meta,
                                                     tensor=tensor_proto)]),
@@ -193,7 +194,7 @@ def _tensor_proto(array):
     return proto
 
 
-def _emit(name, array, plugin, step, description):
+def _emit(name, array, plugin, step, description, content=b""):
     w = _current_writer()
     if w is None or not _condition_holds():
         return _bool(False)
@@ -202,7 +203,8 @@ def _emit(name, array, plugin, step, description):
     if step is None:
         raise ValueError("No step set. Please specify one either through the `step` argument "
                          "or through tf.summary.experimental.set_step()")
-    return _bool(w._write(name, _tensor_proto(array), plugin, int(_host(step)), description))
+    return _bool(w._write(name, _tensor_proto(array), plugin, int(_host(step)), description,
+                          content))
 
 
 def write(tag, tensor, step=None, metadata=None, name=None):
@@ -253,6 +255,39 @@ def image(name, data, step=None, max_outputs=3, description=None):
     out = xp.empty(2 + len(pngs), dtype=object)
     out[:] = header + pngs
     return _emit(name, out, "images", step, description)
+
+
+def _wav(samples, rate):
+    """16-bit PCM WAV bytes of float samples [time, channels] in [-1, 1]."""
+    import io
+    import wave
+    pcm = xp.clip(xp.rint(samples.astype(xp.float64) * 32768.0), -32768, 32767)
+    buf = io.BytesIO()
+    with wave.open(buf, "wb") as w:
+        w.setnchannels(samples.shape[1])
+        w.setsampwidth(2)
+        w.setframerate(int(rate))
+        w.writeframes(pcm.astype("<i2").tobytes())
+    return buf.getvalue()
+
+
+def audio(name, data, sample_rate, step=None, max_outputs=3, encoding=None, description=None):
+    """Up to ``max_outputs`` clips from float ``data`` [k, time, channels] in [-1, 1], as
+    16-bit WAV at ``sample_rate`` Hz."""
+    if encoding not in (None, "wav"):
+        raise ValueError(f"Unknown encoding: {encoding!r}")
+    arr = _host(data)
+    if arr.ndim != 3:
+        raise ValueError(f"tfx.summary.audio: data must be [k, t, c], got {list(arr.shape)}")
+    if _current_writer() is None or not _condition_holds():
+        return _bool(False)  # skip the encoding too
+    rate = int(_host(sample_rate))
+    clips = [_wav(clip, rate) for clip in arr[:max_outputs]]
+    out = xp.empty((len(clips), 2), dtype=object)
+    for i, c in enumerate(clips):
+        out[i] = (c, b"")  # (encoded clip, label)
+    # The audio plugin's metadata: AudioPluginData(encoding=WAV), serialized by hand.
+    return _emit(name, out, "audio", step, description, content=b"\x10\x0b")
 
 
 def text(name, data, step=None, description=None):

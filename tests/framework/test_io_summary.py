@@ -128,6 +128,9 @@ def test_summaries_written_and_read_back(tmp_path):
         tf.summary.image("img", np.random.default_rng(0).random((2, 4, 5, 3)), step=1,
                          max_outputs=1)
         tf.summary.text("t", "hello", step=2)
+        wave_in = (np.sin(np.linspace(0, 20, 50)) * 1.2).reshape(1, 50, 1)
+        tf.summary.audio("snd", np.concatenate([wave_in, wave_in * 0.5]), 8000, step=5,
+                         max_outputs=1)
         with tf.summary.record_if(False):
             assert not bool(tf.summary.scalar("skipped", 1.0))
             assert not bool(tf.summary.should_record_summaries())
@@ -156,6 +159,16 @@ def test_summaries_written_and_read_back(tmp_path):
     assert ev["t"][0][1] == b"hello"
     assert acc.SummaryMetadata("t").plugin_data.plugin_name == "text"
     assert ev["at_variable_step"][0][0] == 7
+    snd = ev["snd"][0][1]
+    assert snd.shape == (1, 2) and snd[0, 1] == b""
+    assert acc.SummaryMetadata("snd").plugin_data.plugin_name == "audio"
+    import io
+    import wave
+    with wave.open(io.BytesIO(snd[0, 0])) as wav:
+        assert (wav.getnchannels(), wav.getsampwidth(), wav.getframerate()) == (1, 2, 8000)
+        pcm = np.frombuffer(wav.readframes(50), "<i2")
+    want = np.clip(np.rint(np.clip(wave_in[0, :, 0], -1, 1) * 32768), -32768, 32767)
+    np.testing.assert_array_equal(pcm, want)
     assert "skipped" not in ev and "ignored" not in ev
 
 
