@@ -329,3 +329,14 @@ def test_linear_operators_and_eigh_tridiagonal_against_tensorflow():
     e, v = tf.linalg.eigh_tridiagonal(al, be, eigvals_only=False)
     dense = np.diag(al) + np.diag(be, 1) + np.diag(be, -1)
     np.testing.assert_allclose(dense @ v.numpy(), v.numpy() * e.numpy(), atol=1e-10)
+
+
+def test_second_derivatives_of_the_decompositions():
+    from tests.framework.gradcheck import check_second
+    a = _rand(3, 3)
+    check_second(lambda x: tf.linalg.svd(x, compute_uv=False), a, rtol=1e-4, atol=1e-6)
+    check_second(lambda x: tf.linalg.qr(x)[1], _rand(4, 3), rtol=1e-4, atol=1e-6)
+    check_second(lambda x: tf.linalg.lu(x)[0], a, rtol=1e-4, atol=1e-6)
+    check_second(lambda x: tf.math.real(tf.linalg.eigvals(x)), a, rtol=1e-4, atol=1e-6)
+    spd = a @ a.T + 3 * np.eye(3)
+    check_second(tf.linalg.sqrtm, spd, rtol=1e-4, atol=1e-6)

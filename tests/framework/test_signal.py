@@ -228,3 +228,14 @@ def test_against_tensorflow():
         tape.watch(mine)
         y = tf.reduce_sum(tf.signal.irfft(mine) * np.arange(40, dtype=np.float32))
     np.testing.assert_allclose(tape.gradient(y, mine).numpy(), want, atol=1e-4)
+
+
+def test_second_derivatives_of_the_ffts():
+    from tests.framework.gradcheck import check_second
+    r = rng.standard_normal((2, 6))
+    check_second(lambda v: tf.abs(tf.signal.rfft(v)) ** 2, r, rtol=1e-4, atol=1e-6)
+    z = _c(2, 4)
+    check_second(lambda re, im: tf.signal.irfft(tf.complex(re, im)) ** 2, z.real, z.imag,
+                 rtol=1e-4, atol=1e-6)
+    check_second(lambda re, im: tf.abs(tf.signal.fft2d(tf.complex(re, im))) ** 2, z.real,
+                 z.imag, rtol=1e-4, atol=1e-6)
