@@ -25,3 +25,4 @@ from .ops.more_nn_ops import (atrous_conv2d, atrous_conv2d_transpose,  # noqa: E
                               safe_embedding_lookup_sparse)
 from .ops.more_nn_ops import (compute_accidental_hits, nce_loss,  # noqa: E402,F401
                               sampled_softmax_loss)
+from .ops.more_nn_ops import dilation2d, erosion2d  # noqa: E402,F401

@@ -18,7 +18,7 @@ from . import math_ops as M
 __all__ = ["max_pool_with_argmax", "pool", "atrous_conv2d", "atrous_conv2d_transpose",
            "batch_norm_with_global_normalization", "safe_embedding_lookup_sparse", "ctc_loss",
            "ctc_greedy_decoder", "compute_accidental_hits", "nce_loss",
-           "sampled_softmax_loss"]
+           "sampled_softmax_loss", "dilation2d", "erosion2d"]
 
 
 # ---- pooling -----------------------------------------------------------------------------------
@@ -450,3 +450,49 @@ def sampled_softmax_loss(weights, biases, labels, inputs, num_sampled, num_class
                                       num_classes, num_true, sampled_values, True,
                                       remove_accidental_hits, seed)
     return softmax_cross_entropy_with_logits(labels=A.stop_gradient(targets), logits=logits)
+
+
+# ---- morphology --------------------------------------------------------------------------------
+
+def dilation2d(input, filters, strides, padding, data_format="NHWC", dilations=None,  # noqa: A002
+               name=None):
+    """Grayscale dilation: out[b, y, x, c] = max over the window of input[b, y*s + dy*r,
+    x*s + dx*r, c] + filters[dy, dx, c] (NHWC; "SAME" pads with -inf)."""
+    api = "tfx.nn.dilation2d"
+    if data_format != "NHWC":
+        raise ValueError(f"{api}: data_format must be 'NHWC', got {data_format}")
+    x, f = t(input), t(filters)
+    if x._v.ndim != 4 or f._v.ndim != 3 or f._v.shape[2] != x._v.shape[3]:
+        raise A._invalid(api, f"input must be [batch, h, w, depth] and filters [h, w, depth], "
+                              f"got {list(x._v.shape)} and {list(f._v.shape)}")
+    sh, sw = _pair(strides, "strides")
+    rh, rw = _pair([1, 1, 1, 1] if dilations is None else dilations, "dilations")
+    kh, kw = f._v.shape[:2]
+    eh, ew = (kh - 1) * rh + 1, (kw - 1) * rw + 1
+    _, h, w, _ = x._v.shape
+    if padding == "SAME":
+        oh, ow = -(-h // sh), -(-w // sw)
+        ph = builtins.max((oh - 1) * sh + eh - h, 0)
+        pw = builtins.max((ow - 1) * sw + ew - w, 0)
+        low = float(xp.finfo(x._dtype._np).min) if x._dtype.is_floating else 0
+        x = A.pad(x, [[0, 0], [ph // 2, ph - ph // 2], [pw // 2, pw - pw // 2], [0, 0]],
+                  constant_values=low)
+    elif padding == "VALID":
+        oh, ow = (h - eh) // sh + 1, (w - ew) // sw + 1
+    else:
+        raise ValueError(f"{api}: padding must be 'SAME' or 'VALID', got {padding}")
+    taps = []
+    for i in builtins.range(kh):
+        for j in builtins.range(kw):
+            win = x[:, i * rh:i * rh + (oh - 1) * sh + 1:sh,
+                    j * rw:j * rw + (ow - 1) * sw + 1:sw]
+            taps.append(M.add(win, f[i, j]))
+    return M.reduce_max(A.stack(taps), 0)
+
+
+def erosion2d(value, filters, strides, padding, data_format="NHWC", dilations=None,
+              name=None):
+    """Grayscale erosion: -dilation2d(-value, filters flipped in both spatial axes)."""
+    f = A.reverse(t(filters), [0, 1])
+    return M.negative(dilation2d(M.negative(t(value)), f, strides, padding, data_format,
+                                 dilations))

@@ -266,3 +266,45 @@ def test_sampled_losses_against_tensorflow():
                                   remove_accidental_hits=hits).numpy(),
                 getattr(tft.nn, m)(w, b, labels, x, 4, 10, sampled_values=sv,
                                    remove_accidental_hits=hits).numpy(), rtol=1e-5)
+
+
+def _dilation_brute(x, f, s, r):
+    n, h, w, c = x.shape
+    kh, kw, _ = f.shape
+    oh, ow = (h - (kh - 1) * r - 1) // s + 1, (w - (kw - 1) * r - 1) // s + 1
+    out = np.full((n, oh, ow, c), -np.inf)
+    for y in range(oh):
+        for q in range(ow):
+            for i in range(kh):
+                for j in range(kw):
+                    out[:, y, q] = np.maximum(out[:, y, q],
+                                              x[:, y * s + i * r, q * s + j * r] + f[i, j])
+    return out
+
+
+def test_dilation_and_erosion():
+    x = RNG.standard_normal((2, 6, 7, 3))
+    f = RNG.standard_normal((2, 3, 3))
+    for s, r in ((1, 1), (2, 1), (1, 2)):
+        got = tf.nn.dilation2d(x, f, [1, s, s, 1], "VALID", "NHWC", [1, r, r, 1]).numpy()
+        np.testing.assert_allclose(got, _dilation_brute(x, f, s, r))
+        ero = tf.nn.erosion2d(x, f, [1, s, s, 1], "VALID", "NHWC", [1, r, r, 1]).numpy()
+        np.testing.assert_allclose(ero, -_dilation_brute(-x, f[::-1, ::-1], s, r))
+    assert tf.nn.dilation2d(x, f, [1, 2, 2, 1], "SAME", "NHWC", [1, 1, 1, 1]).shape == \
+        (2, 3, 4, 3)
+    small = RNG.standard_normal((1, 4, 4, 2))
+    check_grads(lambda a, b: tf.nn.dilation2d(a, b, [1, 1, 1, 1], "SAME", "NHWC",
+                                              [1, 1, 1, 1]), small, f[:, :2, :2])
+
+
+def test_dilation_against_tensorflow():
+    tft = pytest.importorskip("tensorflow")
+    x = RNG.standard_normal((1, 5, 6, 2)).astype(np.float32)
+    f = RNG.standard_normal((2, 3, 2)).astype(np.float32)
+    for pad in ("VALID", "SAME"):
+        for s, r in ((1, 1), (2, 1), (1, 2)):
+            args = ([1, s, s, 1], pad, "NHWC", [1, r, r, 1])
+            np.testing.assert_allclose(tf.nn.dilation2d(x, f, *args).numpy(),
+                                       tft.nn.dilation2d(x, f, *args).numpy(), rtol=1e-6)
+            np.testing.assert_allclose(tf.nn.erosion2d(x, f, *args).numpy(),
+                                       tft.nn.erosion2d(x, f, *args).numpy(), rtol=1e-6)
