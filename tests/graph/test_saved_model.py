@@ -289,6 +289,22 @@ def test_many_ops_round_trip_at_any_batch_size(tmp_path, capsys):
     assert "rows 6" in capsys.readouterr().err  # tfx.print runs in the loaded graph
 
 
+def test_a_fresh_process_imports_every_module_that_registers_ops():
+    import importlib
+    import pkgutil
+    from tfx.ops._core import OPS
+    from tfx.saved_model.graphs import _OP_MODULES
+    for m in pkgutil.walk_packages(tfx.__path__, "tfx."):
+        try:
+            importlib.import_module(m.name)
+        except Exception:  # noqa: BLE001 - a part with a missing extra registers nothing
+            pass
+    missed = {op.module for op in OPS.values() if str(op.module).startswith("tfx.") and
+              not op.module.startswith("tfx.ops.") and op.module not in _OP_MODULES and
+              op.name != "apply_gradients"}
+    assert not missed, f"add these to saved_model.graphs._OP_MODULES: {sorted(missed)}"
+
+
 # ---- signatures as TensorFlow has them --------------------------------------------------------
 
 def test_signatures_follow_tensorflow(tmp_path):
