@@ -64,7 +64,10 @@ def default_signature(obj):
         return None
 
 
-def export_model(model, filepath, input_signature=None):
+def export_model(model, filepath, input_signature=None, format="tf_saved_model"):  # noqa: A002
+    if format != "tf_saved_model":
+        raise ValueError(f"Unrecognized format={format!r}: tfx exports 'tf_saved_model' "
+                         "(a folder tfx.saved_model.load reads).")
     fn = serving_function(model, input_signature)
     archive = _ExportArchive()
     archive.serve = fn

@@ -139,6 +139,8 @@ def test_functional_export_names_signature_inputs_and_keeps_weights(tmp_path):
     got = loaded.signatures["serve"](features=x)["output_0"].numpy()
     np.testing.assert_allclose(got, model.predict(x, verbose=0), atol=1e-6)
     assert len(loaded.variables) == len(model.variables)
+    with pytest.raises(ValueError, match="Unrecognized format='onnx'"):
+        model.export(str(tmp_path / "g"), format="onnx")
     assert sorted(v.shape.as_list() for v in loaded.trainable_variables) == sorted(
         v.shape.as_list() for v in model.trainable_variables)
 

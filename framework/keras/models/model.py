@@ -385,7 +385,7 @@ class Model(Layer):
         """Save the inference call as a SavedModel (``tfx.saved_model.load(filepath).serve``
         and signatures 'serve' / 'serving_default')."""
         from ...saved_model.keras_export import export_model
-        export_model(self, filepath, input_signature)
+        export_model(self, filepath, input_signature, format)
 
     def save_weights(self, filepath, overwrite=True, **kwargs):
         from ..saving import model_io
