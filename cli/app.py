@@ -90,8 +90,9 @@ def train(spec: str = typer.Argument(..., help="the YAML spec"),
         with strategy.scope() if strategy is not None else contextlib.nullcontext():
             run_dir, metrics = run_training(loaded, output=output, overwrite=overwrite,
                                             seed=seed, resume=resume)
-    except SpecErrors as e:
-        _err(format_problems(e.problems, e.source))
+    except SpecErrors as e:  # found while building (data, a dry build of the model)
+        text = format_problems(e.problems, e.source, as_json=errors == "json")
+        (typer.echo(text) if errors == "json" else _err(text))
         _exit(strategy, EXIT_SPEC)
     except (FileExistsError, ResumeRefused) as e:
         _err(f"error: {e}")

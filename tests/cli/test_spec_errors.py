@@ -1,6 +1,8 @@
 """A corpus of broken specs: each gives its one precise message, with file:line:col, exit 2."""
 import json
 import os
+import subprocess
+import sys
 
 import pytest
 from typer.testing import CliRunner
@@ -27,6 +29,11 @@ training:
 
 # (name, replacement (old -> new) or full text, expected line, expected message fragment)
 CASES = [
+    ("wrong argument type", ("{units: 1}", "{units: '1'}"), 7, "expected an integer, got '1'"),
+    ("YAML reads 1e-3 as text", ("optimizer: adam", "optimizer: {type: Adam, learning_rate: 1e-3}"),
+     9, "expected a number, got '1e-3' (YAML reads 1e-3 as text: write 1.0e-3)"),
+    ("CSV column typo", ("target: MedHouseVal", "target: MedHouseVa"), 3,
+     "no column 'MedHouseVa' in"),
     ("section typo", ("training:", "trainr:"), 8, "unknown key 'trainr' (did you mean 'training'"),
     ("option typo", ("epochs: 1", "epochz: 1"), 11, "unknown key 'epochz' (did you mean 'epochs'"),
     ("wrong type", ("epochs: 1", "epochs: ten"), 11, "expected an integer, got 'ten'"),
@@ -133,3 +140,15 @@ def test_override_errors_name_the_override(tmp_path):
     assert r.exit_code == 2
     assert "command line: training.epochz=3: training.epochz: unknown key 'epochz' " \
            "(did you mean 'epochs'?)" in r.output
+
+
+def test_train_reports_build_problems_as_json_with_exit_2(tmp_path):
+    spec = tmp_path / "spec.yaml"
+    spec.write_text(GOOD)
+    r = subprocess.run([sys.executable, "-m", "tfx.cli.app", "train", str(spec),
+                        "model.0.Dense.units=-3", "--errors", "json", "-o", str(tmp_path / "r")],
+                       capture_output=True, text=True)
+    assert r.returncode == 2, r.stderr
+    [problem] = json.loads(r.stdout)
+    assert problem["line"] == 6 and "does not build" in problem["message"]
+    assert not (tmp_path / "r").exists()
