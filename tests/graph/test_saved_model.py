@@ -191,6 +191,24 @@ def test_gradients_flow_through_a_loaded_function(tmp_path):
     np.testing.assert_allclose(gw.numpy(), ew.numpy(), rtol=1e-5)
 
 
+def test_gradients_through_an_exported_conv_model_match_the_model(tmp_path):
+    model = tfx.keras.Sequential([L.Input((6, 6, 2)), L.Conv2D(3, 3), L.MaxPooling2D(),
+                                  L.Flatten(), L.Dense(2)])
+    model.export(str(tmp_path / "conv"))
+    loaded = tfx.saved_model.load(str(tmp_path / "conv"))
+    x = tfx.constant(np.random.default_rng(2).random((2, 6, 6, 2)).astype(np.float32))
+
+    def grads(fn, variables):
+        with tfx.GradientTape() as tape:
+            tape.watch(x)
+            y = tfx.reduce_sum(fn(x) ** 2)
+        return tape.gradient(y, [x] + sorted(variables, key=lambda v: v.shape.as_list()))
+    want = grads(lambda t: model(t, training=False), model.trainable_variables)
+    got = grads(loaded.serve, loaded.trainable_variables)
+    for g, w in zip(got, want):
+        np.testing.assert_allclose(g.numpy(), w.numpy(), rtol=1e-5, atol=1e-6)
+
+
 def test_a_loaded_function_composes_into_a_new_saved_function(tmp_path):
     m = Scaler()
     tfx.saved_model.save(m, str(tmp_path / "inner"))
