@@ -227,7 +227,7 @@ def _draw(shape, seed, stateless, minval=0.0, maxval=1.0, dtype=_dt.float32):
 def _random_flip(image, seed, flip, stateless=False):
     x = t(image)
     if x._v.ndim == 3:
-        return flip(x) if float(_draw([], seed, stateless)) < 0.5 else x
+        return _m.where(_m.less(_draw([], seed, stateless), _f32(0.5)), flip(x), x)
     # A batch flips image i where round(u_i) is 1, as TensorFlow does.
     u = _draw([x._v.shape[0]], seed, stateless)
     coin = _m.greater(_m.round(u), _f32(0.0))
@@ -672,29 +672,20 @@ def crop_and_resize(image, boxes, box_indices, crop_size, method="bilinear",
     return _crop(image, boxes, box_indices, crop, method, float(extrapolation_value))
 
 
-def _nms(similarity, scores, max_output_size, threshold, score_threshold, sigma):
-    from .ops.image_ops import greedy_suppression
-    s = t(scores)
-    idx, kept = greedy_suppression(similarity, s.numpy().astype(s._dtype._np),
-                                   int(max_output_size), float(threshold),
-                                   float(score_threshold), float(sigma))
-    return wrap(idx, _dt.int32), wrap(kept, s._dtype)
-
-
-def _box_similarity(boxes):
-    from .ops.image_ops import _iou
-    b = t(boxes).numpy()
-    if b.ndim != 2 or b.shape[1] != 4:
-        raise ValueError(f"boxes must be [num_boxes, 4], got {list(b.shape)}")
-    return lambda i, rest: _iou(b[i], b[rest])
+def _boxes(boxes):
+    b = t(boxes)
+    if b._v.ndim != 2 or b._v.shape[1] != 4:
+        raise ValueError(f"boxes must be [num_boxes, 4], got {list(b._v.shape)}")
+    return b
 
 
 def non_max_suppression(boxes, scores, max_output_size, iou_threshold=0.5,
                         score_threshold=float("-inf"), name=None):
     """int32 indices of at most ``max_output_size`` boxes, by descending score, dropping
     any box whose IoU with a kept box exceeds ``iou_threshold``."""
-    return _nms(_box_similarity(boxes), scores, max_output_size, iou_threshold,
-                score_threshold, 0.0)[0]
+    from .ops.image_ops import non_max_suppression as nms
+    return nms(_boxes(boxes), scores, max_output_size, iou_threshold, score_threshold, 0.0,
+               False)[0]
 
 
 def non_max_suppression_with_scores(boxes, scores, max_output_size, iou_threshold=0.5,
@@ -703,16 +694,17 @@ def non_max_suppression_with_scores(boxes, scores, max_output_size, iou_threshol
     """(indices, scores) of non-max suppression; ``soft_nms_sigma`` > 0 instead decays every
     remaining score by exp(-iou^2 / (2 sigma)) (Soft-NMS; ``iou_threshold`` is then unused,
     as in TensorFlow)."""
-    return _nms(_box_similarity(boxes), scores, max_output_size, iou_threshold,
-                score_threshold, soft_nms_sigma)
+    from .ops.image_ops import non_max_suppression as nms
+    return nms(_boxes(boxes), scores, max_output_size, iou_threshold, score_threshold,
+               soft_nms_sigma, False)
 
 
 def non_max_suppression_overlaps(overlaps, scores, max_output_size, overlap_threshold=0.5,
                                  score_threshold=float("-inf"), name=None):
     """Non-max suppression with a given [n, n] overlap matrix instead of box IoUs."""
-    m = t(overlaps).numpy()
-    return _nms(lambda i, rest: m[rest, i], scores, max_output_size, overlap_threshold,
-                score_threshold, 0.0)[0]
+    from .ops.image_ops import non_max_suppression as nms
+    return nms(overlaps, scores, max_output_size, overlap_threshold, score_threshold, 0.0,
+               True)[0]
 
 
 # ---- PNG and JPEG (through Pillow, which matplotlib brings) ------------------------------------

@@ -10,9 +10,9 @@ import math
 
 from .. import dtypes as _dt
 from ..backend import xp
-from ._core import t, wrap
+from ._core import STATE, record, register, t, wrap
 
-__all__ = ["resize_images", "crop_and_resize", "greedy_suppression"]
+__all__ = ["resize_images", "crop_and_resize", "non_max_suppression"]
 
 _F32 = xp.float32
 
@@ -256,20 +256,57 @@ def greedy_suppression(similarity, scores, max_output_size, threshold, score_thr
             xp.asarray(picked_scores, dtype=scores.dtype).reshape(-1))
 
 
+def _nms_fwd(ins, attrs):
+    source, scores = ins
+    max_out, threshold, score_threshold, sigma, overlaps = attrs
+    if overlaps:  # TensorFlow reads overlaps[candidate, selected]
+        def similarity(i, rest):
+            return source[rest, i]
+    else:
+        def similarity(i, rest):
+            return _iou(source[i], source[rest])
+    return greedy_suppression(similarity, scores, max_out, threshold, score_threshold, sigma)
+
+
+# No gradient, as in TensorFlow: the selection is piecewise constant.
+_nms_op = register("non_max_suppression", api="tfx.image.non_max_suppression",
+                   forward=_nms_fwd)
+
+
+def non_max_suppression(source, scores, max_output_size, threshold, score_threshold, sigma,
+                        overlaps):
+    """(int32 indices, their scores): ``source`` is [n, 4] boxes or, with ``overlaps``, an
+    [n, n] overlap matrix. An op of its own, so a traced graph reruns the selection."""
+    src, sc = t(source), t(scores)
+    attrs = (int(max_output_size), float(threshold), float(score_threshold), float(sigma),
+             bool(overlaps))
+    idx, kept = _nms_fwd((src._v, sc._v), attrs)
+    idx, kept = wrap(idx, _dt.int32), wrap(kept, sc._dtype)
+    if STATE.recording:
+        record(_nms_op, (src, sc), (idx, kept), attrs)
+    return idx, kept
+
+
 def crop_and_resize(image, boxes, box_indices, crop_size, method, extrapolation_value):
-    """TensorFlow's crop_and_resize, composed of gathers and lerps: the result is
-    differentiable with respect to ``image`` and ``boxes``."""
+    """TensorFlow's crop_and_resize, composed of gathers and lerps: differentiable with
+    respect to ``image`` and ``boxes``, and traceable (sample positions are tensors)."""
     from .array_ops import gather, reshape, stop_gradient
-    from .math_ops import (add, cast, floor, greater_equal, less_equal, logical_and, multiply,
-                           subtract, where)
+    from .math_ops import (add, cast, ceil, clip_by_value, floor, greater_equal, less_equal,
+                           logical_and, multiply, subtract, where)
     x = t(image)
     if x._dtype is not _dt.float32:
         x = cast(x, _dt.float32)
-    b = cast(t(boxes), _dt.float32) if t(boxes)._dtype is not _dt.float32 else t(boxes)
+    b = t(boxes)
+    if b._dtype is not _dt.float32:
+        b = cast(b, _dt.float32)
     n = b._v.shape[0]
     ch, cw = (int(v) for v in crop_size)
     h, w = x._v.shape[1:3]
-    per_box = _gather(x, t(box_indices)._v, 0)  # a dense gradient, as TensorFlow's
+    from .array_ops import _gather as _gather_op
+    idx = t(box_indices)
+    if idx._dtype not in (_dt.int32, _dt.int64):
+        raise TypeError(f"box_indices must be int32 or int64, got {idx._dtype.name}")
+    per_box = _gather_op(x, idx, 0, 0, False)  # a dense image gradient, as TensorFlow's
 
     def positions(lo, hi, size, out):
         f = _F32(size - 1)
@@ -285,25 +322,26 @@ def crop_and_resize(image, boxes, box_indices, crop_size, method, extrapolation_
 
     ys, xs = positions(0, 2, h, ch), positions(1, 3, w, cw)
 
-    def idx(v, size):
-        return wrap(xp.clip(v, 0, size - 1).astype(xp.int64), _dt.int64)
+    def index(pos, size):
+        return cast(clip_by_value(stop_gradient(pos), 0.0, float(size - 1)), _dt.int64)
 
     def sample(rows, cols):
-        r = gather(per_box, idx(rows, h), axis=1, batch_dims=1)
-        return gather(r, idx(cols, w), axis=2, batch_dims=1)
+        r = gather(per_box, index(rows, h), axis=1, batch_dims=1)
+        return gather(r, index(cols, w), axis=2, batch_dims=1)
 
-    yv, xv = ys._v, xs._v
     if method == "nearest":
-        out = sample(xp.floor(yv + 0.5), xp.floor(xv + 0.5))
+        half = _F32c(0.5)
+        out = sample(floor(add(ys, half)), floor(add(xs, half)))
     else:
-        fy, fx = stop_gradient(floor(ys)), stop_gradient(floor(xs))
-        ly = reshape(subtract(ys, fy), [n, ch, 1, 1])
-        lx = reshape(subtract(xs, fx), [n, 1, cw, 1])
+        top_y, bottom_y = floor(ys), ceil(ys)
+        left_x, right_x = floor(xs), ceil(xs)
+        ly = reshape(subtract(ys, stop_gradient(top_y)), [n, ch, 1, 1])
+        lx = reshape(subtract(xs, stop_gradient(left_x)), [n, 1, cw, 1])
 
         def lerp(a, c, f):
             return add(a, multiply(subtract(c, a), f))
-        top = lerp(sample(xp.floor(yv), xp.floor(xv)), sample(xp.floor(yv), xp.ceil(xv)), lx)
-        bottom = lerp(sample(xp.ceil(yv), xp.floor(xv)), sample(xp.ceil(yv), xp.ceil(xv)), lx)
+        top = lerp(sample(top_y, left_x), sample(top_y, right_x), lx)
+        bottom = lerp(sample(bottom_y, left_x), sample(bottom_y, right_x), lx)
         out = lerp(top, bottom, ly)
     keep = logical_and(reshape(inside(ys, h), [n, ch, 1, 1]), reshape(inside(xs, w),
                                                                         [n, 1, cw, 1]))

@@ -355,14 +355,49 @@ _THETA13 = 5.371920351148152
 
 def expm(input, name=None):  # noqa: A002
     """Matrix exponential by scaling and squaring with a degree-13 Pade approximant."""
-    from .math_ops import add, multiply, subtract
+    from .array_ops import _symbolic
+    from .math_ops import multiply
     x = _matrix(input, "tfx.linalg.expm")
     s = x._v.shape
     if s[-1] != s[-2]:
         raise _linalg_error("tfx.linalg.expm", f"input must be square, got {list(s)}")
+    if _symbolic(x):
+        return _expm_traced(x)
     one_norm = float(xp.max(xp.sum(xp.abs(x._v), axis=-2))) if x._v.size else 0.0
     squarings = max(0, int(xp.ceil(xp.log2(one_norm / _THETA13)))) if one_norm > 0 else 0
-    a = multiply(x, _c(2.0 ** -squarings, x)) if squarings else x
+    r = _pade13(multiply(x, _c(2.0 ** -squarings, x)) if squarings else x)
+    for _ in range(squarings):
+        r = matmul(r, r)
+    return r
+
+
+_MAX_SQUARINGS = 64
+
+
+def _expm_traced(x):
+    """expm inside a traced graph: the number of squarings depends on the input's values, so
+    the graph computes it and squares up to _MAX_SQUARINGS times, keeping the squares it
+    needs."""
+    from .math_ops import (cast, ceil, clip_by_value, divide, less, log, maximum, multiply,
+                           pow as _pow, reduce_max, reduce_sum, abs as _abs, where)
+    norm = reduce_max(reduce_sum(_abs(x), -2))
+    if norm._dtype.is_complex:
+        from .math_ops import real
+        norm = real(norm)
+    tiny = _c(xp.finfo(norm._dtype._np).tiny, norm)
+    steps = ceil(divide(log(divide(maximum(norm, tiny), _c(_THETA13, norm))),
+                        _c(xp.log(2.0), norm)))
+    steps = clip_by_value(steps, 0.0, float(_MAX_SQUARINGS))
+    scale = _pow(_c(0.5, norm), steps)
+    r = _pade13(multiply(x, cast(scale, x._dtype) if x._dtype.is_complex else scale))
+    for i in range(_MAX_SQUARINGS):
+        r = where(less(_c(i, steps), steps), matmul(r, r), r)
+    return r
+
+
+def _pade13(a):
+    """The degree-13 Pade approximant of exp(a), accurate for ||a||_1 <= _THETA13."""
+    from .math_ops import add, multiply, subtract
     b = _PADE13
     ident = _eye_like(a)
     a2 = matmul(a, a)
@@ -376,10 +411,7 @@ def expm(input, name=None):  # noqa: A002
 
     u = matmul(a, add(matmul(a6, lin(b[13], b[11], b[9])), lin(b[7], b[5], b[3], b[1])))
     v = add(matmul(a6, lin(b[12], b[10], b[8])), lin(b[6], b[4], b[2], b[0]))
-    r = solve(subtract(v, u), add(v, u))
-    for _ in range(squarings):
-        r = matmul(r, r)
-    return r
+    return solve(subtract(v, u), add(v, u))
 
 
 _logm_op = register("matrix_logarithm", api="tfx.linalg.logm", forward=lambda ins, attrs: (

@@ -401,3 +401,18 @@ def test_against_tensorflow():
                                   U8[0])
     np.testing.assert_array_equal(T.io.decode_png(tf.image.encode_png(U8[0]).numpy()).numpy(),
                                   U8[0])
+
+
+def test_value_dependent_ops_retrace_correctly():
+    img = rng.random((1, 6, 6, 2)).astype(np.float32)
+    crop = tf.function(lambda i, b: tf.image.crop_and_resize(i, b, [0], [3, 3]))
+    nms = tf.function(lambda b, s: tf.image.non_max_suppression(b, s, 5, 0.3))
+    for box in ([[0.1, 0.1, 0.9, 0.9]], [[0.0, 0.5, 0.5, 1.0]]):
+        box = np.array(box, np.float32)
+        np.testing.assert_allclose(crop(tf.constant(img), tf.constant(box)).numpy(),
+                                   tf.image.crop_and_resize(img, box, [0], [3, 3]).numpy())
+    corners = rng.random((12, 2)).astype(np.float32) * 0.7
+    boxes = np.concatenate([corners, corners + 0.3], 1)
+    for scores in (rng.random(12).astype(np.float32), rng.random(12).astype(np.float32)):
+        assert nms(tf.constant(boxes), tf.constant(scores)).numpy().tolist() == \
+            _nms_ref(boxes, scores, 5, 0.3)

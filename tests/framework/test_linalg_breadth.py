@@ -340,3 +340,11 @@ def test_second_derivatives_of_the_decompositions():
     check_second(lambda x: tf.math.real(tf.linalg.eigvals(x)), a, rtol=1e-4, atol=1e-6)
     spd = a @ a.T + 3 * np.eye(3)
     check_second(tf.linalg.sqrtm, spd, rtol=1e-4, atol=1e-6)
+
+
+def test_expm_in_a_traced_function_scales_by_the_input():
+    f = tf.function(tf.linalg.expm)
+    a = _rand(3, 3)
+    for m in (a, 12 * a, 0 * a):
+        np.testing.assert_allclose(f(tf.constant(m)).numpy(), tf.linalg.expm(m).numpy(),
+                                   rtol=1e-10, atol=1e-12)
