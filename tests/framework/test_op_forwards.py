@@ -206,7 +206,8 @@ CASES = {
 ELSEWHERE = {"random_normal", "random_uniform", "truncated_normal", "categorical",
              "random_shuffle", "random_gamma", "random_poisson", "dropout_mask",
              "read_variable", "assign_variable", "print", "cond", "while_loop",
-             "while_loop_grad"}
+             "while_loop_grad",
+             "stateless_random", "stateless_random_get_key_counter", "stateless_random_sample"}
 
 
 def _flat(y):

@@ -205,6 +205,27 @@ def test_inside_a_function_the_seed_decides():
                                       tfx.random.stateless_normal([3], s).numpy())
 
 
+def test_every_op_in_a_function_gives_the_eager_numbers():
+    def draws(seed):
+        return [tfx.random.stateless_uniform([3], seed, minval=-1.0, maxval=2.0),
+                tfx.random.stateless_uniform([3], seed, minval=0, maxval=9, dtype=tfx.int64),
+                tfx.random.stateless_truncated_normal([2, 2], seed, dtype=tfx.float64),
+                tfx.random.stateless_categorical([[0.0, 1.0, 2.0]], 5, seed),
+                tfx.random.stateless_gamma([4], seed, alpha=1.5),
+                tfx.random.stateless_poisson([4], seed, lam=30.0),
+                tfx.random.stateless_binomial([4], seed, counts=9.0, probs=0.3),
+                tfx.random.experimental.stateless_shuffle(tfx.range(6), seed)]
+
+    f = tfx.function(draws)
+    kinds = {o.type for o in f.get_concrete_function(tfx.constant([1, 2])).graph.nodes}
+    assert {"stateless_random", "stateless_random_get_key_counter",
+            "stateless_random_sample"} <= kinds
+    for seed in ([1, 2], [3, 4], [1, 2]):
+        for got, want in zip(f(tfx.constant(seed)), draws(tfx.constant(seed))):
+            assert got.dtype == want.dtype
+            np.testing.assert_array_equal(got.numpy(), want.numpy())
+
+
 @pytest.mark.parametrize("dtype", ["float16", "bfloat16", "float32", "float64"])
 @pytest.mark.parametrize("kind", ["uniform", "normal", "truncated_normal"])
 def test_matches_tensorflow_live(kind, dtype):
