@@ -278,9 +278,36 @@ def _guarded(op):
     return twin[1]
 
 
+_SEEDED = ("tfx.ops.random_ops", "tfx.ops.stateless_random_ops", "tfx.random_generator")
+
+
+def _int_tuples(x, out):
+    """Every flat tuple of ints, and every lone int, inside attrs (arrays and slices aside)."""
+    if type(x) is int:
+        out.append((x,))
+    elif isinstance(x, (tuple, list)):
+        if x and all(type(v) is int for v in x):
+            out.append(tuple(x))
+        else:
+            for v in x:
+                _int_tuples(v, out)
+    elif isinstance(x, dict):
+        for v in x.values():
+            _int_tuples(v, out)
+
+
 def _check_attrs(op, attrs, in_specs, out_specs, fail):
     """Attr checks where the op's forward would misbehave on a hostile value."""
     name = op.name
+    if op.module not in _SEEDED and name not in ("dropout_mask", "while_loop", "cond"):
+        # Sizes an op allocates from its attrs stay within one tensor's limit (seeds, which
+        # may be any 64-bit number, live in the random ops only).
+        found = []
+        _int_tuples(attrs, found)
+        for t in found:
+            if math.prod(abs(v) for v in t if v) > MAX_ELEMENTS:
+                fail(f"integer attr {str(t)[:60]} is over {MAX_ELEMENTS} (as a size or a "
+                     "product of sizes)")
     shape = attrs if name in _SHAPE_ATTR else attrs[0] if name in _SHAPE_FIRST and \
         isinstance(attrs, tuple) and attrs else None
     if shape is not None:
