@@ -201,6 +201,95 @@ CASES = {
     "custom_gradient": (grad(_custom), [f64(3)]),
 }
 
+# Segment, control, special-function and extra nn ops (tfx/ops/segment_ops.py, ...).
+from tfx.ops import control_ops as CO, extra_special_ops as ES, misc_ops as MI  # noqa: E402
+from tfx.ops import more_nn_ops as MN, segment_ops as SG  # noqa: E402
+
+
+def _segments(x, ids, perm, lens):
+    sp_h = tfx.SparseTensor([[0, 0], [0, 1], [1, 0]], ids[:3], [2, 2])
+    sp_t = tfx.SparseTensor([[0, 0], [1, 0], [1, 1]], ids[1:4], [2, 2])
+    ts = MI.timestamp()
+    CO.assert_op(M.reduce_all(x > -10.0), ["x:", x])
+    return [SG.unsorted_segment_sum(x, ids, 5), SG.unsorted_segment_max(x, ids, 5),
+            SG.unsorted_segment_min(x, ids, 5), SG.unsorted_segment_prod(x, ids, 5),
+            SG.invert_permutation(perm), SG.dynamic_stitch([perm[:2], perm[2:]],
+                                                            [x[:2], x[2:]]),
+            SG.reverse_sequence(x, lens, seq_axis=1),
+            SG.tensor_scatter_nd_max(x, perm[:2, None], x[:2] * 2.0),
+            SG.tensor_scatter_nd_min(x, perm[:2, None], x[:2] * 2.0),
+            MI.bitcast(x, tfx.int32), MI.edit_distance(sp_h, sp_t),
+            M.multiply(M.subtract(ts, ts), 0.0),
+            CO.numpy_function(lambda a: a * 2, [x], tfx.float32)]
+
+
+def _special(p, a):
+    return [ES.erfinv(p), ES.erfcinv(p), ES.ndtri(p), ES.bessel_i0(a), ES.bessel_i0e(a),
+            ES.bessel_i1(a), ES.bessel_i1e(a), ES.igamma(a, a * 2.0), ES.igammac(a, a),
+            ES.betainc(a, a + 1.0, p), ES.nextafter(p, a)]
+
+
+def _ctc_pool(logits, labels, x):
+    return [MN.ctc_loss(labels, logits, [2, 1], [4, 3], blank_index=0),
+            MN.max_pool_with_argmax(x, 2, 2, "SAME")[1]]
+
+
+CASES.update({
+    "segments": (_segments, [f32(4, 3), ints(4, hi=5), np.array([2, 0, 3, 1], np.int32),
+                             np.array([3, 1, 2, 0], np.int32)]),
+    "special_extra": (_special, [f64(3, 4, lo=0.1, hi=0.9), f64(3, 4, lo=0.5, hi=3.0)]),
+    "ctc_pool": (_ctc_pool, [f32(4, 2, 4), ints(2, 2, lo=1, hi=4), f32(1, 4, 4, 2)]),
+    "grad_segments": (grad(lambda x, y: [SG.unsorted_segment_sum(x, [0, 2, 0], 3),
+                                         SG.unsorted_segment_max(x, [1, 1, 0], 2),
+                                         SG.unsorted_segment_prod(x, [0, 0, 1], 2),
+                                         SG.reverse_sequence(x, [2, 1, 3], seq_axis=1),
+                                         SG.tensor_scatter_nd_max(x, [[1]], y[:1]),
+                                         SG.dynamic_stitch([[1, 0], [2]], [x[:2], x[2:]]),
+                                         ES.erfinv(x * 0.3), ES.bessel_i1(x),
+                                         ES.igamma(y, x), ES.betainc(y, y, x * 0.5)], 2),
+                      [f64(3, 4, lo=0.5, hi=1.5), f64(3, 4, lo=0.5, hi=1.5)]),
+    "grad_ctc": (grad(lambda z: MN.ctc_loss([[1, 2], [3, 0]], z, [2, 1], [4, 3],
+                                            blank_index=0)), [f64(4, 2, 4)]),
+})
+
+# Decompositions, FFTs and non-max suppression (tfx/ops/linalg_decomp_ops.py, signal_ops.py,
+# image_ops.py), each traced forward and through a tape.
+from tfx.ops import image_ops as IM, linalg_decomp_ops as LD, signal_ops as SI  # noqa: E402
+
+
+def _decompositions(a, sq, c):
+    s, u, v = LD.svd(a)
+    q, r = LD.qr(a)
+    lu, p = LD.lu(sq)
+    e, ev = LD.eig(sq)
+    return [s, M.abs(u), M.abs(v), M.abs(q), M.abs(r), lu, p, M.real(e * M.conj(e)),
+            M.abs(ev), LD.sqrtm(L.matmul(sq, sq, transpose_b=True) + 3.0), LD.logm(c)]
+
+
+def _ffts(x, z):
+    return [SI.fft(z), SI.ifft2d(z), SI.rfft(x), SI.irfft(z), SI.rfft2d(x, [3, 4]),
+            SI.irfft2d(z, [2, 6])]
+
+
+def _nms(boxes, scores):
+    return list(IM.non_max_suppression(boxes, scores, 4, 0.3, 0.1, 0.0, False)) + list(
+        IM.non_max_suppression(boxes, scores, 4, 0.3, 0.1, 0.5, False))
+
+
+_CORNERS = RNG.uniform(0.0, 0.7, (8, 2))
+CASES.update({
+    "decompositions": (_decompositions, [f64(4, 3), spd(3),
+                                         (np.eye(3) + 0.1 * f64(3, 3)).astype(np.complex128)]),
+    "ffts": (_ffts, [f32(2, 6), (f32(2, 4) + 1j * f32(2, 4)).astype(np.complex64)]),
+    "nms": (_nms, [np.concatenate([_CORNERS, _CORNERS + 0.3], 1).astype(np.float32),
+                   f32(8, lo=0.0, hi=1.0)]),
+    "grad_decompositions": (grad(lambda a, sq: [LD.svd(a, compute_uv=False), LD.qr(a)[1],
+                                                LD.lu(sq)[0], M.real(LD.eigvals(sq)),
+                                                LD.sqrtm(sq)], 2), [f64(4, 3), spd(3)]),
+    "grad_ffts": (grad(lambda x: [M.abs(SI.rfft(x)), SI.irfft(SI.fft(M.complex(x, x)))]),
+                  [f64(2, 6)]),
+})
+
 # Ops checked elsewhere: random draws differ on every run (test_random_ops_draw_afresh),
 # variables, printing and control flow have their own tests in tests/graph.
 ELSEWHERE = {"random_normal", "random_uniform", "truncated_normal", "categorical",
