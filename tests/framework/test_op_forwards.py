@@ -201,6 +201,57 @@ CASES = {
     "custom_gradient": (grad(_custom), [f64(3)]),
 }
 
+# Segment, control, special-function and extra nn ops (tfx/ops/segment_ops.py, ...).
+from tfx.ops import control_ops as CO, extra_special_ops as ES, misc_ops as MI  # noqa: E402
+from tfx.ops import more_nn_ops as MN, segment_ops as SG  # noqa: E402
+
+
+def _segments(x, ids, perm, lens):
+    sp_h = tfx.SparseTensor([[0, 0], [0, 1], [1, 0]], ids[:3], [2, 2])
+    sp_t = tfx.SparseTensor([[0, 0], [1, 0], [1, 1]], ids[1:4], [2, 2])
+    ts = MI.timestamp()
+    CO.assert_op(M.reduce_all(x > -10.0), ["x:", x])
+    return [SG.unsorted_segment_sum(x, ids, 5), SG.unsorted_segment_max(x, ids, 5),
+            SG.unsorted_segment_min(x, ids, 5), SG.unsorted_segment_prod(x, ids, 5),
+            SG.invert_permutation(perm), SG.dynamic_stitch([perm[:2], perm[2:]],
+                                                            [x[:2], x[2:]]),
+            SG.reverse_sequence(x, lens, seq_axis=1),
+            SG.tensor_scatter_nd_max(x, perm[:2, None], x[:2] * 2.0),
+            SG.tensor_scatter_nd_min(x, perm[:2, None], x[:2] * 2.0),
+            MI.bitcast(x, tfx.int32), MI.edit_distance(sp_h, sp_t),
+            M.multiply(M.subtract(ts, ts), 0.0),
+            CO.numpy_function(lambda a: a * 2, [x], tfx.float32)]
+
+
+def _special(p, a):
+    return [ES.erfinv(p), ES.erfcinv(p), ES.ndtri(p), ES.bessel_i0(a), ES.bessel_i0e(a),
+            ES.bessel_i1(a), ES.bessel_i1e(a), ES.igamma(a, a * 2.0), ES.igammac(a, a),
+            ES.betainc(a, a + 1.0, p), ES.nextafter(p, a)]
+
+
+def _ctc_pool(logits, labels, x):
+    return [MN.ctc_loss(labels, logits, [2, 1], [4, 3], blank_index=0),
+            MN.max_pool_with_argmax(x, 2, 2, "SAME")[1]]
+
+
+CASES.update({
+    "segments": (_segments, [f32(4, 3), ints(4, hi=5), np.array([2, 0, 3, 1], np.int32),
+                             np.array([3, 1, 2, 0], np.int32)]),
+    "special_extra": (_special, [f64(3, 4, lo=0.1, hi=0.9), f64(3, 4, lo=0.5, hi=3.0)]),
+    "ctc_pool": (_ctc_pool, [f32(4, 2, 4), ints(2, 2, lo=1, hi=4), f32(1, 4, 4, 2)]),
+    "grad_segments": (grad(lambda x, y: [SG.unsorted_segment_sum(x, [0, 2, 0], 3),
+                                         SG.unsorted_segment_max(x, [1, 1, 0], 2),
+                                         SG.unsorted_segment_prod(x, [0, 0, 1], 2),
+                                         SG.reverse_sequence(x, [2, 1, 3], seq_axis=1),
+                                         SG.tensor_scatter_nd_max(x, [[1]], y[:1]),
+                                         SG.dynamic_stitch([[1, 0], [2]], [x[:2], x[2:]]),
+                                         ES.erfinv(x * 0.3), ES.bessel_i1(x),
+                                         ES.igamma(y, x), ES.betainc(y, y, x * 0.5)], 2),
+                      [f64(3, 4, lo=0.5, hi=1.5), f64(3, 4, lo=0.5, hi=1.5)]),
+    "grad_ctc": (grad(lambda z: MN.ctc_loss([[1, 2], [3, 0]], z, [2, 1], [4, 3],
+                                            blank_index=0)), [f64(4, 2, 4)]),
+})
+
 # Decompositions, FFTs and non-max suppression (tfx/ops/linalg_decomp_ops.py, signal_ops.py,
 # image_ops.py), each traced forward and through a tape.
 from tfx.ops import image_ops as IM, linalg_decomp_ops as LD, signal_ops as SI  # noqa: E402
