@@ -71,9 +71,9 @@ from .ops.check_ops import (Assert, assert_equal, assert_greater, assert_less,  
                             assert_rank)
 from .ops.functional_ops import (case, foldl, foldr, map_fn, scan, switch_case,  # noqa: E402
                                  vectorized_map)
-from .ops.segment_ops import (dynamic_partition, dynamic_stitch,  # noqa: E402
-                              histogram_fixed_width, reverse_sequence, tensor_scatter_nd_max,
-                              tensor_scatter_nd_min, unique_with_counts, unravel_index)
+from .ops.segment_ops import histogram_fixed_width, unique_with_counts  # noqa: E402
+from .ops.shuffle_ops import (dynamic_partition, dynamic_stitch, reverse_sequence,  # noqa: E402
+                              tensor_scatter_nd_max, tensor_scatter_nd_min, unravel_index)
 from .ops.extra_nn_ops import (batch_to_space, clip_by_global_norm, clip_by_norm,  # noqa: E402
                                sequence_mask, space_to_batch, space_to_batch_nd)
 from .ops.init_ops import (constant_initializer, ones_initializer,  # noqa: E402

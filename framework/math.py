@@ -19,7 +19,8 @@ mod = floormod
 from .ops.nn_ops import l2_normalize, log_softmax, softmax  # noqa: E402,F401
 from .ops.array_ops import top_k  # noqa: E402,F401
 from .ops.extra_nn_ops import in_top_k  # noqa: E402,F401
-from .ops.segment_ops import (bincount, confusion_matrix, invert_permutation,  # noqa: E402,F401
+from .ops.shuffle_ops import invert_permutation  # noqa: E402,F401
+from .ops.segment_ops import (bincount, confusion_matrix,  # noqa: E402,F401
                               segment_max, segment_mean, segment_min, segment_prod,
                               segment_sum, unsorted_segment_max, unsorted_segment_mean,
                               unsorted_segment_min, unsorted_segment_prod,

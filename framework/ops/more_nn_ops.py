@@ -1,11 +1,9 @@
 """More of ``tf.nn``: ``max_pool_with_argmax``, ``pool``, atrous convolutions,
-``batch_norm_with_global_normalization``, ``safe_embedding_lookup_sparse`` and CTC
-(``ctc_loss``, ``ctc_greedy_decoder``).
+``batch_norm_with_global_normalization``, ``safe_embedding_lookup_sparse``, the sampled losses
+(``nce_loss``, ``sampled_softmax_loss``) and morphology (``dilation2d``, ``erosion2d``).
 
-``ctc_loss`` is a primitive: its forward runs the CTC forward-backward recursions in log space
-(vectorized over the batch; the backward pass is the forward recursion on the reversed
-sequences) and keeps the gradient with respect to the logits, as TensorFlow's kernel does, so
-it has first derivatives only. Everything else is built from other tfx ops.
+All are built from other tfx ops, except the argmax of ``max_pool_with_argmax`` (an index
+op, no gradient); CTC lives in ctc_ops.py.
 """
 import builtins
 
@@ -16,9 +14,9 @@ from . import array_ops as A
 from . import math_ops as M
 
 __all__ = ["max_pool_with_argmax", "pool", "atrous_conv2d", "atrous_conv2d_transpose",
-           "batch_norm_with_global_normalization", "safe_embedding_lookup_sparse", "ctc_loss",
-           "ctc_greedy_decoder", "compute_accidental_hits", "nce_loss",
-           "sampled_softmax_loss", "dilation2d", "erosion2d"]
+           "batch_norm_with_global_normalization", "safe_embedding_lookup_sparse",
+           "compute_accidental_hits", "nce_loss", "sampled_softmax_loss", "dilation2d",
+           "erosion2d"]
 
 
 # ---- pooling -----------------------------------------------------------------------------------
@@ -163,191 +161,6 @@ def safe_embedding_lookup_sparse(embedding_weights, sparse_ids, sparse_weights=N
         total = M.where(A.broadcast_to(empty, total._v.shape),
                         A.broadcast_to(fill, total._v.shape), total)
     return total
-
-
-# ---- CTC ---------------------------------------------------------------------------------------
-
-def _logsumexp(*arrays):
-    m = arrays[0]
-    for a in arrays[1:]:
-        m = xp.maximum(m, a)
-    safe = xp.where(xp.isfinite(m), m, 0.0)
-    with xp.errstate(divide="ignore"):
-        return safe + xp.log(sum(xp.exp(a - safe) for a in arrays))
-
-
-def _ctc_alpha(logp, ext, ext_len, skip):
-    """log alpha_t(s) for every t: logp [T, B, K], ext [B, S] extended labels."""
-    T, B, _ = logp.shape
-    S = ext.shape[1]
-    valid = xp.arange(S)[None, :] < ext_len[:, None]
-    emit = xp.take_along_axis(logp, xp.broadcast_to(ext[None], (T, B, S)), axis=2)
-    alpha = xp.full((T, B, S), -xp.inf)
-    first = xp.full((B, S), -xp.inf)
-    first[:, 0] = emit[0, :, 0]
-    if S > 1:
-        first[:, 1] = xp.where(ext_len > 1, emit[0, :, 1], -xp.inf)
-    alpha[0] = xp.where(valid, first, -xp.inf)
-    ninf = xp.full((B, 1), -xp.inf)
-    for step in builtins.range(1, T):
-        prev = alpha[step - 1]
-        one = xp.concatenate([ninf, prev[:, :-1]], 1)
-        two = xp.concatenate([ninf, ninf, prev[:, :-2]], 1)[:, :S]
-        two = xp.where(skip, two, -xp.inf)
-        alpha[step] = xp.where(valid, _logsumexp(prev, one, two) + emit[step], -xp.inf)
-    return alpha, emit
-
-
-def _extended(labels, lengths, blank):
-    B = labels.shape[0]
-    S = 2 * (labels.shape[1] if labels.ndim == 2 else 0) + 1
-    ext = xp.full((B, S), blank, dtype=xp.int64)
-    if S > 1:
-        ext[:, 1::2] = labels
-    return ext, 2 * lengths + 1, _skips(ext, blank)
-
-
-def _skips(ext, blank):
-    """Where alpha may come from two labels back: a non-blank unlike the label before."""
-    B, S = ext.shape
-    prev2 = xp.concatenate([xp.full((B, 2), -1, dtype=xp.int64), ext[:, :-2]], 1)[:, :S]
-    return (ext != blank) & (ext != prev2)
-
-
-def _reverse_rows(a, lengths, axis):
-    """Reverse the first lengths[b] entries of each batch row b along ``axis`` (the batch is
-    axis 1 for time-major logits, axis 0 for label rows)."""
-    n = a.shape[axis]
-    idx = xp.arange(n)
-    lens = lengths[:, None]
-    src = xp.where(idx[None, :] < lens, lens - 1 - idx[None, :], idx[None, :])  # [B, n]
-    if axis == 0:  # a: [T, B, ...]
-        return a[src.T, xp.arange(a.shape[1])[None, :]]
-    return xp.take_along_axis(a, src.reshape(src.shape + (1,) * (a.ndim - 2)), axis=1)
-
-
-def _ctc_fwd(ins, blank):
-    logits, labels, label_len, logit_len = ins
-    x = logits.astype(xp.float64)
-    m = x.max(-1, keepdims=True)
-    logp = x - m - xp.log(xp.exp(x - m).sum(-1, keepdims=True))
-    T, B, K = logp.shape
-    ll = label_len.astype(xp.int64)
-    tl = logit_len.astype(xp.int64)
-    ext, ext_len, skip = _extended(labels.astype(xp.int64), ll, blank)
-    alpha, emit = _ctc_alpha(logp, ext, ext_len, skip)
-    # beta: the same recursion on each sequence reversed in time and in its extended labels
-    r_logp = _reverse_rows(logp, tl, 0)
-    r_ext = _reverse_rows(ext, ext_len, 1)
-    r_alpha, _ = _ctc_alpha(r_logp, r_ext, ext_len, _skips(r_ext, blank))
-    beta = _reverse_rows(r_alpha, tl, 0)  # back in time, then back along the labels
-    beta = _reverse_rows(beta.transpose(1, 2, 0), ext_len, 1).transpose(2, 0, 1)
-    b_idx = xp.arange(B)
-    last = alpha[xp.maximum(tl - 1, 0), b_idx]  # [B, S]
-    end1 = last[b_idx, xp.maximum(ext_len - 1, 0)]
-    end2 = xp.where(ext_len > 1, last[b_idx, xp.maximum(ext_len - 2, 0)], -xp.inf)
-    log_p = _logsumexp(end1, end2)
-    loss = -log_p
-    # d loss / d logits = softmax - (1 / (p y)) sum over s with label k of alpha beta
-    ab = alpha + beta - emit  # log(alpha beta / y_t(l'_s))
-    occ = xp.full((T, B, K), -xp.inf)
-    for s in builtins.range(ext.shape[1]):
-        k = ext[:, s]
-        cur = occ[:, b_idx, k]
-        occ[:, b_idx, k] = _logsumexp(cur, ab[:, :, s])
-    with xp.errstate(invalid="ignore", over="ignore"):
-        grad = xp.exp(logp) - xp.exp(occ - log_p[None, :, None])
-    in_time = (xp.arange(T)[:, None] < tl[None, :])[:, :, None]
-    grad = xp.where(in_time & xp.isfinite(log_p)[None, :, None], grad, 0.0)
-    return (loss.astype(logits.dtype), grad.astype(logits.dtype))
-
-
-def _ctc_grad(node, g, _g_grad=None):
-    return (M.multiply(A.reshape(g, [1, -1, 1]), node.outputs[1]), None, None, None)
-
-
-_ctc_op = register("ctc_loss", _ctc_grad, api="tfx.nn.ctc_loss", forward=_ctc_fwd)
-
-
-def _dense_labels(labels):
-    """(dense [B, L] labels, lengths) from a SparseTensor of labels."""
-    idx = t(labels.indices)._v
-    vals = t(labels.values)._v
-    shape = t(labels.dense_shape)._v
-    dense = xp.zeros((int(shape[0]), int(shape[1])), dtype=vals.dtype)
-    dense[idx[:, 0], idx[:, 1]] = vals
-    lengths = xp.bincount(idx[:, 0], minlength=int(shape[0])).astype(xp.int32)
-    return wrap(dense, _dt.as_dtype(vals.dtype)), wrap(lengths, _dt.int32)
-
-
-def ctc_loss(labels, logits, label_length, logit_length, logits_time_major=True, unique=None,
-             blank_index=None, name=None):
-    """Negative log-likelihood of each label sequence under CTC: ``logits`` [time, batch,
-    classes] (or [batch, time, classes]), dense ``labels`` [batch, max_len] with
-    ``label_length``, or a SparseTensor (then ``blank_index`` is required). The blank class
-    is ``blank_index`` (default 0; negative counts from the end). Returns [batch]."""
-    api = "tfx.nn.ctc_loss"
-    if hasattr(labels, "dense_shape"):
-        if blank_index is None:
-            raise ValueError("blank_index must be given when using SparseTensor labels.")
-        labels, label_length = _dense_labels(labels)
-    x = t(logits)
-    if not x._dtype.is_floating:
-        raise TypeError(f"{api}: logits must be floating point, got {x._dtype.name}")
-    if not logits_time_major:
-        x = A.transpose(x, [1, 0, 2])
-    lab = t(labels)
-    ll, tl = t(label_length), t(logit_length)
-    if x._v.ndim != 3 or lab._v.ndim != 2 or lab._v.shape[0] != x._v.shape[1]:
-        raise A._invalid(api, f"logits must be [time, batch, classes] and labels [batch, "
-                              f"max_len], got {list(x._v.shape)} and {list(lab._v.shape)}")
-    K = x._v.shape[2]
-    blank = 0 if blank_index is None else int(blank_index)
-    blank = blank + K if blank < 0 else blank
-    if blank:
-        # As TensorFlow: move the blank class to 0 and shift the labels below it up by one.
-        x = A.concat([x[:, :, blank:blank + 1], x[:, :, :blank], x[:, :, blank + 1:]], 2)
-        lab = M.where(M.less(lab, M.cast(blank, lab._dtype)), M.add(lab, M.cast(
-            1, lab._dtype)), lab)
-        blank = 0
-    if int(tl._v.max(initial=0)) > x._v.shape[0]:
-        raise A._invalid(api, "logit_length must not exceed the number of time steps")
-    loss, grad = _ctc_fwd((x._v, lab._v, ll._v, tl._v), blank)
-    r = wrap(loss, x._dtype)
-    g = wrap(grad, x._dtype)
-    if STATE.recording:
-        record(_ctc_op, (x, lab, ll, tl), (r, g), blank)
-    return r
-
-
-def ctc_greedy_decoder(inputs, sequence_length, merge_repeated=True, blank_index=None):
-    """Best path decoding: the most likely class at each step, repeats merged, blanks
-    removed. Returns ([SparseTensor of int64 [batch, max_len]], -sum of the best logits
-    [batch, 1]). The blank is the last class unless ``blank_index`` says otherwise."""
-    from ..structures.sparse_tensor import SparseTensor
-    x = t(inputs)
-    T, B, K = x._v.shape
-    blank = K - 1 if blank_index is None else (int(blank_index) + K if int(blank_index) < 0
-                                               else int(blank_index))
-    lens = t(sequence_length)._v.astype(int)
-    best = x._v.argmax(-1)
-    indices, values, width = [], [], 0
-    for b in builtins.range(B):
-        prev, n = -1, 0
-        for step in builtins.range(int(lens[b])):
-            k = int(best[step, b])
-            if k != blank and not (merge_repeated and k == prev):
-                indices.append([b, n])
-                values.append(k)
-                n += 1
-            prev = k
-        width = builtins.max(width, n)
-    in_time = (xp.arange(T)[:, None] < lens[None, :])
-    score = -xp.where(in_time, x._v.max(-1), 0).sum(0, keepdims=True).T
-    sp = SparseTensor(wrap(xp.asarray(indices, dtype=xp.int64).reshape(-1, 2), _dt.int64),
-                      wrap(xp.asarray(values, dtype=xp.int64), _dt.int64),
-                      wrap(xp.asarray([B, width], dtype=xp.int64), _dt.int64))
-    return [sp], wrap(xp.ascontiguousarray(score.astype(x._v.dtype)), x._dtype)
 
 
 # ---- sampled losses ----------------------------------------------------------------------------

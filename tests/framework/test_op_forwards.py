@@ -203,7 +203,8 @@ CASES = {
 
 # Segment, control, special-function and extra nn ops (tfx/ops/segment_ops.py, ...).
 from tfx.ops import control_ops as CO, extra_special_ops as ES, misc_ops as MI  # noqa: E402
-from tfx.ops import more_nn_ops as MN, segment_ops as SG  # noqa: E402
+from tfx.ops import ctc_ops as CT, more_nn_ops as MN, segment_ops as SG  # noqa: E402
+from tfx.ops import shuffle_ops as SH  # noqa: E402
 
 
 def _segments(x, ids, perm, lens):
@@ -213,11 +214,11 @@ def _segments(x, ids, perm, lens):
     CO.assert_op(M.reduce_all(x > -10.0), ["x:", x])
     return [SG.unsorted_segment_sum(x, ids, 5), SG.unsorted_segment_max(x, ids, 5),
             SG.unsorted_segment_min(x, ids, 5), SG.unsorted_segment_prod(x, ids, 5),
-            SG.invert_permutation(perm), SG.dynamic_stitch([perm[:2], perm[2:]],
+            SH.invert_permutation(perm), SH.dynamic_stitch([perm[:2], perm[2:]],
                                                             [x[:2], x[2:]]),
-            SG.reverse_sequence(x, lens, seq_axis=1),
-            SG.tensor_scatter_nd_max(x, perm[:2, None], x[:2] * 2.0),
-            SG.tensor_scatter_nd_min(x, perm[:2, None], x[:2] * 2.0),
+            SH.reverse_sequence(x, lens, seq_axis=1),
+            SH.tensor_scatter_nd_max(x, perm[:2, None], x[:2] * 2.0),
+            SH.tensor_scatter_nd_min(x, perm[:2, None], x[:2] * 2.0),
             MI.bitcast(x, tfx.int32), MI.edit_distance(sp_h, sp_t),
             M.multiply(M.subtract(ts, ts), 0.0),
             CO.numpy_function(lambda a: a * 2, [x], tfx.float32)]
@@ -230,7 +231,7 @@ def _special(p, a):
 
 
 def _ctc_pool(logits, labels, x):
-    return [MN.ctc_loss(labels, logits, [2, 1], [4, 3], blank_index=0),
+    return [CT.ctc_loss(labels, logits, [2, 1], [4, 3], blank_index=0),
             MN.max_pool_with_argmax(x, 2, 2, "SAME")[1]]
 
 
@@ -242,13 +243,13 @@ CASES.update({
     "grad_segments": (grad(lambda x, y: [SG.unsorted_segment_sum(x, [0, 2, 0], 3),
                                          SG.unsorted_segment_max(x, [1, 1, 0], 2),
                                          SG.unsorted_segment_prod(x, [0, 0, 1], 2),
-                                         SG.reverse_sequence(x, [2, 1, 3], seq_axis=1),
-                                         SG.tensor_scatter_nd_max(x, [[1]], y[:1]),
-                                         SG.dynamic_stitch([[1, 0], [2]], [x[:2], x[2:]]),
+                                         SH.reverse_sequence(x, [2, 1, 3], seq_axis=1),
+                                         SH.tensor_scatter_nd_max(x, [[1]], y[:1]),
+                                         SH.dynamic_stitch([[1, 0], [2]], [x[:2], x[2:]]),
                                          ES.erfinv(x * 0.3), ES.bessel_i1(x),
                                          ES.igamma(y, x), ES.betainc(y, y, x * 0.5)], 2),
                       [f64(3, 4, lo=0.5, hi=1.5), f64(3, 4, lo=0.5, hi=1.5)]),
-    "grad_ctc": (grad(lambda z: MN.ctc_loss([[1, 2], [3, 0]], z, [2, 1], [4, 3],
+    "grad_ctc": (grad(lambda z: CT.ctc_loss([[1, 2], [3, 0]], z, [2, 1], [4, 3],
                                             blank_index=0)), [f64(4, 2, 4)]),
 })
 
