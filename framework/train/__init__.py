@@ -5,10 +5,13 @@ safetensors (the values), both written atomically; ``CheckpointManager`` numbers
 keeps the newest few; ``list_variables``/``load_variable`` read a checkpoint without objects.
 """
 from .checkpoint import Checkpoint, CheckpointOptions
-from .checkpoint_management import (CheckpointManager, CheckpointState, get_checkpoint_state,
-                                    latest_checkpoint, list_variables, load_variable)
+from .checkpoint_management import (CheckpointManager, CheckpointReader, CheckpointState,
+                                    checkpoints_iterator, get_checkpoint_state,
+                                    latest_checkpoint, list_variables, load_checkpoint,
+                                    load_variable)
 from .restore import CheckpointLoadStatus, InitializationOnlyStatus
 
 __all__ = ["Checkpoint", "CheckpointOptions", "CheckpointManager", "CheckpointState",
            "CheckpointLoadStatus", "InitializationOnlyStatus", "get_checkpoint_state",
-           "latest_checkpoint", "list_variables", "load_variable"]
+           "latest_checkpoint", "list_variables", "load_variable", "load_checkpoint",
+           "checkpoints_iterator", "CheckpointReader"]

@@ -12,7 +12,8 @@ from ..errors import DataLossError, NotFoundError
 from .checkpoint_io import data_path, index_path, read_index, read_values
 
 __all__ = ["CheckpointManager", "latest_checkpoint", "get_checkpoint_state", "list_variables",
-           "load_variable", "CheckpointState"]
+           "load_variable", "load_checkpoint", "checkpoints_iterator", "CheckpointReader",
+           "CheckpointState"]
 
 STATE_FILE = "checkpoint"
 _STATE_FORMAT = "tfx.train.CheckpointState"
@@ -125,6 +126,58 @@ def load_variable(ckpt_dir_or_file, name):
     if name not in saved.variables():
         raise NotFoundError(None, None, f"Key {name} not found in checkpoint")
     return read_values(saved)[name]
+
+
+class CheckpointReader:
+    """Saved values by key without building objects (what ``load_checkpoint`` returns)."""
+
+    def __init__(self, prefix):
+        self._saved = read_index(prefix)
+        self._arrays = None
+
+    def get_variable_to_shape_map(self):
+        return {k: list(shape) for k, (shape, _) in self._saved.variables().items()}
+
+    def get_variable_to_dtype_map(self):
+        from .. import dtypes
+        return {k: dtypes.as_dtype(d) for k, (_, d) in self._saved.variables().items()}
+
+    def has_tensor(self, name):
+        return name in self._saved.variables()
+
+    def get_tensor(self, name):
+        if not self.has_tensor(name):
+            raise NotFoundError(None, None, f"Key {name} not found in checkpoint")
+        if self._arrays is None:
+            self._arrays = read_values(self._saved)
+        return self._arrays[name]
+
+
+def load_checkpoint(ckpt_dir_or_file):
+    """A ``CheckpointReader`` of a checkpoint prefix (or a directory's latest)."""
+    return CheckpointReader(_prefix_of(ckpt_dir_or_file))
+
+
+def checkpoints_iterator(checkpoint_dir, min_interval_secs=0, timeout=None, timeout_fn=None):
+    """Yield each new latest checkpoint of ``checkpoint_dir`` as it appears; stop after
+    ``timeout`` seconds without one (unless ``timeout_fn()`` returns False)."""
+    last = None
+    while True:
+        start = time.time()
+        while True:
+            path = latest_checkpoint(checkpoint_dir)
+            if path is not None and path != last:
+                break
+            if timeout is not None and time.time() - start > timeout:
+                if timeout_fn is None or timeout_fn():
+                    return
+                start = time.time()
+            time.sleep(min(1.0, timeout) if timeout else 1.0)
+        last = path
+        yield path
+        wait = min_interval_secs - (time.time() - start)
+        if wait > 0:
+            time.sleep(wait)
 
 
 def _delete(prefix):

@@ -500,3 +500,20 @@ def test_refuses_a_foreign_state_file(tmp_path):
                                          '"model_checkpoint_path": 3}')
     with pytest.raises(DataLossError, match="not a tfx checkpoint state file"):
         tfx.train.CheckpointManager(tfx.train.Checkpoint(net=Net()), str(tmp_path), 2)
+
+
+def test_load_checkpoint_reader_and_checkpoints_iterator(tmp_path):
+    path = _saved(tmp_path)
+    reader = tfx.train.load_checkpoint(path)
+    shapes = reader.get_variable_to_shape_map()
+    assert shapes["net/a/.ATTRIBUTES/VARIABLE_VALUE"] == [2, 2]
+    assert reader.get_variable_to_dtype_map()["net/b/.ATTRIBUTES/VARIABLE_VALUE"] is tfx.int64
+    assert reader.has_tensor("net/a/.ATTRIBUTES/VARIABLE_VALUE") and not reader.has_tensor("x")
+    assert reader.get_tensor("net/a/.ATTRIBUTES/VARIABLE_VALUE")[1, 0] == 3.25
+    with pytest.raises(NotFoundError):
+        reader.get_tensor("x")
+    manager = tfx.train.CheckpointManager(tfx.train.Checkpoint(net=Net()), str(tmp_path / "r"),
+                                          max_to_keep=3)
+    first = manager.save()
+    seen = list(tfx.train.checkpoints_iterator(str(tmp_path / "r"), timeout=0.05))
+    assert seen == [first]
