@@ -4,10 +4,9 @@ Nothing in the folder is executed as code: the JSON document is checked against 
 (version, keys, types), every graph is rebuilt through the checks of graphs.py and checks.py
 (registered ops only, slots in range and earlier, dtypes from tfx's list, shapes and sizes
 bounded), variables and constants come from safetensors with their declared dtypes and shapes
-verified. The restored
-object has the saved attributes (functions, variables, child objects), ``signatures`` (a
-mapping of name -> function taking keyword tensors and returning a dict) and, as a
-``tfx.Module``, ``variables`` / ``trainable_variables``.
+verified. The restored object has the saved attributes (functions, variables, child objects),
+``signatures`` (a mapping of name -> function taking keyword tensors and returning a dict)
+and, as a ``tfx.Module``, ``variables`` / ``trainable_variables``.
 """
 import collections.abc
 import json
