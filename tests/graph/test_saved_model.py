@@ -466,6 +466,15 @@ def test_unsavable_attrs_fail_clearly_and_write_nothing(tmp_path):
     assert sorted(os.listdir(tmp_path)) == ["model"]  # no temporary folders either
 
 
+def test_a_folder_of_other_files_is_never_replaced(tmp_path):
+    (tmp_path / "notes").mkdir()
+    (tmp_path / "notes" / "todo.txt").write_text("keep me")
+    with pytest.raises(FileExistsError, match="not part of a SavedModel"):
+        tfx.saved_model.save(Scaler(), str(tmp_path / "notes"))
+    assert (tmp_path / "notes" / "todo.txt").read_text() == "keep me"
+    assert sorted(os.listdir(tmp_path)) == ["notes"]
+
+
 # ---- hostile folders --------------------------------------------------------------------------
 
 @pytest.fixture()
