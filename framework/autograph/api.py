@@ -160,7 +160,7 @@ def _source(fn):
     """(source text, first line) of ``fn``, or None when Python has none for it."""
     code = fn.__code__
     try:
-        lines, start = inspect.getsourcelines(fn)
+        lines, start = inspect.getsourcelines(code)  # the code: not what __wrapped__ names
         return "".join(lines), max(start, 1)
     except (OSError, TypeError):
         pass

@@ -628,3 +628,25 @@ def test_global_assigned_in_a_branch_and_loops_over_python_lists_unroll():
 
 
 _COUNT = 0
+
+
+def _logged(fn):
+    import functools
+
+    @functools.wraps(fn)
+    def wrapper(*a, **k):
+        return fn(*a, **k)
+    return wrapper
+
+
+@_logged
+def _wrapped_abs(x):
+    if x > 0:
+        return x
+    return -x
+
+
+def test_functions_behind_a_functools_wraps_decorator_are_converted():
+    f = tfx.function(lambda x: _wrapped_abs(x))
+    assert float(f(c(-3.0))) == 3.0 and float(f(c(2.0))) == 2.0
+    assert f.experimental_get_tracing_count() == 1
