@@ -17,7 +17,8 @@ from .image import (decode_image, decode_jpeg, decode_png, encode_jpeg,  # noqa:
                     encode_png)
 
 __all__ = ["read_file", "write_file", "matching_files", "decode_csv", "serialize_tensor",
-           "parse_tensor", "decode_raw", "encode_base64", "decode_base64", "gfile",
+           "parse_tensor", "decode_raw", "encode_base64", "decode_base64", "decode_compressed",
+           "TFRecordOptions", "TFRecordWriter", "gfile",
            "decode_png", "encode_png", "decode_jpeg", "encode_jpeg", "decode_image"]
 
 
@@ -289,6 +290,115 @@ def decode_base64(input, name=None):  # noqa: A002
     return wrap(arr.reshape(x._v.shape), _dt.string)
 
 
+def decode_compressed(bytes, compression_type="", name=None):  # noqa: A002 - TF's name
+    """Decompress each string: compression_type '' (none), 'ZLIB' or 'GZIP'."""
+    import gzip
+    import zlib
+    kind = (compression_type or "").upper()
+    if kind not in ("", "ZLIB", "GZIP"):
+        raise _invalid("tfx.io.decode_compressed", f"Unsupported compression type: "
+                       f"{compression_type}")
+    x = t(bytes)
+    fn = {"": lambda b: b, "ZLIB": zlib.decompress, "GZIP": gzip.decompress}[kind]
+    out = xp.empty(x._v.size, dtype=object)
+    try:
+        out[:] = [fn(b) for b in x._v.reshape(-1).tolist()]
+    except (OSError, zlib.error) as e:
+        raise _invalid("tfx.io.decode_compressed", f"decompression failed: {e}") from None
+    return wrap(out.reshape(x._v.shape), _dt.string)
+
+
+# ---- TFRecord files ----------------------------------------------------------------------------
+
+class TFRecordOptions:
+    """How a TFRecord file is compressed: ``compression_type`` None/'' , 'ZLIB' or 'GZIP'
+    (with ``compression_level``); the buffer and flush settings are accepted and unused."""
+
+    compression_type_map = {None: "", "": "", "ZLIB": "ZLIB", "GZIP": "GZIP"}
+
+    def __init__(self, compression_type=None, flush_mode=None, input_buffer_size=None,
+                 output_buffer_size=None, window_bits=None, compression_level=None,
+                 compression_method=None, mem_level=None, compression_strategy=None):
+        kind = compression_type.upper() if isinstance(compression_type, str) else \
+            compression_type
+        if kind not in self.compression_type_map:
+            raise ValueError(f'compression_type must be None, "", "ZLIB" or "GZIP", got '
+                             f"{compression_type!r}")
+        self.compression_type = self.compression_type_map[kind]
+        self.compression_level = compression_level
+
+    @classmethod
+    def get_compression_type_string(cls, options):
+        if options is None:
+            return ""
+        if isinstance(options, TFRecordOptions):
+            return options.compression_type
+        return cls(options).compression_type
+
+
+def _masked_crc(data):
+    from .keras.callbacks import _summary_writer_class
+    _summary_writer_class()  # tensorboardX, imported with torch kept out
+    from tensorboardX.record_writer import masked_crc32c
+    return masked_crc32c(data)
+
+
+class TFRecordWriter:
+    """Write records (bytes) to a TFRecord file: each a little-endian uint64 length, its
+    masked CRC-32C, the data and the data's masked CRC-32C (TensorFlow's format)."""
+
+    def __init__(self, path, options=None):
+        import gzip
+        import struct
+        import zlib
+        self._struct = struct
+        opts = options if isinstance(options, TFRecordOptions) else TFRecordOptions(options)
+        level = opts.compression_level
+        self._file = open(_text(path), "wb")
+        self._zlib = None
+        if opts.compression_type == "GZIP":
+            self._out = gzip.GzipFile(fileobj=self._file, mode="wb",
+                                      compresslevel=9 if level is None or level < 0 else level)
+        else:
+            self._out = self._file
+            if opts.compression_type == "ZLIB":
+                self._zlib = zlib.compressobj(-1 if level is None else level)
+
+    def _put(self, data):
+        self._out.write(self._zlib.compress(data) if self._zlib is not None else data)
+
+    def write(self, record):
+        """Append one record (bytes, str or a scalar string tensor)."""
+        data = _py(record)
+        if isinstance(data, str):
+            data = data.encode()
+        pack = self._struct.pack
+        header = pack("<Q", len(data))
+        self._put(header + pack("<I", _masked_crc(header)) + data +
+                  pack("<I", _masked_crc(data)))
+
+    def flush(self):
+        if self._zlib is not None:
+            self._out.write(self._zlib.flush(__import__("zlib").Z_SYNC_FLUSH))
+        self._out.flush()
+
+    def close(self):
+        if self._out is None:
+            return
+        if self._zlib is not None:
+            self._out.write(self._zlib.flush())
+        if self._out is not self._file:
+            self._out.close()
+        self._file.close()
+        self._out = None
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+
 # ---- gfile -------------------------------------------------------------------------------------
 
 class GFile:
@@ -372,6 +482,25 @@ def _walk(top, topdown=True, onerror=None):
     return _os.walk(_text(top), topdown=topdown, onerror=onerror)
 
 
+class FileStatistics:
+    """``gfile.stat``'s answer: length in bytes, modification time in ns, is_directory."""
+
+    def __init__(self, length, mtime_nsec, is_directory):
+        self.length = length
+        self.mtime_nsec = mtime_nsec
+        self.is_directory = is_directory
+
+
+def _stat(path):
+    path = _text(path)
+    try:
+        st = _os.stat(path)
+    except FileNotFoundError:
+        raise _not_found("tfx.io.gfile.stat", path) from None
+    import stat as _st
+    return FileStatistics(st.st_size, st.st_mtime_ns, _st.S_ISDIR(st.st_mode))
+
+
 class _GFileModule:
     """``tfx.io.gfile``: file-system helpers on local paths."""
 
@@ -387,6 +516,9 @@ class _GFileModule:
     copy = staticmethod(_copy)
     rmtree = staticmethod(lambda path: _shutil.rmtree(_text(path)))
     walk = staticmethod(_walk)
+    stat = staticmethod(_stat)
+    join = staticmethod(lambda path, *paths: _os.path.join(_text(path),
+                                                           *(_text(p) for p in paths)))
 
 
 gfile = _GFileModule()

@@ -188,3 +188,52 @@ def test_bitwise():
     T = pytest.importorskip("tensorflow")
     np.testing.assert_array_equal(tf.bitwise.left_shift(a, s).numpy(),
                                   T.bitwise.left_shift(a, s).numpy())
+
+
+def _read_records(path, opener=open):
+    import struct
+    out = []
+    with opener(path, "rb") as f:
+        data = f.read()
+    pos = 0
+    while pos < len(data):
+        (n,) = struct.unpack("<Q", data[pos:pos + 8])
+        out.append(data[pos + 12:pos + 12 + n])
+        pos += 12 + n + 4
+    return out
+
+
+def test_tfrecord_writer_and_compression(tmp_path):
+    import gzip
+    import zlib
+    records = [b"hello", b"", b"x" * 1000]
+    plain = str(tmp_path / "plain.tfrecord")
+    with tf.io.TFRecordWriter(plain) as w:
+        for r in records:
+            w.write(r)
+        w.write(tf.constant(b"tensor"))
+    assert _read_records(plain) == records + [b"tensor"]
+    # the masked CRC-32C of the 8-byte length header, as TensorFlow computes it
+    from tensorboardX.record_writer import masked_crc32c
+    raw = open(plain, "rb").read()
+    assert raw[8:12] == masked_crc32c(raw[:8]).to_bytes(4, "little")
+    gz = str(tmp_path / "g.tfrecord")
+    with tf.io.TFRecordWriter(gz, tf.io.TFRecordOptions("GZIP")) as w:
+        w.write(b"abc")
+    assert _read_records(gz, gzip.open) == [b"abc"]
+    zl = str(tmp_path / "z.tfrecord")
+    with tf.io.TFRecordWriter(zl, "ZLIB") as w:
+        w.write(b"abc")
+    assert zlib.decompress(open(zl, "rb").read())[12:15] == b"abc"
+    with pytest.raises(ValueError):
+        tf.io.TFRecordOptions("LZ4")
+    packed = np.array([zlib.compress(b"abc"), gzip.compress(b"de")], dtype=object)
+    assert tf.io.decode_compressed(packed[:1], "ZLIB").numpy().tolist() == [b"abc"]
+    assert tf.io.decode_compressed(packed[1:], "GZIP").numpy().tolist() == [b"de"]
+    st = tf.io.gfile.stat(plain)
+    assert st.length == len(raw) and not st.is_directory and st.mtime_nsec > 0
+    assert tf.io.gfile.join("a", "b") == os.path.join("a", "b")
+    T = pytest.importorskip("tensorflow")
+    for path, kind in ((plain, ""), (gz, "GZIP"), (zl, "ZLIB")):
+        got = [r.numpy() for r in T.data.TFRecordDataset(path, compression_type=kind)]
+        assert got == (records + [b"tensor"] if kind == "" else [b"abc"])
