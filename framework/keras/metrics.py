@@ -973,3 +973,15 @@ def get(identifier):
     if callable(obj):
         return obj
     raise ValueError(f"Could not interpret metric identifier: {identifier}")
+
+
+# Keras 3's other metrics live in their own module; they are part of this namespace.
+from . import metrics_more as _more  # noqa: E402
+from .metrics_more import *  # noqa: E402,F401,F403
+
+__all__ += _more.__all__
+FUNCTIONS.update({"pearson_correlation": _more.pearson_correlation,
+                  "concordance_correlation": _more.concordance_correlation})
+BUILTINS.update({name: getattr(_more, name) for name in _more.__all__})
+BUILTINS.update({_losses.snake_case(name): getattr(_more, name) for name in _more.__all__
+                 if name[0].isupper()})
