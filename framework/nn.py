@@ -22,7 +22,8 @@ from .ops.misc_ops import approx_max_k, approx_min_k  # noqa: E402,F401
 from .ops.more_nn_ops import (atrous_conv2d, atrous_conv2d_transpose,  # noqa: E402,F401
                               batch_norm_with_global_normalization, max_pool_with_argmax,
                               pool, safe_embedding_lookup_sparse)
-from .ops.ctc_ops import ctc_greedy_decoder, ctc_loss  # noqa: E402,F401
+from .ops.ctc_ops import (collapse_repeated, ctc_greedy_decoder, ctc_loss,  # noqa: E402,F401
+                          ctc_unique_labels)
 from .ops.more_nn_ops import (compute_accidental_hits, nce_loss,  # noqa: E402,F401
                               sampled_softmax_loss)
-from .ops.more_nn_ops import dilation2d, erosion2d  # noqa: E402,F401
+from .ops.more_nn_ops import dilation2d, erosion2d, isotonic_regression  # noqa: E402,F401

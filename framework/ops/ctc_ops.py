@@ -1,4 +1,5 @@
-"""CTC: ``tf.nn.ctc_loss`` and ``tf.nn.ctc_greedy_decoder``.
+"""CTC: ``tf.nn.ctc_loss``, ``ctc_greedy_decoder``, ``collapse_repeated`` and
+``ctc_unique_labels``.
 
 ``ctc_loss`` is a primitive: its forward runs the CTC forward-backward recursions in log space
 (vectorized over the batch; the backward pass is the forward recursion on the reversed
@@ -13,7 +14,7 @@ from ._core import STATE, record, register, t, wrap
 from . import array_ops as A
 from . import math_ops as M
 
-__all__ = ["ctc_loss", "ctc_greedy_decoder"]
+__all__ = ["ctc_loss", "ctc_greedy_decoder", "collapse_repeated", "ctc_unique_labels"]
 
 
 # ---- CTC ---------------------------------------------------------------------------------------
@@ -199,3 +200,63 @@ def ctc_greedy_decoder(inputs, sequence_length, merge_repeated=True, blank_index
                       wrap(xp.asarray(values, dtype=xp.int64), _dt.int64),
                       wrap(xp.asarray([B, width], dtype=xp.int64), _dt.int64))
     return [sp], wrap(xp.ascontiguousarray(score.astype(x._v.dtype)), x._dtype)
+
+
+# ---- label helpers -----------------------------------------------------------------------------
+
+def _collapse_fwd(ins, attrs):
+    labels, lengths = ins
+    rows = []
+    for row, n in zip(labels.tolist(), lengths.tolist()):
+        out = []
+        for v in row[:int(n)]:
+            if not out or out[-1] != v:
+                out.append(v)
+        rows.append(out)
+    width = builtins.max((len(r) for r in rows), default=0)
+    res = xp.zeros((labels.shape[0], width), dtype=labels.dtype)
+    for i, r in enumerate(rows):
+        res[i, :len(r)] = r
+    return res, xp.asarray([len(r) for r in rows], dtype=lengths.dtype)
+
+
+_collapse_op = register("collapse_repeated", api="tfx.nn.collapse_repeated",
+                        forward=_collapse_fwd)
+
+
+def collapse_repeated(labels, seq_length, name=None):
+    """Merge runs of a repeated label in each row's first ``seq_length`` entries: (labels
+    [batch, longest result] padded with 0, new lengths)."""
+    lab, n = t(labels), t(seq_length)
+    out, lens = (wrap(v, d) for v, d in zip(_collapse_fwd((lab._v, n._v), None),
+                                            (lab._dtype, n._dtype)))
+    if STATE.recording:
+        record(_collapse_op, (lab, n), (out, lens))
+    return out, lens
+
+
+def _unique_labels_fwd(ins, attrs):
+    labels = ins[0]
+    uniq = xp.zeros(labels.shape, dtype=xp.int64)
+    idx = xp.zeros(labels.shape, dtype=xp.int32)
+    for i, row in enumerate(labels.tolist()):
+        seen = {}
+        for j, v in enumerate(row):
+            idx[i, j] = seen.setdefault(v, len(seen))
+        uniq[i, :len(seen)] = list(seen)
+    return uniq, idx
+
+
+_unique_labels_op = register("ctc_unique_labels", api="tfx.nn.ctc_unique_labels",
+                             forward=_unique_labels_fwd)
+
+
+def ctc_unique_labels(labels, name=None):
+    """Per row of ``labels``: its distinct labels in order of first appearance (int64,
+    padded with 0) and each entry's position among them (int32)."""
+    lab = t(labels)
+    uniq, idx = _unique_labels_fwd((lab._v,), None)
+    out = [wrap(uniq, _dt.int64), wrap(idx, _dt.int32)]
+    if STATE.recording:
+        record(_unique_labels_op, (lab,), tuple(out))
+    return out

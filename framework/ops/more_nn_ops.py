@@ -6,6 +6,7 @@ All are built from other tfx ops, except the argmax of ``max_pool_with_argmax`` 
 op, no gradient); CTC lives in ctc_ops.py.
 """
 import builtins
+import collections
 
 from .. import dtypes as _dt
 from ..backend import xp
@@ -16,7 +17,7 @@ from . import math_ops as M
 __all__ = ["max_pool_with_argmax", "pool", "atrous_conv2d", "atrous_conv2d_transpose",
            "batch_norm_with_global_normalization", "safe_embedding_lookup_sparse",
            "compute_accidental_hits", "nce_loss", "sampled_softmax_loss", "dilation2d",
-           "erosion2d"]
+           "erosion2d", "isotonic_regression"]
 
 
 # ---- pooling -----------------------------------------------------------------------------------
@@ -309,3 +310,74 @@ def erosion2d(value, filters, strides, padding, data_format="NHWC", dilations=No
     f = A.reverse(t(filters), [0, 1])
     return M.negative(dilation2d(M.negative(t(value)), f, strides, padding, data_format,
                                  dilations))
+
+
+# ---- isotonic regression -----------------------------------------------------------------------
+
+def _pav_decreasing(row):
+    """Pool adjacent violators: the non-increasing least-squares fit of ``row`` and each
+    entry's block number."""
+    sums, counts = [], []
+    for v in row:
+        sums.append(v)
+        counts.append(1)
+        while len(sums) > 1 and sums[-2] / counts[-2] < sums[-1] / counts[-1]:
+            s, c = sums.pop(), counts.pop()
+            sums[-1] += s
+            counts[-1] += c
+    fit, seg = [], []
+    for k, (s, c) in enumerate(zip(sums, counts)):
+        fit += [s / c] * c
+        seg += [k] * c
+    return fit, seg
+
+
+def _isotonic_fwd(ins, decreasing):
+    x = ins[0]
+    flat = x.reshape(-1, x.shape[-1]) if x.ndim else x.reshape(1, 1)
+    sign = 1.0 if decreasing else -1.0
+    fit = xp.empty(flat.shape, dtype=x.dtype)
+    seg = xp.empty(flat.shape, dtype=xp.int32)
+    for i, row in enumerate((flat.astype(xp.float64) * sign).tolist()):
+        f, s = _pav_decreasing(row)
+        fit[i] = xp.asarray(f) * sign
+        seg[i] = s
+    return fit.reshape(x.shape), seg.reshape(x.shape)
+
+
+def _isotonic_grad(node, g, _g_segments=None):
+    # Each output is the mean of its block: the gradient is the block mean of g.
+    seg = node.outputs[1]
+    n = seg._v.shape[-1]
+    rows = seg._v.size // n if n else 0
+    offsets = A.reshape(M.multiply(A.range(rows), n), [-1, 1])
+    ids = M.add(A.reshape(seg, [-1, n]), offsets)
+    from .segment_ops import unsorted_segment_mean
+    means = unsorted_segment_mean(A.reshape(g, [-1]), A.reshape(ids, [-1]), rows * n)
+    return (A.reshape(A.gather(means, A.reshape(ids, [-1])), g._v.shape),)
+
+
+_isotonic_op = register("isotonic_regression", _isotonic_grad,
+                        api="tfx.nn.isotonic_regression", forward=_isotonic_fwd)
+
+
+def isotonic_regression(inputs, decreasing=True, axis=-1, name=None):
+    """The least-squares monotone (non-increasing by default) fit along ``axis``, and each
+    entry's segment (block of equal fitted values) number. Integer inputs give float64."""
+    x = t(inputs)
+    if x._dtype.is_integer:
+        x = M.cast(x, _dt.float64)
+    nd = x._v.ndim
+    a = A._axis("tfx.nn.isotonic_regression", axis, nd) if nd else 0
+    perm = list(builtins.range(nd))
+    if nd:
+        perm[a], perm[-1] = perm[-1], perm[a]
+    xt = A.transpose(x, perm) if nd and a != nd - 1 else x
+    fit, seg = _isotonic_fwd((xt._v,), bool(decreasing))
+    out = wrap(fit, x._dtype)
+    segs = wrap(seg, _dt.int32)
+    if STATE.recording:
+        record(_isotonic_op, (xt,), (out, segs), bool(decreasing))
+    if nd and a != nd - 1:
+        out, segs = A.transpose(out, perm), A.transpose(segs, perm)
+    return collections.namedtuple("IsotonicRegression", ["output", "segments"])(out, segs)

@@ -308,3 +308,36 @@ def test_dilation_against_tensorflow():
                                        tft.nn.dilation2d(x, f, *args).numpy(), rtol=1e-6)
             np.testing.assert_allclose(tf.nn.erosion2d(x, f, *args).numpy(),
                                        tft.nn.erosion2d(x, f, *args).numpy(), rtol=1e-6)
+
+
+def test_isotonic_regression():
+    x = RNG.standard_normal((3, 7))
+    fit, seg = tf.nn.isotonic_regression(x)
+    f, s = fit.numpy(), seg.numpy()
+    assert (np.diff(f, axis=1) <= 1e-12).all()  # non-increasing
+    for i in range(3):  # each block holds the mean of its inputs
+        for k in np.unique(s[i]):
+            np.testing.assert_allclose(f[i, s[i] == k], x[i, s[i] == k].mean())
+    up, _ = tf.nn.isotonic_regression(x, decreasing=False)
+    assert (np.diff(up.numpy(), axis=1) >= -1e-12).all()
+    np.testing.assert_allclose(tf.nn.isotonic_regression(x.T, axis=0)[0].numpy(), f.T)
+    assert tf.nn.isotonic_regression(tf.constant([[3, 1, 2]]))[0].dtype == tf.float64
+    check_grads(lambda v: tf.nn.isotonic_regression(v)[0], x)
+
+
+def test_ctc_label_helpers():
+    out, lens = tf.nn.collapse_repeated([[1, 1, 2, 2, 3], [4, 4, 4, 0, 0]], [5, 3])
+    assert out.numpy().tolist() == [[1, 2, 3], [4, 0, 0]] and lens.numpy().tolist() == [3, 1]
+    uniq, idx = tf.nn.ctc_unique_labels([[3, 4, 3, 0], [1, 1, 2, 0]])
+    assert uniq.numpy().tolist() == [[3, 4, 0, 0], [1, 2, 0, 0]]
+    assert idx.numpy().tolist() == [[0, 1, 0, 2], [0, 0, 1, 2]]
+
+
+def test_isotonic_against_tensorflow():
+    tft = pytest.importorskip("tensorflow")
+    x = RNG.standard_normal((4, 9)).astype(np.float32)
+    for dec in (True, False):
+        a, b = tf.nn.isotonic_regression(x, decreasing=dec), tft.nn.isotonic_regression(
+            x, decreasing=dec)
+        np.testing.assert_allclose(a[0].numpy(), b[0].numpy(), rtol=1e-6)
+        np.testing.assert_array_equal(a[1].numpy(), b[1].numpy())

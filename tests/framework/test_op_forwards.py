@@ -232,7 +232,9 @@ def _special(p, a):
 
 def _ctc_pool(logits, labels, x):
     return [CT.ctc_loss(labels, logits, [2, 1], [4, 3], blank_index=0),
-            MN.max_pool_with_argmax(x, 2, 2, "SAME")[1]]
+            MN.max_pool_with_argmax(x, 2, 2, "SAME")[1],
+            list(CT.collapse_repeated(labels, [2, 1])), CT.ctc_unique_labels(labels),
+            list(MN.isotonic_regression(x[0, 0]))]
 
 
 CASES.update({
@@ -247,7 +249,8 @@ CASES.update({
                                          SH.tensor_scatter_nd_max(x, [[1]], y[:1]),
                                          SH.dynamic_stitch([[1, 0], [2]], [x[:2], x[2:]]),
                                          ES.erfinv(x * 0.3), ES.bessel_i1(x),
-                                         ES.igamma(y, x), ES.betainc(y, y, x * 0.5)], 2),
+                                         ES.igamma(y, x), ES.betainc(y, y, x * 0.5),
+                                         MN.isotonic_regression(x)[0]], 2),
                       [f64(3, 4, lo=0.5, hi=1.5), f64(3, 4, lo=0.5, hi=1.5)]),
     "grad_ctc": (grad(lambda z: CT.ctc_loss([[1, 2], [3, 0]], z, [2, 1], [4, 3],
                                             blank_index=0)), [f64(4, 2, 4)]),
