@@ -24,7 +24,7 @@ from ..diagnostics import GENERATED_HELPERS, is_internal
 from . import converter
 from . import runtime
 
-__all__ = ["converted", "convert_for_tracing", "to_code", "to_graph", "do_not_convert",
+__all__ = ["converted", "converted_if_tracing", "convert_for_tracing", "to_code", "to_graph", "do_not_convert",
            "set_verbosity", "trace", "AutoGraphError"]
 
 _log = logging.getLogger("tfx.autograph")
@@ -100,6 +100,19 @@ def converted(f):
 
 def _wants(fn):
     return not getattr(fn, _MARK, False) and _user_code(fn.__code__)
+
+
+def converted_if_tracing(f):
+    """``f`` converted while a tfx.function with autograph on is being traced, else ``f``:
+    the hook for framework code that calls user code (a Layer's ``call``, a ``train_step``)."""
+    from ..core.state import STATE
+    rec = STATE.tracing
+    if rec is None:
+        return f
+    owner = rec.root.owner
+    if owner is not None and not getattr(owner, "_autograph", True):
+        return f
+    return converted(f)
 
 
 def convert_for_tracing(fn, owner=None):

@@ -650,3 +650,20 @@ def test_functions_behind_a_functools_wraps_decorator_are_converted():
     f = tfx.function(lambda x: _wrapped_abs(x))
     assert float(f(c(-3.0))) == 3.0 and float(f(c(2.0))) == 2.0
     assert f.experimental_get_tracing_count() == 1
+
+
+def test_converted_if_tracing_is_the_hook_for_framework_code_calling_user_code():
+    from tfx.autograph.api import converted_if_tracing
+
+    class Gate(tfx.keras.layers.Layer):
+        def call(self, x):
+            if tfx.reduce_sum(x) > 0:
+                return x * 2.0
+            return x
+    layer = Gate()
+    assert converted_if_tracing(layer.call) == layer.call  # eagerly: the method itself
+    f = tfx.function(lambda x: converted_if_tracing(layer.call)(x))
+    assert float(f(c([1.0]))[0]) == 2.0 and float(f(c([-1.0]))[0]) == -1.0
+    g = tfx.function(lambda x: converted_if_tracing(layer.call)(x), autograph=False)
+    with pytest.raises(OperatorNotAllowedInGraphError, match="autograph=False"):
+        g(c([1.0]))
