@@ -391,7 +391,8 @@ class _Liveness:
     def stmt(self, s, live):
         if isinstance(s, ast.If):
             self.live[id(s)] = set(live)
-            self.modified[id(s)] = assigned_names(s.body + s.orelse)
+            self.modified[id(s)] = assigned_names(s.body + s.orelse) | \
+                mutated_names(s.body + s.orelse)
             return loaded_names(s.test) | self.block(s.body, live) | self.block(s.orelse, live)
         if isinstance(s, ast.While):
             self.modified[id(s)] = assigned_names(s.body) | mutated_names(s.body)

@@ -176,6 +176,7 @@ def if_stmt(cond, body, orelse, get_state, set_state, names):
         return
     pred = _pred(cond, "if")
     init = get_state()
+    sizes = [len(v) if isinstance(v, list) else None for v in init]
     seen = [None, None]
     hints = [[None] * len(names), [None] * len(names)]
 
@@ -184,6 +185,7 @@ def if_stmt(cond, body, orelse, get_state, set_state, names):
             set_state(init)
             fn()
             vals = get_state()
+            _check_lists(names, init, sizes, vals)
             seen[k] = vals
             out = []
             for v, hint in zip(vals, hints[k]):
@@ -213,6 +215,16 @@ def if_stmt(cond, body, orelse, get_state, set_state, names):
         else:
             merged.append(a)  # the same object on both sides, or undefined on both
     set_state(tuple(merged))
+
+
+def _check_lists(names, init, sizes, vals):
+    for name, before, n, after in zip(names, init, sizes, vals):
+        if n is not None and after is before and len(after) != n:
+            raise OperatorNotAllowedInGraphError(
+                f"'{name}' is a Python list changed in a branch of the `if`{at()} whose "
+                "condition is a tensor: both branches are traced (the graph picks one on each "
+                "call), so the list would change either way. Build the value with tensors "
+                f"instead (`{name} = tfx.cond(...)`, tfx.where, or a tfx.TensorArray).")
 
 
 def _reconcile(names, seen, hints):

@@ -667,3 +667,16 @@ def test_converted_if_tracing_is_the_hook_for_framework_code_calling_user_code()
     g = tfx.function(lambda x: converted_if_tracing(layer.call)(x), autograph=False)
     with pytest.raises(OperatorNotAllowedInGraphError, match="autograph=False"):
         g(c([1.0]))
+
+
+def test_list_changed_in_a_tensor_branch_is_a_clear_error_python_branch_is_fine():
+    @tfx.function
+    def f(x, training):
+        out = [x]
+        if training:
+            out.append(x * 2.0)  # a Python condition: fine
+        if x > 0:
+            out.append(x)
+        return out
+    with pytest.raises(OperatorNotAllowedInGraphError, match="'out' is a Python list changed"):
+        f(c(1.0), True)
