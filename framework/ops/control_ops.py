@@ -171,9 +171,20 @@ def _pyfunc_fwd(ins, attrs):
     return tuple(r._v for r in _call_eagerly(run))
 
 
+def _pyfunc_replay(node, ins):
+    """A graph called under a tape runs the function as eager code, so the tape sees its ops
+    (a py_function is differentiable there, as in TensorFlow; a numpy_function is not)."""
+    func, dtypes, as_numpy, api = node.attrs
+    if as_numpy:
+        return tuple(wrap(a, d) for a, d in zip(_pyfunc_fwd(tuple(x._v for x in ins),
+                                                            node.attrs), dtypes))
+    return tuple(_results(api, func(*ins), dtypes))
+
+
 # A node whose forward calls back into Python every time the graph runs.
 _PY_FUNCTION = register("py_function", api="tfx.py_function", forward=_pyfunc_fwd,
                         taped=False, stateful=True)
+_PY_FUNCTION.replay = _pyfunc_replay
 
 
 def _python_op(api, func, inp, Tout, as_numpy):

@@ -196,6 +196,12 @@ def test_py_function_eager_graph_and_gradient():
     assert len(calls) == n + 1  # the graph calls the Python function on every run
     with pytest.raises(tf.errors.InvalidArgumentError):
         tf.py_function(lambda a: tf.cast(a, tf.float64), [x], tf.float32)
+    # a function called under a tape runs the Python function's ops on the tape
+    g = tf.function(lambda v: tf.py_function(lambda a: a * a, [v], tf.float32) + 1.0)
+    with tf.GradientTape() as tape:
+        tape.watch(x)
+        y = g(x)
+    np.testing.assert_allclose(tape.gradient(y, x).numpy(), [2, 4])
 
 
 def test_initializers_are_keras_ones():
