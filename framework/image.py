@@ -26,8 +26,10 @@ __all__ = ["ResizeMethod", "resize", "resize_with_pad", "resize_with_crop_or_pad
            "rgb_to_yiq", "yiq_to_rgb", "rgb_to_yuv", "yuv_to_rgb", "extract_patches", "psnr",
            "ssim", "ssim_multiscale", "total_variation", "image_gradients", "sobel_edges",
            "crop_and_resize", "non_max_suppression", "non_max_suppression_with_scores",
-           "non_max_suppression_overlaps", "decode_png", "encode_png", "decode_jpeg",
-           "encode_jpeg", "decode_image"]
+           "non_max_suppression_overlaps", "non_max_suppression_padded",
+           "combined_non_max_suppression", "draw_bounding_boxes", "decode_png", "encode_png", "decode_jpeg",
+           "encode_jpeg", "decode_image", "decode_bmp", "decode_gif", "is_jpeg",
+           "extract_jpeg_shape"]
 
 
 class ResizeMethod:
@@ -707,6 +709,51 @@ def non_max_suppression_overlaps(overlaps, scores, max_output_size, overlap_thre
                True)[0]
 
 
+def non_max_suppression_padded(boxes, scores, max_output_size, iou_threshold=0.5,
+                               score_threshold=float("-inf"), pad_to_max_output_size=False,
+                               name=None, sorted_input=False, canonicalized_coordinates=False,
+                               tile_size=512):
+    """(indices, number valid) of non-max suppression on [n, 4] boxes given as (y_min, x_min,
+    y_max, x_max); with ``pad_to_max_output_size`` the indices are zero-padded to
+    ``max_output_size``."""
+    from .ops.image_ops import non_max_suppression as nms
+    b = t(boxes)
+    if b._v.ndim != 2:
+        raise NotImplementedError("tfx.image.non_max_suppression_padded: batched boxes are "
+                                  "not supported; pass [num_boxes, 4]")
+    idx = nms(_boxes(b), scores, max_output_size, iou_threshold, score_threshold, 0.0,
+              False)[0]
+    valid = _a.size(idx, out_type=_dt.int32)
+    if pad_to_max_output_size:
+        idx = _a.pad(idx, [[0, int(max_output_size) - idx._v.shape[0]]])
+    return idx, valid
+
+
+def combined_non_max_suppression(boxes, scores, max_output_size_per_class, max_total_size,
+                                 iou_threshold=0.5, score_threshold=float("-inf"),
+                                 pad_per_class=False, clip_boxes=True, name=None):
+    """Per-class non-max suppression over a batch: boxes [batch, n, q, 4] (q 1 or classes),
+    scores [batch, n, classes]. Returns (boxes, scores, classes, valid_detections), the
+    detections of each image sorted by score and zero-padded."""
+    from .ops.image_ops import combined_non_max_suppression as cnms
+    b = t(boxes)
+    if b._v.ndim != 4 or b._v.shape[-1] != 4:
+        raise ValueError(f"boxes must be [batch, num_boxes, q, 4], got {list(b._v.shape)}")
+    return cnms(b, scores, (int(max_output_size_per_class), int(max_total_size),
+                            float(iou_threshold), float(score_threshold), bool(pad_per_class),
+                            bool(clip_boxes)))
+
+
+def draw_bounding_boxes(images, boxes, colors, name=None):
+    """Outline boxes [batch, n, 4] (normalized y_min, x_min, y_max, x_max) on float images
+    [batch, h, w, depth], cycling through ``colors`` [k, 4] (RGBA; the first depth used)."""
+    from .ops.image_ops import draw_bounding_boxes as draw
+    c = t(colors)
+    if c._v.ndim != 2 or c._v.shape[0] == 0:
+        raise ValueError("colors must be a non-empty [num_colors, 4] tensor of RGBA values")
+    return draw(images, boxes, c)
+
+
 # ---- PNG and JPEG (through Pillow, which matplotlib brings) ------------------------------------
 
 def _bytes(contents):
@@ -751,8 +798,42 @@ def decode_jpeg(contents, channels=0, ratio=1, fancy_upscaling=True,
 
 def decode_image(contents, channels=None, dtype=_dt.uint8, name=None,
                  expand_animations=True):
-    """Decode PNG, JPEG, GIF or BMP bytes (the format read from the header)."""
+    """Decode PNG, JPEG, GIF or BMP bytes (the format read from the header); an animated GIF
+    gives [frames, height, width, 3] unless ``expand_animations`` is False (first frame)."""
+    if _bytes(contents)[:6] in (b"GIF87a", b"GIF89a") and expand_animations:
+        frames = decode_gif(contents)
+        return convert_image_dtype(frames, dtype) if _dt.as_dtype(dtype) is not _dt.uint8 \
+            else frames
     return _decode(contents, channels, dtype)
+
+
+def decode_bmp(contents, channels=0, name=None):
+    """A uint8 [height, width, channels] tensor from BMP bytes."""
+    return _decode(contents, channels)
+
+
+def decode_gif(contents, name=None):
+    """uint8 [frames, height, width, 3] from GIF bytes (every frame, composited as RGB)."""
+    import io
+    from PIL import Image, ImageSequence
+    img = Image.open(io.BytesIO(_bytes(contents)))
+    frames = [xp.asarray(f.convert("RGB")) for f in ImageSequence.Iterator(img)]
+    return wrap(xp.ascontiguousarray(xp.stack(frames)), _dt.uint8)
+
+
+def is_jpeg(contents, name=None):
+    """Whether the bytes start with the JPEG signature (a scalar bool)."""
+    return wrap(xp.asarray(_bytes(contents)[:3] == b"\xff\xd8\xff"), _dt.bool)
+
+
+def extract_jpeg_shape(contents, output_type=_dt.int32, name=None):
+    """[height, width, channels] of a JPEG image, without decoding its pixels."""
+    import io
+    from PIL import Image
+    img = Image.open(io.BytesIO(_bytes(contents)))
+    channels = {"L": 1, "RGB": 3, "CMYK": 4}.get(img.mode, len(img.getbands()))
+    d = _dt.as_dtype(output_type)
+    return wrap(xp.asarray([img.height, img.width, channels], dtype=d._np), d)
 
 
 def _encode(image, fmt, **options):

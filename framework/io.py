@@ -13,13 +13,14 @@ import shutil as _shutil
 from . import dtypes as _dt
 from .backend import xp
 from .ops._core import t, wrap
-from .image import (decode_image, decode_jpeg, decode_png, encode_jpeg,  # noqa: F401
-                    encode_png)
+from .image import (decode_bmp, decode_gif, decode_image, decode_jpeg,  # noqa: F401
+                    decode_png, encode_jpeg, encode_png, extract_jpeg_shape, is_jpeg)
 
 __all__ = ["read_file", "write_file", "matching_files", "decode_csv", "serialize_tensor",
            "parse_tensor", "decode_raw", "encode_base64", "decode_base64", "decode_compressed",
            "TFRecordOptions", "TFRecordWriter", "gfile",
-           "decode_png", "encode_png", "decode_jpeg", "encode_jpeg", "decode_image"]
+           "decode_png", "encode_png", "decode_jpeg", "encode_jpeg", "decode_image",
+           "decode_bmp", "decode_gif", "is_jpeg", "extract_jpeg_shape"]
 
 
 def _invalid(api, msg):

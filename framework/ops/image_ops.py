@@ -12,7 +12,8 @@ from .. import dtypes as _dt
 from ..backend import xp
 from ._core import STATE, record, register, t, wrap
 
-__all__ = ["resize_images", "crop_and_resize", "non_max_suppression"]
+__all__ = ["resize_images", "crop_and_resize", "non_max_suppression",
+           "combined_non_max_suppression", "draw_bounding_boxes"]
 
 _F32 = xp.float32
 
@@ -285,6 +286,88 @@ def non_max_suppression(source, scores, max_output_size, threshold, score_thresh
     if STATE.recording:
         record(_nms_op, (src, sc), (idx, kept), attrs)
     return idx, kept
+
+
+def _combined_nms_fwd(ins, attrs):
+    boxes, scores = ins
+    per_class, total, iou_thr, score_thr, pad_per_class, clip = attrs
+    batch, n, q = boxes.shape[:3]
+    classes = scores.shape[2]
+    width = min(per_class * classes, total) if pad_per_class else total
+    out_boxes = xp.zeros((batch, width, 4), boxes.dtype)
+    out_scores = xp.zeros((batch, width), scores.dtype)
+    out_classes = xp.zeros((batch, width), scores.dtype)
+    valid = xp.zeros(batch, xp.int32)
+    for b in range(batch):
+        found = []  # (score, class, box) in class order, each class by NMS order
+        for c in range(classes):
+            bx = boxes[b, :, 0 if q == 1 else c]
+            idx, kept = greedy_suppression(lambda i, rest, bx=bx: _iou(bx[i], bx[rest]),
+                                           scores[b, :, c], per_class, iou_thr, score_thr,
+                                           0.0)
+            found += [(kept[k], c, bx[i]) for k, i in enumerate(idx)]
+        found.sort(key=lambda f: -f[0])  # stable: ties keep class order
+        found = found[:width]
+        valid[b] = len(found)
+        for k, (sc, c, box) in enumerate(found):
+            out_boxes[b, k] = xp.clip(box, 0, 1) if clip else box
+            out_scores[b, k] = sc
+            out_classes[b, k] = c
+    return out_boxes, out_scores, out_classes, valid
+
+
+_combined_nms_op = register("combined_non_max_suppression",
+                            api="tfx.image.combined_non_max_suppression",
+                            forward=_combined_nms_fwd)
+
+
+def combined_non_max_suppression(boxes, scores, attrs):
+    b, s = t(boxes), t(scores)
+    outs = _combined_nms_fwd((b._v, s._v), attrs)
+    res = (wrap(outs[0], b._dtype), wrap(outs[1], s._dtype), wrap(outs[2], s._dtype),
+           wrap(outs[3], _dt.int32))
+    if STATE.recording:
+        record(_combined_nms_op, (b, s), res, attrs)
+    return res
+
+
+def _draw_boxes_fwd(ins, attrs):
+    images, boxes, colors = ins
+    out = images.copy()
+    batch, h, w, depth = out.shape
+    for b in range(batch):
+        for k, box in enumerate(boxes[b]):
+            color = colors[k % len(colors)][:depth]
+            # TensorFlow truncates the scaled corners toward zero
+            top, left = int(box[0] * (h - 1)), int(box[1] * (w - 1))
+            bottom, right = int(box[2] * (h - 1)), int(box[3] * (w - 1))
+            if top > bottom or left > right:
+                continue
+            if top >= h or bottom < 0 or left >= w or right < 0:
+                continue
+            r0, r1 = max(top, 0), min(bottom, h - 1)
+            c0, c1 = max(left, 0), min(right, w - 1)
+            if top >= 0:
+                out[b, top, c0:c1 + 1] = color
+            if bottom < h:
+                out[b, bottom, c0:c1 + 1] = color
+            if left >= 0:
+                out[b, r0:r1 + 1, left] = color
+            if right < w:
+                out[b, r0:r1 + 1, right] = color
+    return (out,)
+
+
+_draw_boxes_op = register("draw_bounding_boxes", api="tfx.image.draw_bounding_boxes",
+                          forward=_draw_boxes_fwd)
+
+
+def draw_bounding_boxes(images, boxes, colors):
+    x, b, c = t(images), t(boxes), t(colors)
+    r = wrap(_draw_boxes_fwd((x._v, b._v, c._v.astype(x._v.dtype)), None)[0], x._dtype)
+    if STATE.recording:
+        record(_draw_boxes_op, (x, b, c), (r,))
+    return r
 
 
 def crop_and_resize(image, boxes, box_indices, crop_size, method, extrapolation_value):

@@ -416,3 +416,68 @@ def test_value_dependent_ops_retrace_correctly():
     for scores in (rng.random(12).astype(np.float32), rng.random(12).astype(np.float32)):
         assert nms(tf.constant(boxes), tf.constant(scores)).numpy().tolist() == \
             _nms_ref(boxes, scores, 5, 0.3)
+
+
+def test_combined_and_padded_nms_and_drawing():
+    r = np.random.default_rng(4)
+    c = r.uniform(0.0, 0.7, (2, 10, 1, 2)).astype(np.float32)
+    boxes = np.concatenate([c, c + 0.3], -1)
+    scores = r.random((2, 10, 3)).astype(np.float32)
+    nb, ns, nc, valid = tf.image.combined_non_max_suppression(boxes, scores, 2, 5, 0.4, 0.1)
+    assert nb.shape == (2, 5, 4) and ns.shape == (2, 5) and valid.dtype is tf.int32
+    for b in range(2):
+        k = int(valid[b])
+        assert np.all(np.diff(ns.numpy()[b, :k]) <= 0) and np.all(ns.numpy()[b, k:] == 0)
+        for j in range(k):  # each detection is a kept box of its class, with its score
+            cls = int(nc.numpy()[b, j])
+            keep = _nms_ref(boxes[b, :, 0], np.where(scores[b, :, cls] > 0.1,
+                                                     scores[b, :, cls], -1), 2, 0.4)
+            picks = [i for i in keep if scores[b, i, cls] > 0.1]
+            hit = [i for i in picks if scores[b, i, cls] == ns.numpy()[b, j]]
+            assert hit and np.allclose(nb.numpy()[b, j], boxes[b, hit[0], 0])
+    per_class = tf.image.combined_non_max_suppression(boxes, scores, 2, 50, 0.4, 0.1,
+                                                      pad_per_class=True)
+    assert per_class[0].shape == (2, 6, 4)
+    corners = r.random((12, 2)).astype(np.float32) * 0.7
+    flat = np.concatenate([corners, corners + 0.3], 1)
+    s = r.random(12).astype(np.float32)
+    idx, n = tf.image.non_max_suppression_padded(flat, s, 8, 0.3, pad_to_max_output_size=True)
+    want = _nms_ref(flat, s, 8, 0.3)
+    assert int(n) == len(want) and idx.numpy().tolist() == want + [0] * (8 - len(want))
+    img = np.zeros((1, 5, 6, 3), np.float32)
+    drawn = tf.image.draw_bounding_boxes(img, [[[0.25, 0.2, 0.75, 0.8]]],
+                                         [[1.0, 0.5, 0.0, 1.0]]).numpy()[0]
+    ring = np.zeros((5, 6), bool)
+    ring[1, 1:5] = ring[3, 1:5] = ring[1:4, 1] = ring[1:4, 4] = True
+    np.testing.assert_array_equal(drawn[..., 0] == 1.0, ring)
+    np.testing.assert_array_equal(drawn[ring][:, 1], 0.5)
+    T = pytest.importorskip("tensorflow")
+    got = tf.image.combined_non_max_suppression(boxes, scores, 2, 5, 0.4, 0.1)
+    want = T.image.combined_non_max_suppression(boxes, scores, 2, 5, 0.4, 0.1)
+    for a, b in zip(got, want):
+        np.testing.assert_allclose(a.numpy(), b.numpy())
+    pict = r.random((2, 10, 12, 3)).astype(np.float32)
+    bxs = np.array([[[0.1, 0.2, 0.7, 0.9], [-0.2, 0.5, 0.4, 1.2]],
+                    [[0.5, 0.5, 0.5, 0.5], [0.9, 0.1, 0.2, 0.3]]], np.float32)
+    cols = np.array([[1.0, 0, 0, 1], [0, 1.0, 0.5, 1]], np.float32)
+    np.testing.assert_array_equal(tf.image.draw_bounding_boxes(pict, bxs, cols).numpy(),
+                                  T.image.draw_bounding_boxes(pict, bxs, cols).numpy())
+
+
+def test_more_decoders():
+    import io
+    from PIL import Image
+    b = io.BytesIO()
+    Image.fromarray(U8[0]).save(b, format="BMP")
+    np.testing.assert_array_equal(tf.io.decode_bmp(b.getvalue()).numpy(), U8[0])
+    frames = [Image.fromarray(((rng.random((6, 8, 3)) > 0.5) * 255).astype(np.uint8))
+              for _ in range(3)]
+    b = io.BytesIO()
+    frames[0].save(b, format="GIF", save_all=True, append_images=frames[1:])
+    gif = tf.io.decode_gif(b.getvalue()).numpy()
+    assert gif.shape == (3, 6, 8, 3)
+    np.testing.assert_array_equal(gif[1], np.asarray(frames[1].convert("RGB")))
+    assert tf.image.decode_image(b.getvalue()).shape == (3, 6, 8, 3)
+    jpg = tf.image.encode_jpeg(U8[0]).numpy()
+    assert bool(tf.io.is_jpeg(jpg)) and not bool(tf.io.is_jpeg(b.getvalue()))
+    assert tf.io.extract_jpeg_shape(jpg).numpy().tolist() == [6, 8, 3]
