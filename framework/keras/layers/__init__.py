@@ -34,6 +34,15 @@ from .preprocessing_categorical import CategoryEncoding, Discretization, Hashing
 from .preprocessing_lookup import IntegerLookup, StringLookup
 from .preprocessing_text import TextVectorization
 from .tf_op_layer import TFOpLambda
+from .pooling3d import (AveragePooling3D, AvgPool3D, GlobalAveragePooling3D, GlobalAvgPool3D,
+                        GlobalMaxPool3D, GlobalMaxPooling3D, MaxPool3D, MaxPooling3D)
+from .reshaping3d import Cropping3D, UpSampling3D, ZeroPadding3D
+
+# Keras' long spellings name the same classes.
+Convolution1D, Convolution2D, Convolution3D = Conv1D, Conv2D, Conv3D
+Convolution1DTranspose, Convolution2DTranspose, Convolution3DTranspose = (
+    Conv1DTranspose, Conv2DTranspose, Conv3DTranspose)
+SeparableConvolution1D, SeparableConvolution2D = SeparableConv1D, SeparableConv2D
 
 __all__ = ["Layer", "InputSpec", "Input", "InputLayer", "Dense", "Activation", "Dropout",
            "Flatten", "Lambda", "Normalization", "serialize", "deserialize", "get_builtin_layer",
@@ -56,7 +65,12 @@ __all__ = ["Layer", "InputSpec", "Input", "InputLayer", "Dense", "Activation", "
            "Attention", "AdditiveAttention", "GroupNormalization", "UnitNormalization",
            "Resizing", "CenterCrop", "RandomFlip", "RandomRotation", "RandomZoom",
            "RandomTranslation", "RandomContrast", "CategoryEncoding", "Discretization",
-           "Hashing", "IntegerLookup", "StringLookup", "TextVectorization", "TFOpLambda"]
+           "Hashing", "IntegerLookup", "StringLookup", "TextVectorization", "TFOpLambda",
+           "Convolution1D", "Convolution2D", "Convolution3D", "Convolution1DTranspose",
+           "Convolution2DTranspose", "Convolution3DTranspose", "SeparableConvolution1D",
+           "SeparableConvolution2D", "MaxPooling3D", "AveragePooling3D", "GlobalMaxPooling3D",
+           "GlobalAveragePooling3D", "MaxPool3D", "AvgPool3D", "GlobalMaxPool3D",
+           "GlobalAvgPool3D", "ZeroPadding3D", "Cropping3D", "UpSampling3D"]
 
 
 def _builtins():
