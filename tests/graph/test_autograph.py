@@ -680,3 +680,16 @@ def test_list_changed_in_a_tensor_branch_is_a_clear_error_python_branch_is_fine(
         return out
     with pytest.raises(OperatorNotAllowedInGraphError, match="'out' is a Python list changed"):
         f(c(1.0), True)
+
+
+def test_a_nested_generator_stays_python_while_its_parent_is_converted():
+    @tfx.function
+    def f(x):
+        def steps(n):
+            yield from range(n)
+        for _ in steps(3):  # a Python generator: unrolled
+            if x > 1.0:  # a tensor: a cond per step
+                x = x * 0.5
+        return x
+    assert float(f(c(8.0))) == 1.0 and float(f(c(0.5))) == 0.5
+    assert f.experimental_get_tracing_count() == 1
