@@ -451,6 +451,9 @@ class Loss(AutoConfig):
         y_true = as_tensor(y_true, dtype)
         values = self.call(y_true, y_pred)
         mask = self._mask(y_true, y_pred)
+        out_mask = get_keras_mask(values)  # a loss may mask its own values (Circle)
+        if out_mask is not None:
+            mask = out_mask if mask is None else M.logical_and(mask, out_mask)
         if in_mask is not None:
             mask = in_mask if mask is None else M.logical_and(M.cast(in_mask, _dt.bool), mask)
         return reduce_weighted_values(values, sample_weight, mask, self.reduction, dtype)
@@ -709,3 +712,12 @@ def get(identifier):
     if callable(obj):
         return obj
     raise ValueError(f"Could not interpret loss identifier: {identifier}")
+
+
+# Keras 3's newer losses live in their own module; they are part of this namespace.
+from . import losses_more as _more  # noqa: E402
+from .losses_more import *  # noqa: E402,F401,F403
+
+__all__ += _more.__all__
+FUNCTIONS.update({name: getattr(_more, name) for name in _more.__all__ if name.islower()})
+BUILTINS.update({name: getattr(_more, name) for name in _more.__all__})
