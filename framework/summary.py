@@ -176,6 +176,26 @@ class experimental:  # noqa: N801 - TensorFlow's namespace tf.summary.experiment
     def summary_scope(name, default_name=None, values=None):
         yield name or default_name, name or default_name
 
+    @staticmethod
+    def write_raw_pb(tensor, step=None, name=None):
+        """Write serialized ``Summary`` protocol buffers (a string or strings) as they are."""
+        w = _current_writer()
+        if w is None or not _condition_holds():
+            return _bool(False)
+        step = experimental.get_step() if step is None else step
+        if step is None:
+            raise ValueError("No step set. Please specify one either through the `step` "
+                             "argument or through tf.summary.experimental.set_step()")
+        fw = w._file_writer()
+        if fw is None:
+            return _bool(False)
+        from tensorboardX.proto.summary_pb2 import Summary
+        for raw in xp.asarray(_host(tensor), dtype=object).reshape(-1).tolist():
+            summary = Summary()
+            summary.ParseFromString(raw if isinstance(raw, bytes) else bytes(raw))
+            fw.add_summary(summary, global_step=int(_host(step)))
+        return _bool(True)
+
 
 # ---- summaries ---------------------------------------------------------------------------------
 

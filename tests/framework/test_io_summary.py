@@ -144,6 +144,9 @@ def test_summaries_written_and_read_back(tmp_path):
         assert tf.summary.experimental.get_step() is step
         tf.summary.scalar("at_variable_step", 2.0)
         tf.summary.experimental.set_step(None)
+        from tensorboardX.proto.summary_pb2 import Summary
+        raw = Summary(value=[Summary.Value(tag="raw", simple_value=1.5)]).SerializeToString()
+        assert bool(tf.summary.experimental.write_raw_pb(raw, step=9))
     w.close()
     acc, ev = _read_events(tmp_path)
     assert ev["loss"][0][0] == 3 and float(ev["loss"][0][1]) == 0.5
@@ -170,6 +173,7 @@ def test_summaries_written_and_read_back(tmp_path):
     want = np.clip(np.rint(np.clip(wave_in[0, :, 0], -1, 1) * 32768), -32768, 32767)
     np.testing.assert_array_equal(pcm, want)
     assert "skipped" not in ev and "ignored" not in ev
+    assert acc.Scalars("raw")[0].step == 9 and acc.Scalars("raw")[0].value == 1.5
 
 
 def test_bitwise():
