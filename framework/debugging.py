@@ -3,7 +3,6 @@ import warnings
 
 from . import nest
 from .core.tensor import Tensor, TensorBase
-from .errors import InvalidArgumentError
 
 __all__ = ["explain_gradients", "enable_gradient_explanations",
            "disable_gradient_explanations", "check_numerics", "assert_all_finite",
@@ -109,16 +108,6 @@ def warn_none_gradients(tape, targets, sources, grads):
     for s, g, reason in zip(sources, grads, explain_gradients(tape, targets, list(sources))):
         if g is None and reason:
             warnings.warn(f"Gradient is None: {reason}", stacklevel=3)
-
-
-def check_numerics(tensor, message, name=None):
-    import numpy as np
-    v = np.asarray(tensor)
-    if not np.all(np.isfinite(v)):
-        kind = "NaN" if np.isnan(v).any() else "Inf"
-        raise InvalidArgumentError(None, "tfx.debugging.check_numerics",
-                                   f"{message} : Tensor had {kind} values")
-    return tensor
 
 
 def assert_all_finite(t, msg, name=None):

@@ -5,12 +5,12 @@ from .. import dtypes as _dt
 from ..backend import xp
 from ..core.tensor import TensorBase
 from ..errors import InvalidArgumentError
-from ._core import pair, t
+from ._core import STATE, pair, record, register, t, wrap
 from . import array_ops as A
 from . import math_ops as M
 from .control_ops import assert_op, is_symbolic_tensor
 
-__all__ = ["Assert", "assert_equal", "assert_none_equal", "assert_greater",
+__all__ = ["check_numerics", "Assert", "assert_equal", "assert_none_equal", "assert_greater",
            "assert_greater_equal", "assert_less", "assert_less_equal", "assert_near",
            "assert_positive", "assert_negative", "assert_non_negative", "assert_non_positive",
            "assert_rank", "assert_rank_at_least", "assert_rank_in", "assert_scalar",
@@ -23,6 +23,41 @@ __all__ = ["Assert", "assert_equal", "assert_none_equal", "assert_greater",
 def Assert(condition, data, summarize=None, name=None):  # noqa: N802 - tf.debugging.Assert
     """Raise InvalidArgumentError with ``data`` (strings and tensors) unless ``condition``."""
     return assert_op(condition, data, 3 if summarize is None else summarize)
+
+
+def _check_numerics_fwd(ins, message):
+    v = ins[0]
+    nan, inf = bool(xp.isnan(v).any()), bool(xp.isinf(v).any())
+    if nan or inf:
+        kind = "Inf and NaN" if nan and inf else "NaN" if nan else "Inf"
+        raise InvalidArgumentError(None, "tfx.debugging.check_numerics",
+                                   f"{message} : Tensor had {kind} values")
+    return (v,)
+
+
+def _check_numerics_grad(node, g):
+    # As TensorFlow: the gradient is checked too, on its way back.
+    return (check_numerics(g, "Not a number (NaN) or infinity (Inf) values detected in "
+                              f"gradient. {node.attrs}"),)
+
+
+_CHECK_NUMERICS_OP = register("check_numerics", _check_numerics_grad,
+                              api="tfx.debugging.check_numerics",
+                              forward=_check_numerics_fwd)
+
+
+def check_numerics(tensor, message, name=None):
+    """``tensor`` unchanged, or InvalidArgumentError ("<message> : Tensor had NaN values")
+    if it holds a NaN or an infinity; in a graph, checked on every run."""
+    x = t(tensor)
+    if not x._dtype.is_floating:
+        raise InvalidArgumentError(None, "tfx.debugging.check_numerics",
+                                   f"Value for attr 'T' of {x._dtype.name} is not in the list "
+                                   "of allowed values: bfloat16, half, float, double")
+    r = wrap(_check_numerics_fwd((x._v,), message)[0], x._dtype)
+    if STATE.recording:
+        record(_CHECK_NUMERICS_OP, (x,), (r,), message)
+    return r
 
 
 def _head(message):

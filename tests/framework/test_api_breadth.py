@@ -334,3 +334,26 @@ def test_keras_modules_at_top_level():
         assert getattr(tf, name).__name__ == getattr(tf.keras, name).__name__
     assert tf.losses.MeanSquaredError.__name__ == "MeanSquaredError"
     assert tf.optimizers.schedules.ExponentialDecay.__name__ == "ExponentialDecay"
+
+
+def test_check_numerics():
+    with pytest.raises(tf.errors.InvalidArgumentError, match="msg : Tensor had Inf values"):
+        tf.debugging.check_numerics(tf.constant([1.0, np.inf]), "msg")
+    with pytest.raises(tf.errors.InvalidArgumentError, match="Inf and NaN"):
+        tf.debugging.check_numerics(tf.constant([np.nan, np.inf]), "msg")
+    with pytest.raises(tf.errors.InvalidArgumentError, match="attr 'T'"):
+        tf.debugging.check_numerics(tf.constant([1, 2]), "msg")
+    f = tf.function(lambda x: tf.debugging.check_numerics(tf.math.log(x), "log"))
+    np.testing.assert_allclose(f(tf.constant([1.0])).numpy(), [0.0])
+    with pytest.raises(tf.errors.InvalidArgumentError, match="log : Tensor had Inf"):
+        f(tf.constant([0.0]))
+    x = tf.constant([1.0, 0.0])
+    with tf.GradientTape() as tape:
+        tape.watch(x)
+        y = tf.debugging.check_numerics(x, "x") * 2.0
+    np.testing.assert_allclose(tape.gradient(y, x).numpy(), [2.0, 2.0])
+    with tf.GradientTape() as tape:
+        tape.watch(x)
+        y = tf.sqrt(tf.debugging.check_numerics(x, "x"))
+    with pytest.raises(tf.errors.InvalidArgumentError, match="in gradient"):
+        tape.gradient(y, x)

@@ -221,7 +221,8 @@ def _segments(x, ids, perm, lens):
             SH.tensor_scatter_nd_min(x, perm[:2, None], x[:2] * 2.0),
             MI.bitcast(x, tfx.int32), MI.edit_distance(sp_h, sp_t),
             M.multiply(M.subtract(ts, ts), 0.0),
-            CO.numpy_function(lambda a: a * 2, [x], tfx.float32)]
+            CO.numpy_function(lambda a: a * 2, [x], tfx.float32),
+            tfx.debugging.check_numerics(x, "x")]
 
 
 def _special(p, a):
@@ -250,7 +251,8 @@ CASES.update({
                                          SH.dynamic_stitch([[1, 0], [2]], [x[:2], x[2:]]),
                                          ES.erfinv(x * 0.3), ES.bessel_i1(x),
                                          ES.igamma(y, x), ES.betainc(y, y, x * 0.5),
-                                         MN.isotonic_regression(x)[0]], 2),
+                                         MN.isotonic_regression(x)[0],
+                                         tfx.debugging.check_numerics(x, "x")], 2),
                       [f64(3, 4, lo=0.5, hi=1.5), f64(3, 4, lo=0.5, hi=1.5)]),
     "grad_ctc": (grad(lambda z: CT.ctc_loss([[1, 2], [3, 0]], z, [2, 1], [4, 3],
                                             blank_index=0)), [f64(4, 2, 4)]),
