@@ -76,10 +76,8 @@ def _load(source):
 def fuse(graph):
     """A ``FusedPlan`` for ``graph``; ``NotFusable`` (with the reason) if an op has no
     template."""
-    try:
-        import numba  # noqa: F401 - only to know it is there
-    except ImportError:
-        raise NotFusable("numba is not installed") from None
+    if importlib.util.find_spec("numba") is None:
+        raise NotFusable("numba is not installed")
     return FusedPlan(graph)
 
 

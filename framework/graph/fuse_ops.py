@@ -208,7 +208,7 @@ def _xent_loss(em, o, ins):
     if sparse:
         body += [f"lab = {y}[i0]", f"if 0 <= lab < {k}:",
                  f"    {name}[i0] = np.log(ssum) - ({z}[i0, lab] - mx)",
-                 f"else:", f"    {name}[i0] = {T}(np.nan)"]
+                 "else:", f"    {name}[i0] = {T}(np.nan)"]
     else:
         body += [f"ysum = {T}(0)", f"dot = {T}(0)", f"for i1 in range({k}):",
                  f"    ysum += {y}[i0, i1]", f"    dot += {y}[i0, i1] * ({z}[i0, i1] - mx)",
@@ -229,7 +229,7 @@ def _arg(em, o, ins):
     n, k = shape
     em.line(f"{name} = np.empty({n}, np.{d})")
     em.line(f"for i0 in range({n}):")
-    for b in [f"best = 0", f"for i1 in range(1, {k}):",
+    for b in ["best = 0", f"for i1 in range(1, {k}):",
               f"    if {src}[i0, i1] {better} {src}[i0, best]:", "        best = i1",
               f"{name}[i0] = best"]:
         em.line(b, 1)
@@ -378,10 +378,55 @@ class _Nadam:
         body += [f"mh = nm * {c['u_next']}", f"mh = mh / ({one} - {c['upn']})",
                  f"mh = mh + gi * ({one} - {c['u_t']}) / ({one} - {c['up']})",
                  f"den = np.sqrt(nv / ({one} - {c['b2p']})) + {c['eps']}",
-                 f"mh = mh * {c['lr']}", f"mh = mh / den", f"{new_x}{{i}} = {x}{{i}} - mh"]
+                 f"mh = mh * {c['lr']}", "mh = mh / den", f"{new_x}{{i}} = {x}{{i}} - mh"]
         em.update(shape, d, outs + [new_x], body)
         em.set_var(v, new_x)
 
 
 _OPTIMIZERS = {"tfx.keras.optimizers.sgd.SGD": _SGD, "tfx.keras.optimizers.adam.Adam": _Adam,
                "tfx.keras.optimizers.nadam.Nadam": _Nadam}
+
+
+# ---- activations with attrs, softmax -------------------------------------------------------------
+
+def _activation(fmt):
+    """An elementwise activation (or its gradient) whose attr, a float, enters the source."""
+    def emit(em, o, ins):
+        alpha = "" if o.attrs is None else _f(o.attrs)
+        em.elementwise(o, ins, fmt.replace("{alpha}", alpha))
+    return emit
+
+
+_KEPT = "({0} if {1} > 0 else {0} * {T}(0))"  # g * (z > 0), NaN in g kept as NumPy does
+TEMPLATES.update({
+    "elu": _activation("{0} if {0} > 0 else np.expm1({0})"),
+    "elu_grad": _activation("{0} * (({1} if {1} < 0 else {T}(0)) + {T}(1))"),
+    "relu6": _activation("{T}(0) if {0} < 0 else ({T}(6) if {0} > 6 else {0})"),
+    "relu6_grad": _activation("{0} if ({1} > 0 and {1} < 6) else {0} * {T}(0)"),
+    "leaky_relu": _activation("({0} if {0} > 0 else {T}(0)) + ({0} if {0} < 0 else {T}(0)) "
+                              "* {T}({alpha})"),
+    "leaky_relu_grad": _activation(f"{_KEPT} + ({{0}} - {_KEPT}) * {{T}}({{alpha}})"),
+})
+
+
+@template("softmax", "log_softmax")
+def _softmax(em, o, ins):
+    x, s = ins[0], o.out_slots[0]
+    shape, d = em.shape(x), em.dtype(s)
+    if not shape or o.attrs != len(shape) - 1 or 0 in shape or d not in _FLOATS:
+        raise NotFusable("softmax other than over the last axis of float values")
+    src, name, T, k = em.ref(x), em.out(s), _ctor(d), shape[-1]
+    lead = "".join(f"i{j}, " for j in range(len(shape) - 1))
+    at = f"{src}[{lead}"
+    em.line(f"{name} = np.empty({shape}, np.{d})")
+    body = [f"mx = {at}0]", f"for j in range(1, {k}):", f"    mx = max(mx, {at}j])",
+            f"ssum = {T}(0)"]
+    if o.op.name == "softmax":
+        body += [f"for j in range({k}):", f"    e = np.exp({at}j] - mx)",
+                 f"    {name}[{lead}j] = e", "    ssum += e", f"for j in range({k}):",
+                 f"    {name}[{lead}j] = {name}[{lead}j] / ssum"]
+    else:
+        body += [f"for j in range({k}):", f"    ssum += np.exp({at}j] - mx)",
+                 "ls = np.log(ssum)", f"for j in range({k}):",
+                 f"    {name}[{lead}j] = ({at}j] - mx) - ls"]
+    em.loop(shape[:-1], body)

@@ -136,6 +136,21 @@ def test_a_second_process_loads_the_compiled_step_from_disk(tmp_path):
     assert any(name.startswith("fused_") for name in os.listdir(tmp_path / "numba"))
 
 
+def test_activations_and_their_gradients():
+    def f(x):
+        with tfx.GradientTape() as tape:
+            tape.watch(x)
+            y = tfx.nn.elu(x) * tfx.nn.relu6(x * 4.0) + tfx.nn.leaky_relu(x, 0.1)
+            z = tfx.reduce_sum(y * tfx.nn.log_softmax(x))
+        return y, tape.gradient(z, x)
+
+    x = tfx.constant([[-2.0, -0.5, 0.0], [0.5, 1.0, 3.0]])
+    fused = tfx.function(f, jit_compile=True)
+    for a, b in zip(tfx.function(f)(x), fused(x)):
+        _close(a.numpy(), b.numpy())
+    assert all(p.fused for p in _plans(fused)), [p.not_fused for p in _plans(fused)]
+
+
 def test_nan_propagates_as_in_numpy():
     def f(x):
         return tfx.nn.relu(x), tfx.maximum(x, 0.5), tfx.minimum(x, 0.5), tfx.reduce_max(x)
@@ -184,3 +199,23 @@ def test_values_read_from_a_variable_never_change_later():
         np.testing.assert_array_equal(a, expect)
     np.testing.assert_array_equal(v.numpy(), np.float32([6, 12, 18]))
     assert all(p.fused for p in _plans(f))
+
+
+def test_fused_batch_norm_and_softmax_match_the_plan():
+    rng = np.random.default_rng(2)
+    x = rng.standard_normal((16, 6)).astype(np.float32)
+    y = np.eye(3, dtype=np.float32)[rng.integers(0, 3, 16)]
+    results = []
+    for jit in (False, True):
+        tfx.random.set_seed(5)
+        model = k.Sequential([k.Input(shape=(6,)), k.layers.BatchNormalization(),
+                              k.layers.Dense(3, activation="softmax")])
+        model.compile(optimizer="adam", loss="categorical_crossentropy", jit_compile=jit)
+        history = model.fit(x, y, batch_size=8, epochs=2, shuffle=False, verbose=0)
+        results.append((history.history["loss"], model.get_weights(), model))
+    (h0, w0, _), (h1, w1, model) = results
+    _close(h0, h1)
+    for a, b in zip(w0, w1):  # BatchNormalization's moving statistics included
+        _close(a, b)
+    from tfx.keras.trainers.compiled import step_function
+    assert all(p.fused for p in _plans(step_function(model, "train").function))
