@@ -26,4 +26,5 @@ from .ops.ctc_ops import (collapse_repeated, ctc_greedy_decoder, ctc_loss,  # no
                           ctc_unique_labels)
 from .ops.more_nn_ops import (compute_accidental_hits, nce_loss,  # noqa: E402,F401
                               sampled_softmax_loss)
-from .ops.more_nn_ops import dilation2d, erosion2d, isotonic_regression  # noqa: E402,F401
+from .ops.more_nn_ops import (dilation2d, erosion2d, isotonic_regression,  # noqa: E402,F401
+                              with_space_to_batch)

@@ -17,7 +17,7 @@ from . import math_ops as M
 __all__ = ["max_pool_with_argmax", "pool", "atrous_conv2d", "atrous_conv2d_transpose",
            "batch_norm_with_global_normalization", "safe_embedding_lookup_sparse",
            "compute_accidental_hits", "nce_loss", "sampled_softmax_loss", "dilation2d",
-           "erosion2d", "isotonic_regression"]
+           "erosion2d", "isotonic_regression", "with_space_to_batch"]
 
 
 # ---- pooling -----------------------------------------------------------------------------------
@@ -381,3 +381,34 @@ def isotonic_regression(inputs, decreasing=True, axis=-1, name=None):
     if nd and a != nd - 1:
         out, segs = A.transpose(out, perm), A.transpose(segs, perm)
     return collections.namedtuple("IsotonicRegression", ["output", "segments"])(out, segs)
+
+
+def with_space_to_batch(input, dilation_rate, padding, op, filter_shape=None,  # noqa: A002
+                        spatial_dims=None, data_format=None):
+    """``op(converted, num_spatial_dims, "VALID")`` on ``input`` moved through
+    space_to_batch_nd by ``dilation_rate`` (padded for "SAME" from ``filter_shape``), then
+    moved back with batch_to_space: ``op`` applied at that dilation. Spatial dims follow the
+    batch (channels last)."""
+    from .extra_nn_ops import batch_to_space, space_to_batch_nd
+    from .misc_ops import required_space_to_batch_paddings
+    x = t(input)
+    rate = A._ints(dilation_rate)
+    n = len(rate)
+    if spatial_dims is not None and list(spatial_dims) != list(builtins.range(1, n + 1)):
+        raise ValueError("tfx.nn.with_space_to_batch: spatial_dims must follow the batch "
+                         "dimension (1, ..., N)")
+    if all(r == 1 for r in rate):
+        return op(x, n, padding)
+    if padding == "SAME":
+        if filter_shape is None:
+            raise ValueError("filter_shape must be specified for SAME padding")
+        ks = A._ints(filter_shape)
+        extra = [k + (k - 1) * (r - 1) - 1 for k, r in zip(ks, rate)]
+        base = [[e // 2, e - e // 2] for e in extra]
+    elif padding == "VALID":
+        base = [[0, 0]] * n
+    else:
+        raise ValueError(f"Invalid padding method {padding!r}")
+    pads, crops = required_space_to_batch_paddings(list(x._v.shape[1:n + 1]), rate, base)
+    converted = space_to_batch_nd(x, rate, pads)
+    return batch_to_space(op(converted, n, "VALID"), rate, crops)

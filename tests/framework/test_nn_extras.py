@@ -341,3 +341,16 @@ def test_isotonic_against_tensorflow():
             x, decreasing=dec)
         np.testing.assert_allclose(a[0].numpy(), b[0].numpy(), rtol=1e-6)
         np.testing.assert_array_equal(a[1].numpy(), b[1].numpy())
+
+
+def test_with_space_to_batch_is_a_dilated_op():
+    x = RNG.standard_normal((2, 7, 9, 3))
+    w = RNG.standard_normal((3, 3, 3, 4))
+    for pad in ("SAME", "VALID"):
+        got = tf.nn.with_space_to_batch(x, [2, 2], pad,
+                                        lambda inp, n, p: tf.nn.conv2d(inp, w, 1, p),
+                                        filter_shape=[3, 3])
+        want = tf.nn.conv2d(x, w, 1, pad, dilations=2)
+        np.testing.assert_allclose(got.numpy(), want.numpy(), rtol=1e-10)
+    same = tf.nn.with_space_to_batch(x, [1, 1], "VALID", lambda inp, n, p: inp * 2.0)
+    np.testing.assert_allclose(same.numpy(), x * 2)
