@@ -167,9 +167,25 @@ _ENUM = {"float32": 1, "float64": 2, "int32": 3, "uint8": 4, "int16": 5, "int8":
 _BY_ENUM = {v: k for k, v in _ENUM.items()}
 
 
+def _tensorboardx():
+    """The tensorboardX package, imported with torch and boto3 kept out unless already loaded:
+    it imports them (seconds) only to accept torch tensors and write to S3, which tfx never
+    asks of it."""
+    import sys
+    hidden = [m for m in ("torch", "boto3") if m not in sys.modules]
+    for m in hidden:
+        sys.modules[m] = None  # `import m` raises ImportError, which tensorboardX handles
+    try:
+        import tensorboardX
+    finally:
+        for m in hidden:
+            if m in sys.modules and sys.modules[m] is None:
+                del sys.modules[m]
+    return tensorboardX
+
+
 def _tensor_proto():
-    from .keras.callbacks import _summary_writer_class
-    _summary_writer_class()  # tensorboardX's protos, imported with torch kept out
+    _tensorboardx()
     from tensorboardX.proto.tensor_pb2 import TensorProto
     return TensorProto
 
@@ -338,8 +354,7 @@ class TFRecordOptions:
 
 
 def _masked_crc(data):
-    from .keras.callbacks import _summary_writer_class
-    _summary_writer_class()  # tensorboardX, imported with torch kept out
+    _tensorboardx()
     from tensorboardX.record_writer import masked_crc32c
     return masked_crc32c(data)
 

@@ -59,8 +59,8 @@ class SummaryWriter:
         if self._logdir is None:
             return None
         if self._writer is None:
-            from .keras.callbacks import _summary_writer_class
-            self._writer = _summary_writer_class()(self._logdir, **self._options)
+            from .io import _tensorboardx
+            self._writer = _tensorboardx().SummaryWriter(self._logdir, **self._options)
         return self._writer._get_file_writer()
 
     def init(self):
