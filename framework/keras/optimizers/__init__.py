@@ -6,12 +6,14 @@ from ..saving.serialization import (UnknownObjectError, deserialize_keras_object
                                     serialize_keras_object)
 from . import schedules
 from .adadelta import Adadelta
+from .adafactor import Adafactor
 from .adagrad import Adagrad
 from .adam import Adam
 from .adamax import Adamax
 from .adamw import AdamW
 from .base import Optimizer
 from .ftrl import Ftrl
+from .lamb import Lamb
 from .lion import Lion
 from .nadam import Nadam
 from .rmsprop import RMSprop
@@ -19,9 +21,11 @@ from .sgd import SGD
 from . import legacy  # noqa: E402 - Keras 2's spellings (lr=, decay=)
 
 __all__ = ["Optimizer", "SGD", "Adam", "AdamW", "Nadam", "RMSprop", "Adagrad", "Adamax",
-           "Adadelta", "Ftrl", "Lion", "schedules", "get", "serialize", "deserialize"]
+           "Adadelta", "Ftrl", "Lion", "Adafactor", "Lamb", "schedules", "get", "serialize",
+           "deserialize"]
 
-_CLASSES = (Optimizer, SGD, Adam, AdamW, Nadam, RMSprop, Adagrad, Adamax, Adadelta, Ftrl, Lion)
+_CLASSES = (Optimizer, SGD, Adam, AdamW, Nadam, RMSprop, Adagrad, Adamax, Adadelta, Ftrl, Lion,
+            Adafactor, Lamb)
 # Class names, and their lower-case forms: Keras resolves built-in names case-insensitively.
 BUILTINS = {c.__name__: c for c in _CLASSES}
 BUILTINS.update({c.__name__.lower(): c for c in _CLASSES})
