@@ -23,7 +23,7 @@ from .ops.more_nn_ops import (atrous_conv2d, atrous_conv2d_transpose,  # noqa: E
                               batch_norm_with_global_normalization, max_pool_with_argmax,
                               pool, safe_embedding_lookup_sparse)
 from .ops.ctc_ops import (collapse_repeated, ctc_greedy_decoder, ctc_loss,  # noqa: E402,F401
-                          ctc_unique_labels)
+                          ctc_unique_labels, ctc_beam_search_decoder)
 from .ops.more_nn_ops import (compute_accidental_hits, nce_loss,  # noqa: E402,F401
                               sampled_softmax_loss)
 from .ops.more_nn_ops import (dilation2d, erosion2d, isotonic_regression,  # noqa: E402,F401

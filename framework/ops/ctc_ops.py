@@ -14,7 +14,8 @@ from ._core import STATE, record, register, t, wrap
 from . import array_ops as A
 from . import math_ops as M
 
-__all__ = ["ctc_loss", "ctc_greedy_decoder", "collapse_repeated", "ctc_unique_labels"]
+__all__ = ["ctc_loss", "ctc_greedy_decoder", "collapse_repeated", "ctc_unique_labels",
+           "ctc_beam_search_decoder"]
 
 
 # ---- CTC ---------------------------------------------------------------------------------------
@@ -260,3 +261,77 @@ def ctc_unique_labels(labels, name=None):
     if STATE.recording:
         record(_unique_labels_op, (lab,), tuple(out))
     return out
+
+
+# ---- beam search -------------------------------------------------------------------------------
+
+def _lse(a, b):
+    if a == -xp.inf:
+        return b
+    if b == -xp.inf:
+        return a
+    m = a if a > b else b
+    return m + float(xp.log(xp.exp(a - m) + xp.exp(b - m)))
+
+
+def _beam_search(logp, blank, beam_width, top_paths):
+    """Prefix beam search over log-probabilities [time, classes]: the ``top_paths`` best
+    label sequences and their log-probabilities. A prefix keeps (p ending in blank, p
+    ending in its last label)."""
+    ninf = -xp.inf
+    beams = {(): (0.0, ninf)}
+    classes = [c for c in builtins.range(logp.shape[1]) if c != blank]
+    for row in logp.tolist():
+        nxt = {}
+
+        def add(prefix, pb, pl):
+            ob, ol = nxt.get(prefix, (ninf, ninf))
+            nxt[prefix] = (_lse(ob, pb), _lse(ol, pl))
+        for prefix, (pb, pl) in beams.items():
+            total = _lse(pb, pl)
+            add(prefix, total + row[blank], ninf)  # a blank keeps the prefix
+            if prefix:  # its last label again, merged into it
+                add(prefix, ninf, pl + row[prefix[-1]])
+            for c in classes:
+                # a new label: after a blank only, when it repeats the last one
+                src = pb if prefix and c == prefix[-1] else total
+                add(prefix + (c,), ninf, src + row[c])
+        ranked = sorted(nxt.items(), key=lambda kv: -_lse(*kv[1]))
+        beams = dict(ranked[:beam_width])
+    ranked = sorted(beams.items(), key=lambda kv: -_lse(*kv[1]))[:top_paths]
+    return [(list(p), _lse(*v)) for p, v in ranked]
+
+
+def ctc_beam_search_decoder(inputs, sequence_length, beam_width=100, top_paths=1):
+    """Beam search decoding of logits [time, batch, classes] (the blank is the last class):
+    ([SparseTensor of each of the ``top_paths`` best labelings], their log-probabilities
+    [batch, top_paths]). Exact prefix probabilities while the beam holds every prefix; once
+    the beam prunes, a log-probability can differ slightly from TensorFlow's (whose pruned
+    prefixes keep part of their history), the labelings so far agreeing."""
+    from ..structures.sparse_tensor import SparseTensor
+    x = t(inputs)
+    T, B, K = x._v.shape
+    if top_paths > beam_width:
+        raise ValueError("top_paths must be less than or equal to beam_width")
+    v = x._v.astype(xp.float64)
+    m = v.max(-1, keepdims=True)
+    logp = v - m - xp.log(xp.exp(v - m).sum(-1, keepdims=True))
+    lens = t(sequence_length)._v.astype(int)
+    results = [_beam_search(logp[:lens[b], b], K - 1, int(beam_width), int(top_paths))
+               for b in builtins.range(B)]
+    decoded = []
+    scores = xp.full((B, top_paths), -xp.inf)
+    for k in builtins.range(top_paths):
+        idx, vals, width = [], [], 0
+        for b, res in enumerate(results):
+            if k < len(res):
+                labels, score = res[k]
+                scores[b, k] = score
+                idx += [[b, j] for j in builtins.range(len(labels))]
+                vals += labels
+                width = builtins.max(width, len(labels))
+        decoded.append(SparseTensor(
+            wrap(xp.asarray(idx, dtype=xp.int64).reshape(-1, 2), _dt.int64),
+            wrap(xp.asarray(vals, dtype=xp.int64), _dt.int64),
+            wrap(xp.asarray([B, width], dtype=xp.int64), _dt.int64)))
+    return decoded, wrap(scores.astype(x._v.dtype), x._dtype)

@@ -354,3 +354,39 @@ def test_with_space_to_batch_is_a_dilated_op():
         np.testing.assert_allclose(got.numpy(), want.numpy(), rtol=1e-10)
     same = tf.nn.with_space_to_batch(x, [1, 1], "VALID", lambda inp, n, p: inp * 2.0)
     np.testing.assert_allclose(same.numpy(), x * 2)
+
+
+def _collapse(path, blank):
+    out, prev = [], None
+    for k in path:
+        if k != prev and k != blank:
+            out.append(k)
+        prev = k
+    return tuple(out)
+
+
+def test_ctc_beam_search_is_exact_when_the_beam_holds_every_prefix():
+    lg = RNG.standard_normal((3, 1, 3)) * 2
+    logp = lg[:, 0] - np.log(np.exp(lg[:, 0]).sum(-1, keepdims=True))
+    probs = {}
+    for path in itertools.product(range(3), repeat=3):
+        key = _collapse(path, 2)
+        probs[key] = probs.get(key, 0.0) + math.exp(sum(logp[t, k] for t, k in enumerate(path)))
+    best = sorted(probs.items(), key=lambda kv: -kv[1])[:3]
+    decoded, lp = tf.nn.ctc_beam_search_decoder(lg, [3], beam_width=20, top_paths=3)
+    for k, (labels, p) in enumerate(best):
+        assert tuple(decoded[k].values.numpy().tolist()) == labels
+        assert lp.numpy()[0, k] == pytest.approx(math.log(p), rel=1e-10)
+
+
+def test_ctc_beam_search_against_tensorflow():
+    tft = pytest.importorskip("tensorflow")
+    for seed in range(3):
+        rng = np.random.default_rng(seed)
+        lg = (rng.standard_normal((6, 3, 4)) * 2).astype(np.float32)
+        a = tf.nn.ctc_beam_search_decoder(lg, [6, 4, 5], beam_width=8, top_paths=3)
+        b = tft.nn.ctc_beam_search_decoder(lg, [6, 4, 5], beam_width=8, top_paths=3)
+        for x, y in zip(a[0], b[0]):
+            np.testing.assert_array_equal(x.indices.numpy(), y.indices.numpy())
+            np.testing.assert_array_equal(x.values.numpy(), y.values.numpy())
+        np.testing.assert_allclose(a[1].numpy(), b[1].numpy(), rtol=1e-5)
