@@ -64,3 +64,4 @@ def is_int_dtype(dtype):
 
 # Keras 2's backend functions (K.mean, K.std, K.random_normal, ...).
 from .backend_functions import *  # noqa: E402,F401,F403
+from .backend_legacy import *  # noqa: E402,F401,F403
