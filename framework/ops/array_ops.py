@@ -868,29 +868,52 @@ def getitem(tensor, key):
 
 def _traced_index(x, key):
     """``x[key]`` where ``key`` holds scalar int tensors of the graph being traced (a loop
-    index): they must stay inputs of the graph, not constants baked in from the trace. The
-    rest slices as usual, then each traced index gathers along its axis."""
+    index, a slice bound): they must stay inputs of the graph, not constants baked in from
+    the trace. The rest slices as usual, then each traced index gathers along its axis and
+    each slice with traced bounds gathers a ``range`` of positions."""
+    def traced(k):
+        return isinstance(k, TensorBase) and k._v.ndim == 0 and k._dtype in _INDEX_DTYPES \
+            and STATE.tracing.is_symbolic(k)
     items = list(key) if isinstance(key, (tuple, list)) else [key]
-    traced = {i for i, k in enumerate(items) if isinstance(k, TensorBase) and k._v.ndim == 0
-              and k._dtype in _INDEX_DTYPES and STATE.tracing.is_symbolic(k)}
-    if not traced:
+    dynamic = {i for i, k in enumerate(items) if traced(k) or (
+        isinstance(k, builtins.slice) and (traced(k.start) or traced(k.stop)))}
+    if not dynamic:
         return None
     consumed = sum(k is not None and k is not Ellipsis for k in items)
-    axis, axes = 0, []
+    axis, later = 0, []
     for i, k in enumerate(items):
-        if i in traced:
-            axes.append((axis, items[i]))
+        if i in dynamic:
+            later.append((axis, k))
             axis += 1
         elif k is Ellipsis:
             axis += x._v.ndim - consumed
         elif k is None or isinstance(k, builtins.slice):
             axis += 1
-    y = _strided(x, _slice_key(tuple(builtins.slice(None) if i in traced else k
+    y = _strided(x, _slice_key(tuple(builtins.slice(None) if i in dynamic else k
                                       for i, k in enumerate(items)), x._v.shape))
-    for axis, k in reversed(axes):
-        n = _m.cast(shape(y)[axis], k._dtype)
-        y = gather(y, k + n * _m.cast(k < 0, k._dtype), axis=axis)  # -1: the last
+    for axis, k in reversed(later):
+        n = shape(y)[axis]
+        if isinstance(k, builtins.slice):
+            step = 1 if k.step is None else operator.index(k.step)
+            if step <= 0:
+                raise _invalid("tensor[...]", "a slice with traced bounds needs a positive "
+                                              "Python step")
+            start, stop = _bound(k.start, 0, n), _bound(k.stop, n, n)
+            y = gather(y, range(start, _m.maximum(stop, start), step), axis=axis)
+        else:
+            k = _m.cast(k, n._dtype)
+            y = gather(y, k + n * _m.cast(k < 0, n._dtype), axis=axis)  # -1: the last
     return y
+
+
+def _bound(b, default, n):
+    """A slice bound as Python reads it: None -> default, negative -> from the end, clipped
+    to [0, n]."""
+    if b is None:
+        return default
+    b = _m.cast(convert_to_tensor(b), n._dtype)
+    b = b + n * _m.cast(b < 0, n._dtype)
+    return _m.minimum(_m.maximum(b, 0), n)
 
 
 def slice_axis(x, axis, start, stop):

@@ -150,3 +150,19 @@ def test_indexing_with_a_traced_index_stays_in_the_graph():
         assert float(f(c(xs), tfx.constant(n))) == sum(xs[i, -1] * xs[-1 - i, 0]
                                                       for i in range(n))
     assert f.experimental_get_tracing_count() == 1
+
+
+def test_slices_with_traced_bounds_stay_in_the_graph():
+    xs = np.arange(24, dtype=np.float64).reshape(4, 6)
+
+    @tfx.function(autograph=False)
+    def f(x, a, b):
+        return x[1:, a:b], x[:b, -1], x[a], x[..., a:], x[:, :-a], x[a:-1, 2]
+
+    for a, b in [(1, 3), (2, 6), (0, 2), (3, 1)]:
+        got = f(c(xs), tfx.constant(a), tfx.constant(b))
+        want = (xs[1:, a:b], xs[:b, -1], xs[a], xs[..., a:], xs[:, :-a], xs[a:-1, 2])
+        for g, w in zip(got, want):
+            assert g.numpy().shape == w.shape
+            np.testing.assert_array_equal(g.numpy(), w)
+    assert f.experimental_get_tracing_count() == 1
