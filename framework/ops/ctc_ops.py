@@ -173,34 +173,59 @@ def ctc_loss(labels, logits, label_length, logit_length, logits_time_major=True,
     return r
 
 
+def _sparse_arrays(rows, batch):
+    """(indices, values, dense_shape) int64 arrays of one label list per batch row."""
+    idx = [[b, j] for b, r in enumerate(rows) for j in builtins.range(len(r))]
+    vals = [v for r in rows for v in r]
+    width = builtins.max((len(r) for r in rows), default=0)
+    return (xp.asarray(idx, dtype=xp.int64).reshape(-1, 2), xp.asarray(vals, dtype=xp.int64),
+            xp.asarray([batch, width], dtype=xp.int64))
+
+
+def _greedy_fwd(ins, attrs):
+    x, lens = ins
+    merge_repeated, blank = attrs
+    T, B, K = x.shape
+    best = x.argmax(-1)
+    rows = []
+    for b in builtins.range(B):
+        prev, out = -1, []
+        for step in builtins.range(int(lens[b])):
+            k = int(best[step, b])
+            if k != blank and not (merge_repeated and k == prev):
+                out.append(k)
+            prev = k
+        rows.append(out)
+    in_time = xp.arange(T)[:, None] < lens[None, :].astype(int)
+    score = -xp.where(in_time, x.max(-1), 0).sum(0, keepdims=True).T
+    return _sparse_arrays(rows, B) + (xp.ascontiguousarray(score.astype(x.dtype)),)
+
+
+# Decoders are ops: a traced graph decodes each run's logits (no gradient, as TensorFlow).
+_greedy_op = register("ctc_greedy_decoder", api="tfx.nn.ctc_greedy_decoder",
+                      forward=_greedy_fwd)
+
+
+def _decoded(op, ins, arrays, attrs, n_paths, dtype):
+    from ..structures.sparse_tensor import SparseTensor
+    outs = [wrap(a, _dt.int64) for a in arrays[:-1]] + [wrap(arrays[-1], dtype)]
+    if STATE.recording:
+        record(op, ins, tuple(outs), attrs)
+    sparse = [SparseTensor(*outs[3 * k:3 * k + 3]) for k in builtins.range(n_paths)]
+    return sparse, outs[-1]
+
+
 def ctc_greedy_decoder(inputs, sequence_length, merge_repeated=True, blank_index=None):
     """Best path decoding: the most likely class at each step, repeats merged, blanks
     removed. Returns ([SparseTensor of int64 [batch, max_len]], -sum of the best logits
     [batch, 1]). The blank is the last class unless ``blank_index`` says otherwise."""
-    from ..structures.sparse_tensor import SparseTensor
-    x = t(inputs)
-    T, B, K = x._v.shape
+    x, lens = t(inputs), t(sequence_length)
+    K = x._v.shape[2]
     blank = K - 1 if blank_index is None else (int(blank_index) + K if int(blank_index) < 0
                                                else int(blank_index))
-    lens = t(sequence_length)._v.astype(int)
-    best = x._v.argmax(-1)
-    indices, values, width = [], [], 0
-    for b in builtins.range(B):
-        prev, n = -1, 0
-        for step in builtins.range(int(lens[b])):
-            k = int(best[step, b])
-            if k != blank and not (merge_repeated and k == prev):
-                indices.append([b, n])
-                values.append(k)
-                n += 1
-            prev = k
-        width = builtins.max(width, n)
-    in_time = (xp.arange(T)[:, None] < lens[None, :])
-    score = -xp.where(in_time, x._v.max(-1), 0).sum(0, keepdims=True).T
-    sp = SparseTensor(wrap(xp.asarray(indices, dtype=xp.int64).reshape(-1, 2), _dt.int64),
-                      wrap(xp.asarray(values, dtype=xp.int64), _dt.int64),
-                      wrap(xp.asarray([B, width], dtype=xp.int64), _dt.int64))
-    return [sp], wrap(xp.ascontiguousarray(score.astype(x._v.dtype)), x._dtype)
+    attrs = (bool(merge_repeated), blank)
+    return _decoded(_greedy_op, (x, lens), _greedy_fwd((x._v, lens._v), attrs), attrs, 1,
+                    x._dtype)
 
 
 # ---- label helpers -----------------------------------------------------------------------------
@@ -302,36 +327,40 @@ def _beam_search(logp, blank, beam_width, top_paths):
     return [(list(p), _lse(*v)) for p, v in ranked]
 
 
+def _beam_fwd(ins, attrs):
+    x, lens = ins
+    beam_width, top_paths = attrs
+    T, B, K = x.shape
+    v = x.astype(xp.float64)
+    m = v.max(-1, keepdims=True)
+    logp = v - m - xp.log(xp.exp(v - m).sum(-1, keepdims=True))
+    results = [_beam_search(logp[:int(lens[b]), b], K - 1, beam_width, top_paths)
+               for b in builtins.range(B)]
+    out = ()
+    scores = xp.full((B, top_paths), -xp.inf)
+    for k in builtins.range(top_paths):
+        rows = []
+        for b, res in enumerate(results):
+            rows.append(res[k][0] if k < len(res) else [])
+            if k < len(res):
+                scores[b, k] = res[k][1]
+        out += _sparse_arrays(rows, B)
+    return out + (scores.astype(x.dtype),)
+
+
+_beam_op = register("ctc_beam_search_decoder", api="tfx.nn.ctc_beam_search_decoder",
+                    forward=_beam_fwd)
+
+
 def ctc_beam_search_decoder(inputs, sequence_length, beam_width=100, top_paths=1):
     """Beam search decoding of logits [time, batch, classes] (the blank is the last class):
     ([SparseTensor of each of the ``top_paths`` best labelings], their log-probabilities
     [batch, top_paths]). Exact prefix probabilities while the beam holds every prefix; once
     the beam prunes, a log-probability can differ slightly from TensorFlow's (whose pruned
     prefixes keep part of their history), the labelings so far agreeing."""
-    from ..structures.sparse_tensor import SparseTensor
-    x = t(inputs)
-    T, B, K = x._v.shape
     if top_paths > beam_width:
         raise ValueError("top_paths must be less than or equal to beam_width")
-    v = x._v.astype(xp.float64)
-    m = v.max(-1, keepdims=True)
-    logp = v - m - xp.log(xp.exp(v - m).sum(-1, keepdims=True))
-    lens = t(sequence_length)._v.astype(int)
-    results = [_beam_search(logp[:lens[b], b], K - 1, int(beam_width), int(top_paths))
-               for b in builtins.range(B)]
-    decoded = []
-    scores = xp.full((B, top_paths), -xp.inf)
-    for k in builtins.range(top_paths):
-        idx, vals, width = [], [], 0
-        for b, res in enumerate(results):
-            if k < len(res):
-                labels, score = res[k]
-                scores[b, k] = score
-                idx += [[b, j] for j in builtins.range(len(labels))]
-                vals += labels
-                width = builtins.max(width, len(labels))
-        decoded.append(SparseTensor(
-            wrap(xp.asarray(idx, dtype=xp.int64).reshape(-1, 2), _dt.int64),
-            wrap(xp.asarray(vals, dtype=xp.int64), _dt.int64),
-            wrap(xp.asarray([B, width], dtype=xp.int64), _dt.int64)))
-    return decoded, wrap(scores.astype(x._v.dtype), x._dtype)
+    x, lens = t(inputs), t(sequence_length)
+    attrs = (int(beam_width), int(top_paths))
+    return _decoded(_beam_op, (x, lens), _beam_fwd((x._v, lens._v), attrs), attrs,
+                    int(top_paths), x._dtype)

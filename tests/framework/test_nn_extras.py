@@ -390,3 +390,17 @@ def test_ctc_beam_search_against_tensorflow():
             np.testing.assert_array_equal(x.indices.numpy(), y.indices.numpy())
             np.testing.assert_array_equal(x.values.numpy(), y.values.numpy())
         np.testing.assert_allclose(a[1].numpy(), b[1].numpy(), rtol=1e-5)
+
+
+def test_decoders_in_a_function_decode_each_run():
+    lg = RNG.standard_normal((5, 2, 4)).astype(np.float32)
+    f = tf.function(lambda x: tf.nn.ctc_greedy_decoder(x, [5, 3]))
+    g = tf.function(lambda x: tf.nn.ctc_beam_search_decoder(x, [5, 3], beam_width=4,
+                                                            top_paths=2))
+    for x in (lg, lg[::-1].copy()):
+        a, b = f(tf.constant(x)), tf.nn.ctc_greedy_decoder(x, [5, 3])
+        np.testing.assert_array_equal(a[0][0].values.numpy(), b[0][0].values.numpy())
+        a, b = g(tf.constant(x)), tf.nn.ctc_beam_search_decoder(x, [5, 3], beam_width=4,
+                                                                top_paths=2)
+        np.testing.assert_array_equal(a[0][1].values.numpy(), b[0][1].values.numpy())
+        np.testing.assert_allclose(a[1].numpy(), b[1].numpy())

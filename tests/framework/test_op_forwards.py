@@ -231,8 +231,15 @@ def _special(p, a):
             ES.betainc(a, a + 1.0, p), ES.nextafter(p, a)]
 
 
+def _decoders(logits):
+    (g,), gs = CT.ctc_greedy_decoder(logits, [4, 3])
+    beams, bs = CT.ctc_beam_search_decoder(logits, [4, 3], beam_width=3, top_paths=2)
+    return [g.indices, g.values, g.dense_shape, gs, bs] + [
+        [b.indices, b.values, b.dense_shape] for b in beams]
+
+
 def _ctc_pool(logits, labels, x):
-    return [CT.ctc_loss(labels, logits, [2, 1], [4, 3], blank_index=0),
+    return [CT.ctc_loss(labels, logits, [2, 1], [4, 3], blank_index=0), _decoders(logits),
             MN.max_pool_with_argmax(x, 2, 2, "SAME")[1],
             list(CT.collapse_repeated(labels, [2, 1])), CT.ctc_unique_labels(labels),
             list(MN.isotonic_regression(x[0, 0]))]
