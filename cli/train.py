@@ -293,8 +293,9 @@ def _RunLog(path):  # noqa: N802 - builds the callback lazily, like _RunHistory
             # The run's backup (called before this) has set where a resumed run goes on.
             epoch, at = self.model._initial_epoch, self.model._resume_at
             if epoch or at:
-                self._write(f"resumed from the backup: epoch {(epoch or 0) + 1}, batch "
-                            f"{at[0] + 1 if at else 1}")
+                where = f"epoch {(epoch or 0) + 1}, batch {at[0] + 1 if at else 1}"
+                self._write(f"resumed from the backup: {where}")
+                print(f"resuming from the run's backup at {where}", flush=True)
 
         def on_epoch_end(self, epoch, logs=None):
             vals = " - ".join(f"{k}: {v:.6g}" for k, v in (logs or {}).items()

@@ -116,8 +116,9 @@ def test_run_killed_mid_epoch_resumes_to_the_same_weights(tmp_path):
     assert len((killed / "history.csv").read_text().splitlines()) == 2  # header + epoch 1
     r = _cli("train", spec, "--resume", killed)
     assert r.returncode == 0, r.stderr
-    assert f"resumed from the backup: epoch 2, batch {state['steps_done'] + 1}" in \
-        (killed / "train.log").read_text()
+    where = f"epoch 2, batch {state['steps_done'] + 1}"
+    assert f"resumed from the backup: {where}" in (killed / "train.log").read_text()
+    assert f"resuming from the run's backup at {where}" in r.stdout
     for a, b in zip(_weights(full), _weights(killed)):
         np.testing.assert_array_equal(a, b)
     rows = (killed / "history.csv").read_text().splitlines()
