@@ -81,6 +81,7 @@ class Emitter:
         self.out_exprs = []
         self.buffers = []        # (variable index, shape, dtype): new values written in place
         self._allocs = {}        # local -> index of the line allocating it
+        self._inlined = {}       # slot -> its expression, computed where it is read
         self._tmp = 0
 
     # -- names and shapes -----------------------------------------------------------------------
@@ -159,6 +160,9 @@ class Emitter:
 
     def at(self, s, out_shape):
         """Slot ``s`` read at the loop indices of ``out_shape`` (broadcasting as NumPy does)."""
+        inlined = self._inlined.get(s)
+        if inlined is not None:
+            return inlined
         return self.index(self.ref(s), self.shape(s), out_shape)
 
     @staticmethod
@@ -185,6 +189,9 @@ class Emitter:
         s = o.out_slots[0]
         shape, d = self.shape(s), self.dtype(s)
         expr = fmt.format(*[self.at(i, shape) for i in ins], T=_ctor(d))
+        if s in self._inlined:  # its one reader computes it in its own loop
+            self._inlined[s] = f"{_ctor(d)}({expr})"
+            return
         name = self.out(s)
         if not shape:
             self.line(f"{name} = {_ctor(d)}({expr})")
@@ -194,8 +201,30 @@ class Emitter:
                           f"{expr}"])
 
     # -- the graph --------------------------------------------------------------------------------
+    def _chains(self, steps, outputs):
+        """Elementwise results read once, by an elementwise op of the same shape: computed
+        inside that reader's loop rather than stored (fewer loops to run and to compile)."""
+        uses = {}
+        for _, ins in steps:
+            for i in ins:
+                uses[i] = uses.get(i, 0) + 1
+        for s in outputs:
+            uses[s] = uses.get(s, 0) + 2
+        reader = {}
+        for o, ins in steps:
+            for i in ins:
+                reader[i] = o
+        for o, _ in steps:
+            s = o.out_slots[0] if len(o.out_slots) == 1 else None
+            r = reader.get(s)
+            if (s is not None and uses.get(s) == 1 and o.op.name in _ELEMENTWISE
+                    and self.shape(s) and r.op.name in _ELEMENTWISE
+                    and self.shape(r.out_slots[0]) == self.shape(s)):
+                self._inlined[s] = None  # filled when the producer is emitted
+
     def emit(self, steps, outputs):
         from . import fuse_ops
+        self._chains(steps, outputs)
         for o, ins in steps:
             name = o.op.name
             fmt = _ELEMENTWISE.get(name)
