@@ -285,8 +285,13 @@ def _ffts(x, z):
 
 
 def _nms(boxes, scores):
+    grouped = A.reshape(boxes, [2, 4, 1, 4])
     return list(IM.non_max_suppression(boxes, scores, 4, 0.3, 0.1, 0.0, False)) + list(
-        IM.non_max_suppression(boxes, scores, 4, 0.3, 0.1, 0.5, False))
+        IM.non_max_suppression(boxes, scores, 4, 0.3, 0.1, 0.5, False)) + list(
+        IM.combined_non_max_suppression(grouped, A.reshape(scores, [2, 4, 1]),
+                                        (2, 3, 0.3, 0.1, False, True))) + [
+        IM.draw_bounding_boxes(A.reshape(scores, [1, 2, 4, 1]), A.reshape(boxes, [1, 8, 4]),
+                               [[0.5, 0.0, 0.0, 1.0]])]
 
 
 _CORNERS = RNG.uniform(0.0, 0.7, (8, 2))
