@@ -4,6 +4,7 @@ import datetime as _dt
 import json
 import os
 import platform
+import shutil
 import subprocess
 import sys
 
@@ -43,9 +44,16 @@ def write_text(path, text):
 def new_run_dir(parent, name, output=None, overwrite=False):
     """``parent/name-YYYYmmdd-HHMMSS`` (suffixed if taken), or ``output`` if given and empty."""
     if output is not None:
-        if os.path.isdir(output) and os.listdir(output) and not overwrite:
-            raise FileExistsError(f"output folder {output} is not empty (use --overwrite to "
-                                  "replace it, or --resume to continue the run in it)")
+        if os.path.isdir(output) and os.listdir(output):
+            if not overwrite:
+                raise FileExistsError(f"output folder {output} is not empty (use --overwrite "
+                                      "to replace it, or --resume to continue the run in it)")
+            # Only a run folder is replaced, and wholly: a stale backup left in it would
+            # otherwise be resumed, and old plots would sit beside the new run's.
+            if not os.path.exists(os.path.join(output, "run.json")):
+                raise FileExistsError(f"output folder {output} is not empty and is not a tfx "
+                                      "run folder: --overwrite replaces only run folders")
+            shutil.rmtree(output)
         os.makedirs(output, exist_ok=True)
         return output
     stamp = _dt.datetime.now().strftime("%Y%m%d-%H%M%S")

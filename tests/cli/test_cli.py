@@ -73,6 +73,20 @@ def test_run_folder_is_never_overwritten(tmp_path):
     r = run("train", os.path.join(CONFIGS, "housing.yaml"), "training.epochs=1", "-o", out)
     assert r.exit_code == 2
     assert (out / "keep.txt").read_text() == "x"
+    r = run("train", os.path.join(CONFIGS, "housing.yaml"), "training.epochs=1", "-o", out,
+            "--overwrite")
+    assert r.exit_code == 2 and "not a tfx run folder" in r.output
+    assert (out / "keep.txt").read_text() == "x"
+    # A run folder is replaced wholly: nothing of the old run (a stale backup) is kept.
+    (out / "keep.txt").unlink()
+    assert run("train", os.path.join(CONFIGS, "housing.yaml"), "training.epochs=1",
+               "output.plots=false", "-o", out).exit_code == 0
+    (out / "backup").mkdir()
+    (out / "backup" / "latest.weights.safetensors").write_bytes(b"stale")
+    r = run("train", os.path.join(CONFIGS, "housing.yaml"), "training.epochs=1",
+            "output.plots=false", "-o", out, "--overwrite")
+    assert r.exit_code == 0, r.output
+    assert not (out / "backup").exists() and (out / "model.tfx").exists()
 
 
 def test_runs_get_distinct_folders(tmp_path):
