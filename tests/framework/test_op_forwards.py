@@ -220,9 +220,7 @@ def _segments(x, ids, perm, lens):
             SH.tensor_scatter_nd_max(x, perm[:2, None], x[:2] * 2.0),
             SH.tensor_scatter_nd_min(x, perm[:2, None], x[:2] * 2.0),
             MI.bitcast(x, tfx.int32), MI.edit_distance(sp_h, sp_t),
-            M.multiply(M.subtract(ts, ts), 0.0),
-            CO.numpy_function(lambda a: a * 2, [x], tfx.float32),
-            tfx.debugging.check_numerics(x, "x")]
+            M.multiply(M.subtract(ts, ts), 0.0), tfx.debugging.check_numerics(x, "x")]
 
 
 def _special(p, a):
@@ -248,6 +246,8 @@ def _ctc_pool(logits, labels, x):
 CASES.update({
     "segments": (_segments, [f32(4, 3), ints(4, hi=5), np.array([2, 0, 3, 1], np.int32),
                              np.array([3, 1, 2, 0], np.int32)]),
+    "python_function": (lambda x: CO.numpy_function(lambda a: a * 2, [x], tfx.float32),
+                        [f32(4, 3)]),
     "special_extra": (_special, [f64(3, 4, lo=0.1, hi=0.9), f64(3, 4, lo=0.5, hi=3.0)]),
     "ctc_pool": (_ctc_pool, [f32(4, 2, 4), ints(2, 2, lo=1, hi=4), f32(1, 4, 4, 2)]),
     "grad_segments": (grad(lambda x, y: [SG.unsorted_segment_sum(x, [0, 2, 0], 3),
