@@ -5,6 +5,7 @@ tensorboardX ships), so TensorFlow's ``parse_tensor`` reads what tfx writes and 
 Python objects are ever unpickled.
 """
 import base64 as _base64
+import collections as _collections
 import csv as _csv
 import glob as _glob
 import os as _os
@@ -18,7 +19,8 @@ from .image import (decode_bmp, decode_gif, decode_image, decode_jpeg,  # noqa: 
 
 __all__ = ["read_file", "write_file", "matching_files", "decode_csv", "serialize_tensor",
            "parse_tensor", "decode_raw", "encode_base64", "decode_base64", "decode_compressed",
-           "TFRecordOptions", "TFRecordWriter", "gfile",
+           "TFRecordOptions", "TFRecordWriter", "FixedLenFeature", "VarLenFeature",
+           "parse_example", "parse_single_example", "gfile",
            "decode_png", "encode_png", "decode_jpeg", "encode_jpeg", "decode_image",
            "decode_bmp", "decode_gif", "is_jpeg", "extract_jpeg_shape"]
 
@@ -323,6 +325,174 @@ def decode_compressed(bytes, compression_type="", name=None):  # noqa: A002 - TF
     except (OSError, zlib.error) as e:
         raise _invalid("tfx.io.decode_compressed", f"decompression failed: {e}") from None
     return wrap(out.reshape(x._v.shape), _dt.string)
+
+
+# ---- tf.train.Example records -----------------------------------------------------------------
+
+FixedLenFeature = _collections.namedtuple("FixedLenFeature", ["shape", "dtype",
+                                                              "default_value"],
+                                          defaults=[None])
+FixedLenFeature.__doc__ = "A feature of fixed ``shape`` (a dense tensor per example)."
+VarLenFeature = _collections.namedtuple("VarLenFeature", ["dtype"])
+VarLenFeature.__doc__ = "A feature of any length (a SparseTensor over the batch)."
+
+
+def _varint(buf, pos):
+    shift = result = 0
+    while True:
+        b = buf[pos]
+        pos += 1
+        result |= (b & 0x7F) << shift
+        if not b & 0x80:
+            return result, pos
+        shift += 7
+
+
+def _fields(buf):
+    """(field number, wire type, value) of a protobuf message: ints for varints, bytes for
+    length-delimited and fixed-width fields."""
+    pos, end = 0, len(buf)
+    while pos < end:
+        key, pos = _varint(buf, pos)
+        num, wire = key >> 3, key & 7
+        if wire == 0:
+            val, pos = _varint(buf, pos)
+        elif wire == 2:
+            n, pos = _varint(buf, pos)
+            val, pos = buf[pos:pos + n], pos + n
+        elif wire == 5:
+            val, pos = buf[pos:pos + 4], pos + 4
+        elif wire == 1:
+            val, pos = buf[pos:pos + 8], pos + 8
+        else:
+            raise ValueError(f"unsupported protobuf wire type {wire}")
+        yield num, wire, val
+
+
+def _feature_values(buf):
+    """(kind, values) of a serialized tf.train.Feature: 'bytes', 'float' or 'int64'."""
+    for num, _, lst in _fields(buf):
+        kind = {1: "bytes", 2: "float", 3: "int64"}.get(num)
+        values = []
+        for _, wire, v in _fields(lst):
+            if kind == "bytes":
+                values.append(bytes(v))
+            elif kind == "float":
+                values.extend(xp.frombuffer(v, dtype="<f4").tolist() if wire in (2, 5)
+                              else [])
+            else:
+                if wire == 0:
+                    vals = [v]
+                else:
+                    vals, p = [], 0
+                    while p < len(v):
+                        x, p = _varint(v, p)
+                        vals.append(x)
+                values.extend(x - (1 << 64) if x >= 1 << 63 else x for x in vals)
+        return kind, values
+    return None, []
+
+
+def _example_features(serialized):
+    """{name: (kind, values)} of one serialized tf.train.Example."""
+    out = {}
+    for num, _, features in _fields(serialized):
+        if num != 1:
+            continue
+        for fnum, _, entry in _fields(features):
+            if fnum != 1:
+                continue
+            key, value = "", b""
+            for enum, _, v in _fields(entry):
+                if enum == 1:
+                    key = bytes(v).decode()
+                elif enum == 2:
+                    value = v
+            out[key] = _feature_values(value)
+    return out
+
+
+_KINDS = {"float": (_dt.float32,), "int64": (_dt.int64,), "bytes": (_dt.string,)}
+
+
+def _check_kind(name, kind, dtype):
+    if kind is not None and dtype not in _KINDS[kind]:
+        raise _invalid("tfx.io.parse_example", f"Name: <unknown>, Feature: {name}. Data types "
+                       f"don't match. Expected type: {dtype.name}, Actual type: "
+                       f"{_KINDS[kind][0].name}")
+
+
+def _column(values, dtype):
+    if dtype is _dt.string:
+        arr = xp.empty(len(values), dtype=object)
+        arr[:] = values
+        return arr
+    return xp.asarray(values, dtype=dtype._np)
+
+
+def parse_example(serialized, features, example_names=None, name=None):
+    """Parse a batch of serialized tf.train.Example records into {name: tensor}: a
+    FixedLenFeature gives [batch] + shape, a VarLenFeature a SparseTensor [batch, max_len]."""
+    from .structures.sparse_tensor import SparseTensor
+    recs = _py(serialized)
+    recs = [recs] if isinstance(recs, bytes) else list(recs)
+    parsed = [_example_features(bytes(r)) for r in recs]
+    out = {}
+    for key, spec in features.items():
+        d = _dt.as_dtype(spec.dtype)
+        if isinstance(spec, VarLenFeature):
+            idx, vals, width = [], [], 0
+            for b, feats in enumerate(parsed):
+                kind, v = feats.get(key, (None, []))
+                _check_kind(key, kind, d)
+                idx += [[b, i] for i in range(len(v))]
+                vals += v
+                width = max(width, len(v))
+            out[key] = SparseTensor(xp.asarray(idx, dtype=xp.int64).reshape(-1, 2),
+                                    wrap(_column(vals, d), d),
+                                    xp.asarray([len(parsed), width], dtype=xp.int64))
+            continue
+        shape = [int(n) for n in spec.shape]
+        size = 1
+        for n in shape:
+            size *= n
+        rows = []
+        for b, feats in enumerate(parsed):
+            kind, v = feats.get(key, (None, None))
+            if v is None or (not v and size):
+                if spec.default_value is None:
+                    raise _invalid("tfx.io.parse_example", f"Name: <unknown>, Feature: {key} "
+                                   f"(data type: {d.name}) is required but could not be "
+                                   "found.")
+                default = _py(spec.default_value)
+                v = list(xp.broadcast_to(xp.asarray(default, dtype=object), shape).reshape(-1))
+                if d is _dt.string:
+                    v = [x.encode() if isinstance(x, str) else x for x in v]
+            else:
+                _check_kind(key, kind, d)
+            if len(v) != size:
+                raise _invalid("tfx.io.parse_example", f"Name: <unknown>, Key: {key}, Index: "
+                               f"{b}.  Number of {d.name} values != expected.  Values size: "
+                               f"{len(v)} but output shape: {shape}")
+            rows.append(_column(v, d).reshape(shape))
+        arr = xp.stack(rows) if rows else xp.zeros([0] + shape, d._np if d is not _dt.string
+                                                  else object)
+        out[key] = wrap(arr, d)
+    return out
+
+
+def parse_single_example(serialized, features, example_names=None, name=None):
+    """parse_example for one record: FixedLenFeature values of their own shape, VarLenFeature
+    a SparseTensor [length]."""
+    from .structures.sparse_tensor import SparseTensor
+    batch = parse_example([_py(serialized)], features)
+    out = {}
+    for key, v in batch.items():
+        if isinstance(v, SparseTensor):
+            out[key] = SparseTensor(v.indices[:, 1:], v.values, v.dense_shape[1:])
+        else:
+            out[key] = v[0]
+    return out
 
 
 # ---- TFRecord files ----------------------------------------------------------------------------

@@ -241,3 +241,74 @@ def test_tfrecord_writer_and_compression(tmp_path):
     for path, kind in ((plain, ""), (gz, "GZIP"), (zl, "ZLIB")):
         got = [r.numpy() for r in T.data.TFRecordDataset(path, compression_type=kind)]
         assert got == (records + [b"tensor"] if kind == "" else [b"abc"])
+
+
+def _pb_varint(n):
+    out = b""
+    n &= (1 << 64) - 1
+    while True:
+        b, n = n & 0x7F, n >> 7
+        out += bytes([b | (0x80 if n else 0)])
+        if not n:
+            return out
+
+
+def _pb_len(field, payload):
+    return _pb_varint(field << 3 | 2) + _pb_varint(len(payload)) + payload
+
+
+def _example(features):
+    """A serialized tf.train.Example, written by hand from the wire format."""
+    entries = b""
+    for key, values in features.items():
+        if isinstance(values[0], float):
+            lst = _pb_len(1, np.asarray(values, "<f4").tobytes())
+            feat = _pb_len(2, lst)
+        elif isinstance(values[0], int):
+            lst = _pb_len(1, b"".join(_pb_varint(v) for v in values))
+            feat = _pb_len(3, lst)
+        else:
+            feat = _pb_len(1, b"".join(_pb_len(1, v) for v in values))
+        entries += _pb_len(1, _pb_len(1, key.encode()) + _pb_len(2, feat))
+    return _pb_len(1, entries)
+
+
+def test_parse_example_records():
+    recs = [_example({"x": [1.0, 2.5], "n": [3, -7, 2 ** 40], "w": [b"a", b"bc"], "id": [5]}),
+            _example({"x": [0.5, -1.0], "n": [1], "w": [b"z"], "id": [6]})]
+    specs = {"x": tf.io.FixedLenFeature([2], tf.float32),
+             "id": tf.io.FixedLenFeature([], tf.int64),
+             "n": tf.io.VarLenFeature(tf.int64), "w": tf.io.VarLenFeature(tf.string),
+             "miss": tf.io.FixedLenFeature([2], tf.float32, default_value=[9.0, 8.0])}
+    out = tf.io.parse_example(np.array(recs, dtype=object), specs)
+    assert out["x"].numpy().tolist() == [[1.0, 2.5], [0.5, -1.0]]
+    assert out["id"].dtype is tf.int64 and out["id"].numpy().tolist() == [5, 6]
+    assert out["miss"].numpy().tolist() == [[9.0, 8.0], [9.0, 8.0]]
+    n = out["n"]
+    assert n.indices.numpy().tolist() == [[0, 0], [0, 1], [0, 2], [1, 0]]
+    assert n.values.numpy().tolist() == [3, -7, 2 ** 40, 1]
+    assert n.dense_shape.numpy().tolist() == [2, 3]
+    assert out["w"].values.numpy().tolist() == [b"a", b"bc", b"z"]
+    one = tf.io.parse_single_example(recs[0], specs)
+    assert one["x"].shape == (2,) and int(one["id"]) == 5
+    assert one["n"].dense_shape.numpy().tolist() == [3]
+    with pytest.raises(tf.errors.InvalidArgumentError, match="required"):
+        tf.io.parse_single_example(recs[0], {"nope": tf.io.FixedLenFeature([], tf.int64)})
+    with pytest.raises(tf.errors.InvalidArgumentError, match="Data types"):
+        tf.io.parse_single_example(recs[0], {"x": tf.io.FixedLenFeature([2], tf.int64)})
+    with pytest.raises(tf.errors.InvalidArgumentError, match="values"):
+        tf.io.parse_single_example(recs[0], {"x": tf.io.FixedLenFeature([3], tf.float32)})
+    T = pytest.importorskip("tensorflow")
+    made = T.train.Example(features=T.train.Features(feature={
+        "f": T.train.Feature(float_list=T.train.FloatList(value=[0.25, -2.0])),
+        "i": T.train.Feature(int64_list=T.train.Int64List(value=[-1, 7])),
+        "s": T.train.Feature(bytes_list=T.train.BytesList(value=[b"hi"]))})).SerializeToString()
+    got = tf.io.parse_single_example(made, {"f": tf.io.FixedLenFeature([2], tf.float32),
+                                            "i": tf.io.FixedLenFeature([2], tf.int64),
+                                            "s": tf.io.VarLenFeature(tf.string)})
+    assert got["f"].numpy().tolist() == [0.25, -2.0] and got["i"].numpy().tolist() == [-1, 7]
+    assert got["s"].values.numpy().tolist() == [b"hi"]
+    theirs = T.io.parse_example(recs, {"x": T.io.FixedLenFeature([2], T.float32),
+                                       "n": T.io.VarLenFeature(T.int64)})
+    assert theirs["x"].numpy().tolist() == out["x"].numpy().tolist()
+    assert theirs["n"].values.numpy().tolist() == n.values.numpy().tolist()
