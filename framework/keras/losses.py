@@ -719,5 +719,8 @@ from . import losses_more as _more  # noqa: E402
 from .losses_more import *  # noqa: E402,F401,F403
 
 __all__ += _more.__all__
+for _name in _more.__all__:  # their public home, which model files name
+    if isinstance(getattr(_more, _name), type):
+        getattr(_more, _name).__module__ = __name__
 FUNCTIONS.update({name: getattr(_more, name) for name in _more.__all__ if name.islower()})
 BUILTINS.update({name: getattr(_more, name) for name in _more.__all__})

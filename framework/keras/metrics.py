@@ -980,6 +980,9 @@ from . import metrics_more as _more  # noqa: E402
 from .metrics_more import *  # noqa: E402,F401,F403
 
 __all__ += _more.__all__
+for _name in _more.__all__:  # their public home, which model files name
+    if isinstance(getattr(_more, _name), type):
+        getattr(_more, _name).__module__ = __name__
 FUNCTIONS.update({"pearson_correlation": _more.pearson_correlation,
                   "concordance_correlation": _more.concordance_correlation})
 BUILTINS.update({name: getattr(_more, name) for name in _more.__all__})
