@@ -266,7 +266,8 @@ def _infer_python(value):
         return arr, _bool
     if k in "USO":
         _check_leaves(value)
-        return _to_bytes_array(arr), _string
+        # Fixed-width NumPy strings drop trailing NULs (b"a\x00" -> b"a"): keep the objects.
+        return _to_bytes_array(_np.asarray(value, dtype=object) if k in "US" else arr), _string
     if k == "c":
         return arr.astype(_np.complex128), _dt.complex128
     raise TypeError(f"Cannot convert {value!r} to a tfx tensor.")

@@ -231,6 +231,9 @@ def test_tfrecord_writer_and_compression(tmp_path):
     assert zlib.decompress(open(zl, "rb").read())[12:15] == b"abc"
     with pytest.raises(ValueError):
         tf.io.TFRecordOptions("LZ4")
+    # gzip ends in NUL bytes, which a string tensor built from Python bytes must keep
+    assert tf.io.decode_compressed(tf.constant([gzip.compress(b"xy")]), "GZIP").numpy(
+        ).tolist() == [b"xy"]
     packed = np.array([zlib.compress(b"abc"), gzip.compress(b"de")], dtype=object)
     assert tf.io.decode_compressed(packed[:1], "ZLIB").numpy().tolist() == [b"abc"]
     assert tf.io.decode_compressed(packed[1:], "GZIP").numpy().tolist() == [b"de"]
