@@ -129,9 +129,17 @@ def _convert_function(fn):
         from .paths import explore
         return explore(fn)
     if not isinstance(entry, _Converted):
-        _warn(fn, entry)
+        if fn.__code__.co_name != "<lambda>" or _branches(fn.__code__):
+            _warn(fn, entry)
         return fn
     return _instantiate(fn, entry)
+
+
+def _branches(code):
+    """Whether bytecode has conditional jumps (an unconverted lambda without them loses
+    nothing but the conversion of the functions it calls)."""
+    import dis
+    return any("IF" in ins.opname for ins in dis.get_instructions(code))
 
 
 def _entry(fn):
@@ -202,32 +210,55 @@ def _parse(fn):
 
 
 def _parse_lambda(code, text, start):
-    """A lambda's source is the statement around it: find the one lambda with its
-    parameters on its first line, as a ``def ag__lambda`` returning its body."""
-    text = textwrap.dedent(text)
-    tree = None
-    for candidate in (text, "(" + text + ")", text.rstrip().rstrip(",;") + "\n"):
-        try:
-            tree = ast.parse(candidate)
-            break
-        except SyntaxError:
-            continue
-    if tree is None:
-        raise converter.UnsupportedError("the source line of this lambda does not parse alone")
-    ast.increment_lineno(tree, start - 1)
-    params = code.co_varnames[:code.co_argcount + code.co_kwonlyargcount]
-    found = [n for n in ast.walk(tree) if isinstance(n, ast.Lambda) and
-             n.lineno == code.co_firstlineno and
-             tuple(a.arg for a in n.args.posonlyargs + n.args.args + n.args.kwonlyargs) ==
-             tuple(params)]
-    if len(found) != 1:
-        raise converter.UnsupportedError("several lambdas (or none) with these parameters on "
-                                         "its line: tfx cannot tell which one it is")
-    lam = found[0]
-    node = ast.FunctionDef(name="ag__lambda", args=lam.args,
-                           body=[ast.copy_location(ast.Return(value=lam.body), lam.body)],
+    """A lambda as ``def ag__lambda(<its parameters>): return <its body>``. The body's text is
+    cut from the file where the bytecode's positions say it is, so a lambda inside a larger
+    expression (a dict of lambdas over several lines) needs no surrounding statement."""
+    body = _lambda_body(code)
+    if body is None:
+        raise converter.UnsupportedError("tfx could not find this lambda's body in its source")
+    node = ast.FunctionDef(name="ag__lambda", args=_arguments(code),
+                           body=[ast.copy_location(ast.Return(value=body), body)],
                            decorator_list=[], returns=None)
-    return ast.copy_location(node, lam)
+    return ast.copy_location(node, body)
+
+
+def _lambda_body(code):
+    spans = [(l0, c0, l1, c1) for l0, l1, c0, c1 in code.co_positions()
+             if None not in (l0, l1, c0, c1) and (l0, c0) != (l1, c1)]  # not RESUME's
+    if not spans:
+        return None
+    l0, c0 = min((a, b) for a, b, _, _ in spans)
+    l1, c1 = max((a, b) for _, _, a, b in spans)
+    lines = [ln.encode() for ln in linecache.getlines(code.co_filename)[l0 - 1:l1]]
+    if len(lines) != l1 - l0 + 1:
+        return None
+    lines[-1] = lines[-1][:c1]  # columns count UTF-8 bytes
+    lines[0] = lines[0][c0:]
+    try:
+        tree = ast.parse("(" + b"".join(lines).decode() + ")", mode="eval")
+    except (SyntaxError, UnicodeDecodeError):
+        return None
+    ast.increment_lineno(tree, l0 - 1)
+    return tree.body
+
+
+def _arguments(code):
+    """The parameters of a code object, as an ``ast.arguments`` (defaults come from the
+    function object when the converted function is made)."""
+    names = code.co_varnames
+    npos, nkw = code.co_argcount, code.co_kwonlyargcount
+    i = npos + nkw
+    vararg = kwarg = None
+    if code.co_flags & inspect.CO_VARARGS:
+        vararg = ast.arg(arg=names[i])
+        i += 1
+    if code.co_flags & inspect.CO_VARKEYWORDS:
+        kwarg = ast.arg(arg=names[i])
+    npo = code.co_posonlyargcount
+    return ast.arguments(posonlyargs=[ast.arg(arg=n) for n in names[:npo]],
+                         args=[ast.arg(arg=n) for n in names[npo:npos]], vararg=vararg,
+                         kwonlyargs=[ast.arg(arg=n) for n in names[npos:npos + nkw]],
+                         kw_defaults=[None] * nkw, kwarg=kwarg, defaults=[])
 
 
 def _compile(fn):

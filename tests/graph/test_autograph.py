@@ -693,3 +693,20 @@ def test_a_nested_generator_stays_python_while_its_parent_is_converted():
         return x
     assert float(f(c(8.0))) == 1.0 and float(f(c(0.5))) == 0.5
     assert f.experimental_get_tracing_count() == 1
+
+
+_LAMBDAS = {
+    "sign": (lambda x: x * 2.0 if x > 0 else -x),
+    "both": (lambda x, y: [x + y,
+                           x if y > 0 else y]),
+}
+
+
+def test_lambdas_are_converted_even_inside_multi_line_expressions():
+    sign = tfx.function(_LAMBDAS["sign"])
+    assert float(sign(c(2.0))) == 4.0 and float(sign(c(-3.0))) == 3.0
+    both = tfx.function(_LAMBDAS["both"])
+    assert [float(v) for v in both(c(1.0), c(-2.0))] == [-1.0, -2.0]
+    assert [float(v) for v in both(c(1.0), c(2.0))] == [3.0, 1.0]
+    assert "ag__.if_exp(" in tfx.autograph.to_code(_LAMBDAS["both"])
+    assert sign.experimental_get_tracing_count() == both.experimental_get_tracing_count() == 1
