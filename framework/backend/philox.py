@@ -15,153 +15,18 @@ words in order, as TensorFlow's CPU kernels do, so ``tf.random.stateless_*`` and
   ``|x| < 2``.
 - integers in [lo, hi): one word (32-bit) or two, low first (64-bit), modulo the range.
 
-The kernels loop serially, so results never depend on the thread count. Measured on 2 cores:
-the Numba stream generator is about 50x NumPy's vectorized uint64 version.
+The kernels (``philox_kernels.py``) loop serially, so results never depend on the thread
+count. Measured on 2 cores: the Numba stream generator is about 50x NumPy's vectorized uint64
+version.
 """
-import math
-
 import numpy as np
 
-_cache = {}
 _M32 = 0xFFFFFFFF
 
 
 def _kernels():
-    k = _cache.get("philox")
-    if k is None:
-        k = _cache["philox"] = _build()
-    return k
-
-
-def _build():
-    import numba
-
-    M = np.uint64(_M32)
-    S = np.uint64(32)
-
-    @numba.njit(cache=True, inline="always")
-    def block(k0, k1, lo, hi):
-        """The four words Philox4x32-10 gives at the 128-bit counter (lo, hi)."""
-        c0, c1, c2, c3 = lo & M, lo >> S, hi & M, hi >> S
-        for _ in range(10):
-            p0 = np.uint64(0xD2511F53) * c0
-            p1 = np.uint64(0xCD9E8D57) * c2
-            c0, c1, c2, c3 = (p1 >> S) ^ c1 ^ k0, p1 & M, (p0 >> S) ^ c3 ^ k1, p0 & M
-            k0 = (k0 + np.uint64(0x9E3779B9)) & M
-            k1 = (k1 + np.uint64(0xBB67AE85)) & M
-        return c0, c1, c2, c3
-
-    @numba.njit(cache=True)
-    def words(key, lo, hi, groups):
-        out = np.empty(4 * groups, np.uint32)
-        k0, k1 = key & M, key >> S
-        for g in range(groups):
-            c = lo + np.uint64(g)
-            h = hi + np.uint64(1) if c < lo else hi  # the 128-bit carry
-            w0, w1, w2, w3 = block(k0, k1, c, h)
-            out[4 * g] = w0
-            out[4 * g + 1] = w1
-            out[4 * g + 2] = w2
-            out[4 * g + 3] = w3
-        return out
-
-    @numba.njit(cache=True, inline="always")
-    def f32(w):
-        return np.uint32((w & np.uint32(0x7FFFFF)) | np.uint32(0x3F800000)).view(
-            np.float32) - np.float32(1.0)
-
-    @numba.njit(cache=True, inline="always")
-    def f64(w0, w1):
-        bits = (np.uint64(w0) << S) | np.uint64(w1)
-        return np.uint64((bits & np.uint64(0xFFFFFFFFFFFFF)) | np.uint64(0x3FF0000000000000)
-                         ).view(np.float64) - 1.0
-
-    @numba.njit(cache=True, inline="always")
-    def box_muller32(w0, w1):
-        u1 = f32(w0)
-        if u1 < np.float32(1e-7):
-            u1 = np.float32(1e-7)
-        # 2*pi is a double in TF's kernel: the angle is rounded to float32 from a double.
-        v1 = np.float32(2.0 * math.pi * np.float64(f32(w1)))
-        r = np.float32(math.sqrt(np.float32(np.float32(-2.0) * np.float32(math.log(u1)))))
-        return np.float32(math.sin(v1)) * r, np.float32(math.cos(v1)) * r
-
-    @numba.njit(cache=True, inline="always")
-    def box_muller64(w0, w1, w2, w3):
-        u1 = f64(w0, w1)
-        if u1 < 1e-7:
-            u1 = 1e-7
-        v1 = 2.0 * math.pi * f64(w2, w3)
-        r = math.sqrt(-2.0 * math.log(u1))
-        return math.sin(v1) * r, math.cos(v1) * r
-
-    @numba.njit(cache=True)
-    def normal32(w, n):
-        out = np.empty(n, np.float32)
-        for i in range(0, n, 2):
-            a, b = box_muller32(w[i], w[i + 1])
-            out[i] = a
-            if i + 1 < n:
-                out[i + 1] = b
-        return out
-
-    @numba.njit(cache=True)
-    def normal64(w, n):
-        out = np.empty(n, np.float64)
-        for i in range(0, n, 2):
-            a, b = box_muller64(w[2 * i], w[2 * i + 1], w[2 * i + 2], w[2 * i + 3])
-            out[i] = a
-            if i + 1 < n:
-                out[i + 1] = b
-        return out
-
-    @numba.njit(cache=True)
-    def truncated32(key, lo, hi, n):
-        out = np.empty(n, np.float32)
-        k0, k1 = key & M, key >> S
-        for g in range((n + 3) // 4):
-            c = lo + np.uint64(256 * g)
-            h = hi + np.uint64(1) if c < lo else hi
-            i, end = 4 * g, min(4 * g + 4, n)
-            while i < end:
-                w0, w1, w2, w3 = block(k0, k1, c, h)
-                c += np.uint64(1)
-                if c == 0:
-                    h += np.uint64(1)
-                for a, b in ((w0, w1), (w2, w3)):
-                    x, y = box_muller32(a, b)
-                    if abs(x) < 2.0 and i < end:
-                        out[i] = x
-                        i += 1
-                    if abs(y) < 2.0 and i < end:
-                        out[i] = y
-                        i += 1
-        return out
-
-    @numba.njit(cache=True)
-    def truncated64(key, lo, hi, n):
-        out = np.empty(n, np.float64)
-        k0, k1 = key & M, key >> S
-        for g in range((n + 1) // 2):
-            c = lo + np.uint64(128 * g)
-            h = hi + np.uint64(1) if c < lo else hi
-            i, end = 2 * g, min(2 * g + 2, n)
-            while i < end:
-                w0, w1, w2, w3 = block(k0, k1, c, h)
-                c += np.uint64(1)
-                if c == 0:
-                    h += np.uint64(1)
-                x, y = box_muller64(w0, w1, w2, w3)
-                if abs(x) < 2.0 and i < end:
-                    out[i] = x
-                    i += 1
-                if abs(y) < 2.0 and i < end:
-                    out[i] = y
-                    i += 1
-        return out
-
-    return {"words": words, "normal32": normal32, "normal64": normal64,
-            "truncated32": truncated32, "truncated64": truncated64}
+    from . import philox_kernels  # Numba loads on the first draw, not with tfx
+    return philox_kernels
 
 
 def _u64(x):
@@ -171,7 +36,7 @@ def _u64(x):
 def words(key, counter, count):
     """``count`` uint32 words of the stream (key, counter) (whole blocks, trimmed)."""
     groups = (count + 3) // 4
-    w = _kernels()["words"](_u64(key), _u64(counter[0]), _u64(counter[1]), groups)
+    w = _kernels().words(_u64(key), _u64(counter[0]), _u64(counter[1]), groups)
     return w[:count]
 
 
@@ -201,8 +66,8 @@ def normal(key, counter, n, dtype):
     """``n`` standard normal values of NumPy ``dtype``."""
     k = _kernels()
     if np.dtype(dtype).name == "float64":
-        return k["normal64"](words(key, counter, 2 * n + 2), n)
-    return k["normal32"](words(key, counter, n + 1), n).astype(dtype, copy=False)
+        return k.normal64(words(key, counter, 2 * n + 2), n)
+    return k.normal32(words(key, counter, n + 1), n).astype(dtype, copy=False)
 
 
 def truncated_normal(key, counter, n, dtype):
@@ -210,8 +75,8 @@ def truncated_normal(key, counter, n, dtype):
     k = _kernels()
     args = (_u64(key), _u64(counter[0]), _u64(counter[1]), n)
     if np.dtype(dtype).name == "float64":
-        return k["truncated64"](*args)
-    return k["truncated32"](*args).astype(dtype, copy=False)
+        return k.truncated64(*args)
+    return k.truncated32(*args).astype(dtype, copy=False)
 
 
 def uniform_int(key, counter, n, dtype, lo, hi):
