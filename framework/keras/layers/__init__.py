@@ -37,6 +37,14 @@ from .tf_op_layer import TFOpLambda
 from .pooling3d import (AveragePooling3D, AvgPool3D, GlobalAveragePooling3D, GlobalAvgPool3D,
                         GlobalMaxPool3D, GlobalMaxPooling3D, MaxPool3D, MaxPooling3D)
 from .reshaping3d import Cropping3D, UpSampling3D, ZeroPadding3D
+from .normalization_rms import RMSNormalization
+from .wrappers_more import SpectralNormalization, Wrapper
+from .embedding_reversible import ReversibleEmbedding
+from .pooling_adaptive import (AdaptiveAveragePooling1D, AdaptiveAveragePooling2D,
+                               AdaptiveAveragePooling3D, AdaptiveMaxPooling1D,
+                               AdaptiveMaxPooling2D, AdaptiveMaxPooling3D)
+from .attention_gqa import GroupedQueryAttention, GroupQueryAttention
+from .conv_lstm import ConvLSTM1D, ConvLSTM2D, ConvLSTM3D
 
 # Keras' long spellings name the same classes.
 Convolution1D, Convolution2D, Convolution3D = Conv1D, Conv2D, Conv3D
@@ -70,7 +78,11 @@ __all__ = ["Layer", "InputSpec", "Input", "InputLayer", "Dense", "Activation", "
            "Convolution2DTranspose", "Convolution3DTranspose", "SeparableConvolution1D",
            "SeparableConvolution2D", "MaxPooling3D", "AveragePooling3D", "GlobalMaxPooling3D",
            "GlobalAveragePooling3D", "MaxPool3D", "AvgPool3D", "GlobalMaxPool3D",
-           "GlobalAvgPool3D", "ZeroPadding3D", "Cropping3D", "UpSampling3D"]
+           "GlobalAvgPool3D", "ZeroPadding3D", "Cropping3D", "UpSampling3D",
+           "RMSNormalization", "SpectralNormalization", "Wrapper", "ReversibleEmbedding",
+           "AdaptiveAveragePooling1D", "AdaptiveAveragePooling2D", "AdaptiveAveragePooling3D",
+           "AdaptiveMaxPooling1D", "AdaptiveMaxPooling2D", "AdaptiveMaxPooling3D",
+           "GroupQueryAttention", "ConvLSTM1D", "ConvLSTM2D", "ConvLSTM3D"]
 
 
 def _builtins():

@@ -33,6 +33,8 @@ _FUNCTIONAL_MODULE = "keras.src.models.functional"
 # Keras arguments that only pick random numbers: a loaded model's weights come from the file.
 _SEED_KEYS = frozenset(["seed"])
 _INERT = (None, False, "", (), [], {})
+# Keras classes exported under another name than their class name (files hold the export).
+_KERAS_EXPORT_NAMES = {"GroupedQueryAttention": "GroupQueryAttention"}
 
 
 def _bad(path, reason):
@@ -107,6 +109,7 @@ def to_keras(obj):
     if kind is not None:
         name = obj["class_name"]
         out["module"] = KERAS_KINDS[kind]
+        out["class_name"] = _KERAS_EXPORT_NAMES.get(name, name)
         out["registered_name"] = None
         if name == "Functional":
             out["module"], out["registered_name"] = _FUNCTIONAL_MODULE, "Functional"
