@@ -267,6 +267,7 @@ CASES.update({
 
 # Decompositions, FFTs and non-max suppression (tfx/ops/linalg_decomp_ops.py, signal_ops.py,
 # image_ops.py), each traced forward and through a tape.
+from tfx import bitwise as BW  # noqa: E402 - registers left_shift and right_shift
 from tfx.ops import image_ops as IM, linalg_decomp_ops as LD, signal_ops as SI  # noqa: E402
 
 
@@ -298,6 +299,8 @@ _CORNERS = RNG.uniform(0.0, 0.7, (8, 2))
 CASES.update({
     "decompositions": (_decompositions, [f64(4, 3), spd(3),
                                          (np.eye(3) + 0.1 * f64(3, 3)).astype(np.complex128)]),
+    "shifts": (lambda i, j: [BW.left_shift(i, j), BW.right_shift(i, j)],
+               [ints(3, 4, lo=-50, hi=50), ints(3, 4, hi=8)]),
     "ffts": (_ffts, [f32(2, 6), (f32(2, 4) + 1j * f32(2, 4)).astype(np.complex64)]),
     "nms": (_nms, [np.concatenate([_CORNERS, _CORNERS + 0.3], 1).astype(np.float32),
                    f32(8, lo=0.0, hi=1.0)]),
