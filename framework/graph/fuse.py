@@ -2,14 +2,16 @@
 
 ``fuse(graph)`` writes the simplified graph (forward, backward, the optimizer's update, metric
 updates) as the source of ONE Python function of plain loops over arrays whose shapes are all
-known at trace time, and compiles it with ``numba.njit``. Each op has a template (in
-``fuse_templates``); a graph with an op that has none (or a dtype Numba does not compile) is not
-fused: ``fuse`` raises ``NotFusable`` with the reason and the caller keeps the op-by-op ``Plan``.
+known at trace time, and compiles it with ``numba.njit``. Each op has a template
+(``fuse_templates`` for elementwise ops, ``fuse_ops`` for the rest); a graph with an op that has
+none (or a dtype Numba does not compile) is not fused: ``fuse`` raises ``NotFusable`` with the
+reason and the caller keeps the op-by-op ``Plan`` (``plan.fused``, ``plan.not_fused``).
 
 Values of rank 0 travel as Numba scalars of their dtype (never as Python floats, which Numba
-types as float64), arrays as arrays. Variables are arguments (their arrays as they are now) and
-each variable the graph writes comes back as a new array that the Python wrapper binds to
-``var._v``: no array any tensor may hold is mutated, as everywhere in tfx.
+types as float64), arrays as arrays. Variables are arguments (their arrays as they are now);
+the new array of each variable the graph writes goes into a buffer the Python wrapper passes
+and then binds to ``var._v``. A buffer is reused only while nothing else holds it, so no array
+a tensor may hold is mutated, as everywhere in tfx.
 
 Compiling takes seconds, so the generated source is written to ``$TFX_CACHE_DIR/numba`` (default
 ``~/.cache/tfx/numba``) as ``fused_<sha256>.py`` and compiled with ``cache=True``: a later
