@@ -884,18 +884,9 @@ class LambdaCallback(Callback):
 # ---- TensorBoard -------------------------------------------------------------------------------
 
 def _summary_writer_class():
-    """tensorboardX's SummaryWriter. tensorboardX imports torch (seconds) only to accept torch
-    tensors; tfx hands it NumPy arrays, so torch stays hidden during that import unless it is
-    already loaded."""
-    hide = "torch" not in sys.modules
-    if hide:
-        sys.modules["torch"] = None  # makes `import torch` raise ImportError, which it handles
-    try:
-        from tensorboardX import SummaryWriter
-    finally:
-        if hide and sys.modules.get("torch", 0) is None:
-            del sys.modules["torch"]
-    return SummaryWriter
+    """tensorboardX's SummaryWriter (imported without torch and boto3: see tfx.io)."""
+    from ..io import _tensorboardx
+    return _tensorboardx().SummaryWriter
 
 
 def _weight_image(w):
