@@ -28,3 +28,5 @@ from .ops.more_nn_ops import (compute_accidental_hits, nce_loss,  # noqa: E402,F
                               sampled_softmax_loss)
 from .ops.more_nn_ops import (dilation2d, erosion2d, isotonic_regression,  # noqa: E402,F401
                               with_space_to_batch)
+from .ops.more_nn_ops import (depthwise_conv2d_backprop_filter,  # noqa: E402,F401
+                              depthwise_conv2d_backprop_input)

@@ -17,7 +17,8 @@ from . import math_ops as M
 __all__ = ["max_pool_with_argmax", "pool", "atrous_conv2d", "atrous_conv2d_transpose",
            "batch_norm_with_global_normalization", "safe_embedding_lookup_sparse",
            "compute_accidental_hits", "nce_loss", "sampled_softmax_loss", "dilation2d",
-           "erosion2d", "isotonic_regression", "with_space_to_batch"]
+           "erosion2d", "isotonic_regression", "with_space_to_batch",
+           "depthwise_conv2d_backprop_input", "depthwise_conv2d_backprop_filter"]
 
 
 # ---- pooling -----------------------------------------------------------------------------------
@@ -412,3 +413,39 @@ def with_space_to_batch(input, dilation_rate, padding, op, filter_shape=None,  #
     pads, crops = required_space_to_batch_paddings(list(x._v.shape[1:n + 1]), rate, base)
     converted = space_to_batch_nd(x, rate, pads)
     return batch_to_space(op(converted, n, "VALID"), rate, crops)
+
+
+# ---- convolution gradients as functions --------------------------------------------------------
+
+def _conv_grad_window(api, x_shape, w_shape, strides, padding, dilations, depthwise,
+                      data_format):
+    from .conv_ops import _Window, _spatial
+    if data_format not in (None, "NHWC"):
+        raise ValueError(f"{api}: only data_format='NHWC' is supported, got {data_format}")
+    return _Window(tuple(int(s) for s in x_shape), tuple(int(s) for s in w_shape[:2]),
+                   _spatial(strides, 2, "strides", api),
+                   _spatial([1, 1, 1, 1] if dilations is None else dilations, 2, "dilations",
+                            api), padding, api, tuple(int(s) for s in w_shape), depthwise)
+
+
+def depthwise_conv2d_backprop_input(input_sizes, filter, out_backprop, strides,  # noqa: A002
+                                    padding, data_format="NHWC", dilations=None, name=None):
+    """The gradient of depthwise_conv2d with respect to its input of shape
+    ``input_sizes``."""
+    from .conv_ops import _backprop_input
+    w, dy = t(filter), t(out_backprop)
+    win = _conv_grad_window("tfx.nn.depthwise_conv2d_backprop_input", A._ints(input_sizes),
+                            w._v.shape, strides, padding, dilations, True, data_format)
+    return _backprop_input(w, dy, win)
+
+
+def depthwise_conv2d_backprop_filter(input, filter_sizes, out_backprop, strides,  # noqa: A002
+                                     padding, data_format="NHWC", dilations=None, name=None):
+    """The gradient of depthwise_conv2d with respect to its filter of shape
+    ``filter_sizes``."""
+    from .conv_ops import _backprop_filter
+    x, dy = t(input), t(out_backprop)
+    win = _conv_grad_window("tfx.nn.depthwise_conv2d_backprop_filter", x._v.shape,
+                            A._ints(filter_sizes), strides, padding, dilations, True,
+                            data_format)
+    return _backprop_filter(x, dy, win)

@@ -404,3 +404,35 @@ def test_decoders_in_a_function_decode_each_run():
                                                                 top_paths=2)
         np.testing.assert_array_equal(a[0][1].values.numpy(), b[0][1].values.numpy())
         np.testing.assert_allclose(a[1].numpy(), b[1].numpy())
+
+
+def test_depthwise_conv_backprops_are_the_tape_gradients():
+    x = RNG.standard_normal((2, 6, 7, 3))
+    w = RNG.standard_normal((3, 2, 3, 2))
+    for pad, s in (("SAME", 1), ("VALID", 2), ("SAME", 2)):
+        xt, wt = tf.constant(x), tf.constant(w)
+        with tf.GradientTape(persistent=True) as tape:
+            tape.watch([xt, wt])
+            y = tf.nn.depthwise_conv2d(xt, wt, [1, s, s, 1], pad)
+        dy = tf.constant(RNG.standard_normal(y.shape))
+        gx, gw = tape.gradient(y, [xt, wt], output_gradients=dy)
+        np.testing.assert_allclose(tf.nn.depthwise_conv2d_backprop_input(
+            [2, 6, 7, 3], w, dy, [1, s, s, 1], pad).numpy(), gx.numpy(), rtol=1e-10)
+        np.testing.assert_allclose(tf.nn.depthwise_conv2d_backprop_filter(
+            x, [3, 2, 3, 2], dy, [1, s, s, 1], pad).numpy(), gw.numpy(), rtol=1e-10)
+
+
+def test_depthwise_backprops_against_tensorflow():
+    tft = pytest.importorskip("tensorflow")
+    x = RNG.standard_normal((2, 6, 7, 3)).astype(np.float32)
+    w = RNG.standard_normal((3, 2, 3, 2)).astype(np.float32)
+    dy = RNG.standard_normal((2, 3, 4, 6)).astype(np.float32)
+    args = ([1, 2, 2, 1], "SAME")
+    np.testing.assert_allclose(
+        tf.nn.depthwise_conv2d_backprop_input([2, 6, 7, 3], w, dy, *args).numpy(),
+        tft.nn.depthwise_conv2d_backprop_input([2, 6, 7, 3], w, dy, *args).numpy(), rtol=1e-5,
+        atol=1e-5)
+    np.testing.assert_allclose(
+        tf.nn.depthwise_conv2d_backprop_filter(x, [3, 2, 3, 2], dy, *args).numpy(),
+        tft.nn.depthwise_conv2d_backprop_filter(x, [3, 2, 3, 2], dy, *args).numpy(),
+        rtol=1e-5, atol=1e-5)
