@@ -177,8 +177,9 @@ def if_stmt(cond, body, orelse, get_state, set_state, names):
     pred = _pred(cond, "if")
     init = get_state()
     sizes = [len(v) if isinstance(v, list) else None for v in init]
-    seen = [None, None]
-    hints = [[None] * len(names), [None] * len(names)]
+    seen = [None, None]      # each branch's values, name by name
+    flat = [None, None]      # the same with structures of tensors flattened to their leaves
+    hints = [None, None]
 
     def branch(k, fn):
         def run():
@@ -187,8 +188,9 @@ def if_stmt(cond, body, orelse, get_state, set_state, names):
             vals = get_state()
             _check_lists(names, init, sizes, vals)
             seen[k] = vals
+            flat[k] = leaves = _flatten_state(vals)
             out = []
-            for v, hint in zip(vals, hints[k]):
+            for v, hint in zip(leaves, hints[k] or [None] * len(leaves)):
                 kind = _kind(v)
                 if kind == "tensor":
                     out.append(v if hint is None else convert_to_tensor(v, hint[0]))
@@ -202,19 +204,94 @@ def if_stmt(cond, body, orelse, get_state, set_state, names):
 
     traced = [cf.trace_branch(branch(0, body), "if_true"),
               cf.trace_branch(branch(1, orelse), "if_false")]
-    retrace = _reconcile(names, seen, hints)
+    leaf_names = _check_structures(names, *seen)
+    hints = [[None] * len(leaf_names), [None] * len(leaf_names)]
+    retrace = _reconcile(leaf_names, flat, hints)
     for k in retrace:
         traced[k] = cf.trace_branch(branch(k, (body, orelse)[k]), ("if_true", "if_false")[k])
     outs = iter(cf.emit_cond(pred, traced[0], traced[1]))
     merged = []
-    for a, b in zip(*seen):
+    for a, b in zip(*flat):
         ka, kb = _kind(a), _kind(b)
         if ka in ("tensor", "number") or kb in ("tensor", "number"):
             out = next(outs)
             merged.append(a if ka == kb == "number" and _same_python(a, b) else out)
         else:
             merged.append(a)  # the same object on both sides, or undefined on both
-    set_state(tuple(merged))
+    set_state(_pack_state(seen[0], merged))
+
+
+def _tensor_structure(v):
+    """Whether ``v`` is a list/tuple/dict (nested) of tensors and numbers, at least one a
+    tensor: such values become one cond output per leaf, as in TensorFlow."""
+    if not isinstance(v, (list, tuple, dict)) or not v:
+        return False
+    from .. import nest
+    leaves = nest.flatten(v)
+    kinds = [_kind(x) for x in leaves]
+    return all(k in ("tensor", "number") for k in kinds) and "tensor" in kinds
+
+
+def _flatten_state(vals):
+    from .. import nest
+    out = []
+    for v in vals:
+        out.extend(nest.flatten(v) if _tensor_structure(v) else [v])
+    return out
+
+
+def _pack_state(template, leaves):
+    from .. import nest
+    out, pos = [], 0
+    for v in template:
+        if _tensor_structure(v):
+            n = len(nest.flatten(v))
+            out.append(nest.pack_sequence_as(v, leaves[pos:pos + n]))
+            pos += n
+        else:
+            out.append(leaves[pos])
+            pos += 1
+    return tuple(out)
+
+
+def _check_structures(names, a_vals, b_vals):
+    """The leaf names (``grads[0]``, ...) once both branches give each structured value the
+    same structure; a clear error where they differ."""
+    from .. import nest
+    out = []
+    for name, a, b in zip(names, a_vals, b_vals):
+        sa, sb = _tensor_structure(a), _tensor_structure(b)
+        if sa or sb:
+            same = sa and sb
+            if same:
+                try:
+                    nest.assert_same_structure(a, b)
+                except (TypeError, ValueError):
+                    same = False
+            if not same:
+                raise ValueError(f"'{name}' has a different structure in the two branches of "
+                                 f"the `if`{at()} whose condition is a tensor ({_describe(a)} "
+                                 f"vs {_describe(b)}): the graph needs one structure of "
+                                 "tensors on both paths.")
+            out.extend(f"{name}{_path(p)}" for p in _leaf_paths(a))
+        else:
+            out.append(name)
+    return out
+
+
+def _leaf_paths(v, prefix=()):
+    if isinstance(v, dict):
+        for k in sorted(v):
+            yield from _leaf_paths(v[k], prefix + (k,))
+    elif isinstance(v, (list, tuple)):
+        for i, x in enumerate(v):
+            yield from _leaf_paths(x, prefix + (i,))
+    else:
+        yield prefix
+
+
+def _path(p):
+    return "".join(f"[{k!r}]" for k in p)
 
 
 def _check_lists(names, init, sizes, vals):

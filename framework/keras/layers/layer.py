@@ -11,6 +11,7 @@ import threading
 from ... import dtypes as _dt
 from ... import nest
 from ...core.shape import TensorShape
+from ...core.state import STATE as _STATE
 from ...core.tensor import Tensor, TensorBase, convert_to_tensor
 from ...core.variable import Variable
 from ...diagnostics import filtered_traceback, full_traceback
@@ -398,8 +399,12 @@ class Layer(Module, AutoConfig):
             self._clear_losses()
         ctx.depth += 1
         ctx.training = tr
+        call = self.call
+        if _STATE.tracing is not None:  # a user's `if tensor:` in call() becomes tfx.cond
+            from ...autograph.api import converted_if_tracing
+            call = converted_if_tracing(call)
         try:
-            outputs = self.call(inputs, *rest, **kwargs)
+            outputs = call(inputs, *rest, **kwargs)
         except Exception as e:
             if ctx.depth == 1 and not full_traceback():
                 # The outermost layer call: show the user's frames, not tfx's (as Keras).

@@ -92,7 +92,11 @@ def _weak_step(model, kind):
     name = f"{kind}_step"
 
     def step(data):
-        return getattr(ref(), name)(data)
+        fn = getattr(ref(), name)
+        if STATE.tracing is not None:  # a user's train_step gets AutoGraph, as in Keras
+            from ...autograph.api import converted_if_tracing
+            fn = converted_if_tracing(fn)
+        return fn(data)
     step.__qualname__ = f"{type(model).__name__}.{name}"
     step.__wrapped__ = getattr(getattr(type(model), name), "__func__", getattr(type(model), name))
     return step
