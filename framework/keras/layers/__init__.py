@@ -45,6 +45,13 @@ from .pooling_adaptive import (AdaptiveAveragePooling1D, AdaptiveAveragePooling2
                                AdaptiveMaxPooling2D, AdaptiveMaxPooling3D)
 from .attention_gqa import GroupedQueryAttention, GroupQueryAttention
 from .conv_lstm import ConvLSTM1D, ConvLSTM2D, ConvLSTM3D
+from .image_augmentation import (AutoContrast, Equalization, RandomBrightness,
+                                 RandomColorDegeneration, RandomColorJitter, RandomGrayscale,
+                                 RandomHue, RandomInvert, RandomPosterization, RandomSaturation,
+                                 RandomSharpness, Solarization)
+from .image_augmentation_spatial import (CutMix, MaxNumBoundingBoxes, MixUp, Pipeline,
+                                         RandomCrop, RandomErasing, RandomGaussianBlur,
+                                         RandomHeight, RandomShear, RandomWidth)
 
 # Keras' long spellings name the same classes.
 Convolution1D, Convolution2D, Convolution3D = Conv1D, Conv2D, Conv3D
@@ -82,7 +89,12 @@ __all__ = ["Layer", "InputSpec", "Input", "InputLayer", "Dense", "Activation", "
            "RMSNormalization", "SpectralNormalization", "Wrapper", "ReversibleEmbedding",
            "AdaptiveAveragePooling1D", "AdaptiveAveragePooling2D", "AdaptiveAveragePooling3D",
            "AdaptiveMaxPooling1D", "AdaptiveMaxPooling2D", "AdaptiveMaxPooling3D",
-           "GroupQueryAttention", "ConvLSTM1D", "ConvLSTM2D", "ConvLSTM3D"]
+           "GroupQueryAttention", "ConvLSTM1D", "ConvLSTM2D", "ConvLSTM3D",
+           "RandomBrightness", "RandomGrayscale", "RandomInvert", "RandomColorDegeneration",
+           "RandomSaturation", "RandomHue", "RandomSharpness", "RandomPosterization",
+           "Solarization", "AutoContrast", "Equalization", "RandomColorJitter", "RandomCrop",
+           "RandomHeight", "RandomWidth", "RandomShear", "RandomErasing",
+           "RandomGaussianBlur", "MixUp", "CutMix", "Pipeline", "MaxNumBoundingBoxes"]
 
 
 def _builtins():
