@@ -94,7 +94,9 @@ class TensorBase:
         return complex(self._scalar("complex"))
 
     def _scalar(self, what):
-        if STATE.tracing is not None:
+        # A value fixed by the input shapes (``tfx.shape(x)[0]``) is the same on every call of
+        # a trace, which is specialised to those shapes: sizes may be read from it.
+        if STATE.tracing is not None and (what == "bool" or not STATE.tracing.is_static(self)):
             _check_concrete(self, f"{what}()")
         v = self._v
         if what == "bool":  # truthiness follows NumPy: any size-1 tensor has one

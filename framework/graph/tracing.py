@@ -52,6 +52,9 @@ def _where():
     return (f.f_code.co_filename, f.f_lineno) if f is not None else None
 
 
+_SHAPE_OPS = frozenset(("shape", "size", "rank"))  # their value is the input's shape, not data
+
+
 class GraphRecorder:
     """Records every op run while a function (or a branch, or a loop body) is traced."""
 
@@ -88,6 +91,30 @@ class GraphRecorder:
     def is_symbolic(self, x):
         """Whether ``x`` is a value of the graph being traced (not a frozen constant)."""
         return self._is_symbolic_id(id(x))
+
+    def is_static(self, x):
+        """Whether ``x``'s value follows from the traced inputs' shapes and constants alone
+        (no input values, variables or random draws): then it is the same on every call of
+        this trace."""
+        rec = self
+        while id(x) not in rec._slots:
+            rec = rec.parent
+            if rec is None:
+                return True  # not a value of any graph being traced
+        graph = rec.graph
+        stack, seen = [rec._slots[id(x)]], set()
+        while stack:
+            s = stack.pop()
+            if s in seen or s in graph.consts:
+                continue
+            seen.add(s)
+            node = graph._producers[s][0]
+            if node.op is None or node.effect or node.op.stateful or \
+                    node.attrs.__class__ is SubGraphs:
+                return False  # an input, a capture, state or control flow
+            if node.op.name not in _SHAPE_OPS:
+                stack.extend(node.in_slots)
+        return True
 
     def symbolic_text(self, x):
         """How a traced tensor prints while tracing: its graph name, shape and dtype."""
