@@ -2,7 +2,7 @@
 ``keras.ops`` (``ops.matmul``, ``ops.mean``, ``ops.softmax`` ...) runs unchanged.
 
 Submodules as Keras: ``numpy`` (NumPy-style functions), ``nn``, ``math``, ``linalg``, ``image``,
-``core``; everything but ``image`` and ``linalg`` is also importable from here.
+``core``; everything but ``image`` is also importable from here (``rearrange`` too).
 """
 import sys as _sys
 
@@ -13,8 +13,10 @@ from .numpy import *  # noqa: F401,F403
 from .numpy import (abs, all, any, max, min, round, sum)  # noqa: F401
 from .math import *  # noqa: F401,F403
 from .nn import *  # noqa: F401,F403
-from .linalg import (cholesky, cholesky_inverse, det, eigh, inv, logdet, lstsq, norm,  # noqa
-                     slogdet, solve, solve_triangular)
+from .linalg import (cholesky, cholesky_inverse, det, eig, eigh, inv, jvp, logdet, lstsq,  # noqa
+                     lu_factor, matrix_rank, norm, pinv, qr, slogdet, solve, solve_triangular,
+                     svd)
+from .einops import rearrange  # noqa: F401
 from ._dtypes import result_type  # noqa: F401
 from ..symbolic_dispatch import wrap_namespace as _wrap  # noqa: E402
 
@@ -26,14 +28,3 @@ for _mod, _prefix in ((core, "keras.ops.core"), (numpy, "keras.ops.numpy"),
                       (linalg, "keras.ops.linalg"), (image, "keras.ops.image")):
     _wrap(_mod, _prefix)
 del _mod, _prefix
-
-# keras.ops names that need decompositions or kernels tfx does not have yet.
-UNSUPPORTED = ("ctc_decode", "ctc_loss", "eig", "fft", "fft2", "ifft2", "irfft", "rfft", "stft",
-               "istft", "lu_factor", "qr", "svd", "pinv", "matrix_rank", "fold", "unfold",
-               "jvp", "view", "view_as_complex", "view_as_real", "rearrange")
-
-
-def __getattr__(name):
-    if name in UNSUPPORTED:
-        raise NotImplementedError(f"keras.ops.{name} is not available in tfx yet.")
-    raise AttributeError(f"module 'tfx.keras.ops' has no attribute {name!r}")

@@ -6,6 +6,7 @@ from ...ops import linalg_matrix_ops as LM
 from ...ops import linalg_ops as L
 from ...ops import math_ops as M
 from ._dtypes import exports, float_like, promote
+from .linalg_decomp import eig, jvp, lu_factor, matrix_rank, pinv, qr, svd  # noqa: F401
 
 
 

@@ -2,6 +2,8 @@
 from ...ops import array_ops as A
 from ...ops import math_ops as M
 from ._dtypes import exports, float_like, to_tensor
+from .spectral import (fft, fft2, ifft2, irfft, istft, rfft, stft,  # noqa: F401
+                       view_as_complex, view_as_real)
 
 _t = to_tensor
 

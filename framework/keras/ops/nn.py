@@ -8,6 +8,7 @@ from ...ops import nn_ops as N
 from .. import activations as _a
 from ..backend import epsilon, image_data_format
 from ._dtypes import exports, float_like, floatx, promote, to_tensor
+from .nn_more import ctc_decode, ctc_loss, fold, unfold  # noqa: F401
 
 _t = to_tensor
 

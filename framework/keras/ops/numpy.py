@@ -11,6 +11,7 @@ from .numpy_arrays import *  # noqa: F401,F403
 from .numpy_math import *  # noqa: F401,F403
 from .numpy_products import *  # noqa: F401,F403
 from .numpy_reductions import *  # noqa: F401,F403
+from .einops import view  # noqa: F401
 
 __all__ = sorted(set(numpy_arrays.__all__) | set(numpy_math.__all__) |
-                 set(numpy_products.__all__) | set(numpy_reductions.__all__))
+                 set(numpy_products.__all__) | set(numpy_reductions.__all__) | {"view"})
