@@ -52,6 +52,8 @@ from .image_augmentation import (AutoContrast, Equalization, RandomBrightness,
 from .image_augmentation_spatial import (CutMix, MaxNumBoundingBoxes, MixUp, Pipeline,
                                          RandomCrop, RandomErasing, RandomGaussianBlur,
                                          RandomHeight, RandomShear, RandomWidth)
+from .preprocessing_audio import MelSpectrogram, STFTSpectrogram
+from .preprocessing_crossing import HashedCrossing
 
 # Keras' long spellings name the same classes.
 Convolution1D, Convolution2D, Convolution3D = Conv1D, Conv2D, Conv3D
@@ -94,7 +96,8 @@ __all__ = ["Layer", "InputSpec", "Input", "InputLayer", "Dense", "Activation", "
            "RandomSaturation", "RandomHue", "RandomSharpness", "RandomPosterization",
            "Solarization", "AutoContrast", "Equalization", "RandomColorJitter", "RandomCrop",
            "RandomHeight", "RandomWidth", "RandomShear", "RandomErasing",
-           "RandomGaussianBlur", "MixUp", "CutMix", "Pipeline", "MaxNumBoundingBoxes"]
+           "RandomGaussianBlur", "MixUp", "CutMix", "Pipeline", "MaxNumBoundingBoxes",
+           "MelSpectrogram", "STFTSpectrogram", "HashedCrossing"]
 
 
 def _builtins():
