@@ -121,7 +121,13 @@ def flatten_outputs(out, slots, slot_of):
         return (c, tuple(flatten_outputs(v, slots, slot_of) for v in out))
     if c is dict:
         return (dict, tuple((k, flatten_outputs(v, slots, slot_of)) for k, v in out.items()))
+    if isinstance(out, _CONVERTED) or type(out).__module__ == "numpy":
+        # TensorFlow returns Python numbers, strings and NumPy values as tensors
+        return flatten_outputs(convert_to_tensor(out), slots, slot_of)
     return ("P", out)
+
+
+_CONVERTED = (bool, int, float, complex, str, bytes)
 
 
 def pack_outputs(struct, values):

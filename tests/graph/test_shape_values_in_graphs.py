@@ -53,3 +53,12 @@ def test_values_that_depend_on_data_still_cannot_be_read():
     v = tfx.Variable(2)
     with pytest.raises(tfx.errors.OperatorNotAllowedInGraphError):
         from_variable(tfx.constant(1.0))
+
+
+def test_python_results_come_back_as_tensors_as_in_tensorflow():
+    @tfx.function
+    def f(x):
+        return np.float32(2), 3.5, True, "a", None, x
+    out = f(tfx.constant(1.0))
+    assert [getattr(o, "dtype", None) for o in out] == [tfx.float32, tfx.float32, tfx.bool,
+                                                        tfx.string, None, tfx.float32]
