@@ -54,6 +54,8 @@ from .image_augmentation_spatial import (CutMix, MaxNumBoundingBoxes, MixUp, Pip
                                          RandomHeight, RandomShear, RandomWidth)
 from .preprocessing_audio import MelSpectrogram, STFTSpectrogram
 from .preprocessing_crossing import HashedCrossing
+from .activation_more import ThresholdedReLU
+from .image_augmentation_more import AugMix, RandAugment, RandomPerspective
 
 # Keras' long spellings name the same classes.
 Convolution1D, Convolution2D, Convolution3D = Conv1D, Conv2D, Conv3D
@@ -97,7 +99,8 @@ __all__ = ["Layer", "InputSpec", "Input", "InputLayer", "Dense", "Activation", "
            "Solarization", "AutoContrast", "Equalization", "RandomColorJitter", "RandomCrop",
            "RandomHeight", "RandomWidth", "RandomShear", "RandomErasing",
            "RandomGaussianBlur", "MixUp", "CutMix", "Pipeline", "MaxNumBoundingBoxes",
-           "MelSpectrogram", "STFTSpectrogram", "HashedCrossing"]
+           "MelSpectrogram", "STFTSpectrogram", "HashedCrossing", "ThresholdedReLU",
+           "RandomPerspective", "RandAugment", "AugMix"]
 
 
 def _builtins():
