@@ -9,7 +9,8 @@ _NAMES = {
     "AUTOTUNE": "dataset", "INFINITE_CARDINALITY": "dataset",
     "UNKNOWN_CARDINALITY": "dataset", "Dataset": "dataset", "Iterator": "dataset",
     "NumpyIterator": "dataset", "Options": "options", "ThreadingOptions": "options",
-    "TextLineDataset": "readers", "DatasetSpec": "specs",
+    "TextLineDataset": "readers", "TFRecordDataset": "readers",
+    "FixedLengthRecordDataset": "readers", "DatasetSpec": "specs",
 }
 
 __all__ = sorted(_NAMES) + ["experimental"]

@@ -345,3 +345,68 @@ def make_csv_dataset(file_pattern, batch_size, column_names=None, column_default
 
     ds = ds.map(to_features)
     return ds.prefetch(-1 if prefetch_buffer_size is None else prefetch_buffer_size)
+
+
+def _tfrecords(path, compression_type, name):
+    """The records of a TFRecord file (length, masked CRC-32C of it, data, CRC of data); a
+    truncated or corrupt file raises DataLossError naming it, as tf.data does."""
+    import struct
+    from ..errors import DataLossError
+    from ..io import _masked_crc
+    with _open(path, compression_type) as f:
+        while True:
+            header = f.read(12)
+            if not header:
+                return
+            if len(header) < 12:
+                raise DataLossError(None, None, f"truncated record at the end of {path}")
+            length, header_crc = struct.unpack("<QI", header)
+            if _masked_crc(header[:8]) != header_crc:
+                raise DataLossError(None, None, f"corrupted record (length CRC) in {path}")
+            data = f.read(length)
+            crc = f.read(4)
+            if len(data) < length or len(crc) < 4:
+                raise DataLossError(None, None, f"truncated record at the end of {path}")
+            if _masked_crc(data) != struct.unpack("<I", crc)[0]:
+                raise DataLossError(None, None, f"corrupted record (data CRC) in {path}")
+            yield data
+
+
+class TFRecordDataset(_FileSource):
+    """The records of one or more TFRecord files (``tf.io.TFRecordWriter``'s format), as
+    scalar strings; ``compression_type`` "", "ZLIB" or "GZIP"."""
+
+    def __init__(self, filenames, compression_type=None, buffer_size=None,
+                 num_parallel_reads=None, name=None):
+        super().__init__(filenames, num_parallel_reads)
+        self._compression = compression_type
+        self._spec_cache = TensorSpec([], _dt.string)
+
+    def _records(self, path):
+        for data in _tfrecords(path, self._compression, path):
+            yield (np.array(data, dtype=object),)
+
+
+class FixedLengthRecordDataset(_FileSource):
+    """Records of ``record_bytes`` bytes from binary files, after ``header_bytes`` and
+    before ``footer_bytes``; ``buffer_size`` is accepted (files are read in blocks)."""
+
+    def __init__(self, filenames, record_bytes, header_bytes=None, footer_bytes=None,
+                 buffer_size=None, compression_type=None, num_parallel_reads=None, name=None):
+        super().__init__(filenames, num_parallel_reads)
+        if int(record_bytes) <= 0:
+            raise InvalidArgumentError(None, None, f"record_bytes must be > 0, got "
+                                       f"{record_bytes}")
+        self._record = int(record_bytes)
+        self._header = int(header_bytes or 0)
+        self._footer = int(footer_bytes or 0)
+        self._compression = compression_type
+        self._spec_cache = TensorSpec([], _dt.string)
+
+    def _records(self, path):
+        with _open(path, self._compression) as f:
+            data = f.read()
+        body = data[self._header:len(data) - self._footer]
+        n = len(body) // self._record
+        for i in range(n):
+            yield (np.array(body[i * self._record:(i + 1) * self._record], dtype=object),)

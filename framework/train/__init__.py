@@ -10,8 +10,12 @@ from .checkpoint_management import (CheckpointManager, CheckpointReader, Checkpo
                                     latest_checkpoint, list_variables, load_checkpoint,
                                     load_variable)
 from .restore import CheckpointLoadStatus, InitializationOnlyStatus
+from .example import (BytesList, Example, Feature, FeatureList, FeatureLists, Features,
+                      FloatList, Int64List, SequenceExample)
 
 __all__ = ["Checkpoint", "CheckpointOptions", "CheckpointManager", "CheckpointState",
            "CheckpointLoadStatus", "InitializationOnlyStatus", "get_checkpoint_state",
            "latest_checkpoint", "list_variables", "load_variable", "load_checkpoint",
-           "checkpoints_iterator", "CheckpointReader"]
+           "checkpoints_iterator", "CheckpointReader", "Example", "Features", "Feature",
+           "BytesList", "FloatList", "Int64List", "SequenceExample", "FeatureLists",
+           "FeatureList"]
