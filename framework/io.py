@@ -369,6 +369,18 @@ def _fields(buf):
         yield num, wire, val
 
 
+def _int64s(wire, v):
+    """The int64 values of one Int64List field: a varint, or a packed run of them."""
+    if wire == 0:
+        vals = [v]
+    else:
+        vals, p = [], 0
+        while p < len(v):
+            x, p = _varint(v, p)
+            vals.append(x)
+    return [x - (1 << 64) if x >= 1 << 63 else x for x in vals]
+
+
 def _feature_values(buf):
     """(kind, values) of a serialized tf.train.Feature: 'bytes', 'float' or 'int64'."""
     for num, _, lst in _fields(buf):
@@ -381,14 +393,7 @@ def _feature_values(buf):
                 values.extend(xp.frombuffer(v, dtype="<f4").tolist() if wire in (2, 5)
                               else [])
             else:
-                if wire == 0:
-                    vals = [v]
-                else:
-                    vals, p = [], 0
-                    while p < len(v):
-                        x, p = _varint(v, p)
-                        vals.append(x)
-                values.extend(x - (1 << 64) if x >= 1 << 63 else x for x in vals)
+                values.extend(_int64s(wire, v))
         return kind, values
     return None, []
 

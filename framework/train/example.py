@@ -97,15 +97,8 @@ class Int64List(_List):
         return _field(1, b"".join(_varint(int(v)) for v in self.value))
 
     def _read(self, wire, v):
-        from ..io import _varint as read_varint
-        if wire == 0:
-            vals = [v]
-        else:
-            vals, pos = [], 0
-            while pos < len(v):
-                x, pos = read_varint(v, pos)
-                vals.append(x)
-        return [x - (1 << 64) if x >= 1 << 63 else x for x in vals]
+        from ..io import _int64s
+        return _int64s(wire, v)
 
 
 class Feature(_Message):
