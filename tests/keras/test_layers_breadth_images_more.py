@@ -22,7 +22,11 @@ LAYERS = [("RandomPerspective", {}),
           ("RandAugment", dict(num_ops=3, factor=0.4)),
           ("AugMix", {}),
           ("AugMix", dict(num_chains=2, chain_depth=(1, 2), factor=0.5, alpha=0.5,
-                          all_ops=False))]
+                          all_ops=False)),
+          ("RandomElasticTransform", {}),
+          ("RandomElasticTransform", dict(factor=(0.5, 1.0), scale=0.3, fill_mode="mirror",
+                                          interpolation="nearest", value_range=(0, 255))),
+          ("RandomElasticTransform", dict(fill_mode="constant", fill_value=5.0, scale=0.2))]
 
 
 def _plain(v):
@@ -81,6 +85,18 @@ def test_augmix_output_is_a_blend_of_its_chains():
     x = np.full((2, 4, 4, 3), 100.0, "float32")
     y = T.AugMix(all_ops=False, seed=1)(tfx.constant(x), training=True).numpy()
     assert y.shape == x.shape and np.isfinite(y).all()
+
+
+def test_elastic_transform_is_smooth_and_small_at_small_scale():
+    x = np.zeros((2, 16, 16, 1), "float32")
+    x[:, ::4] = 255.0
+    small = T.RandomElasticTransform(scale=0.05, seed=2)(tfx.constant(x), training=True)
+    big = T.RandomElasticTransform(scale=1.0, seed=2)(tfx.constant(x), training=True)
+    assert np.abs(small.numpy() - x).mean() < np.abs(big.numpy() - x).mean()
+    with pytest.raises(ValueError, match="scale"):
+        T.RandomElasticTransform(scale=2.0)
+    with pytest.raises(NotImplementedError, match="fill_mode"):
+        T.RandomElasticTransform(fill_mode="bad")
 
 
 def test_thresholded_relu_matches_keras(tmp_path):

@@ -55,7 +55,8 @@ from .image_augmentation_spatial import (CutMix, MaxNumBoundingBoxes, MixUp, Pip
 from .preprocessing_audio import MelSpectrogram, STFTSpectrogram
 from .preprocessing_crossing import HashedCrossing
 from .activation_more import ThresholdedReLU
-from .image_augmentation_more import AugMix, RandAugment, RandomPerspective
+from .image_augmentation_more import (AugMix, RandAugment, RandomElasticTransform,
+                                      RandomPerspective)
 
 # Keras' long spellings name the same classes.
 Convolution1D, Convolution2D, Convolution3D = Conv1D, Conv2D, Conv3D
@@ -100,7 +101,7 @@ __all__ = ["Layer", "InputSpec", "Input", "InputLayer", "Dense", "Activation", "
            "RandomHeight", "RandomWidth", "RandomShear", "RandomErasing",
            "RandomGaussianBlur", "MixUp", "CutMix", "Pipeline", "MaxNumBoundingBoxes",
            "MelSpectrogram", "STFTSpectrogram", "HashedCrossing", "ThresholdedReLU",
-           "RandomPerspective", "RandAugment", "AugMix"]
+           "RandomPerspective", "RandAugment", "AugMix", "RandomElasticTransform"]
 
 
 def _builtins():

@@ -1,6 +1,9 @@
-"""Keras 3's composite and warping augmentations: RandomPerspective, RandAugment, AugMix.
+"""Keras 3's composite and warping augmentations: RandomPerspective, RandAugment, AugMix,
+RandomElasticTransform.
 
 Inference returns the input unchanged (as Keras); training draws from ``tfx.random``."""
+import math
+
 from ... import linalg
 from ...core.tensor import constant
 from ...ops import array_ops as A
@@ -13,7 +16,7 @@ from .image_augmentation import (AutoContrast, Equalization, RandomBrightness,
 from .image_augmentation_spatial import RandomShear
 from .preprocessing_image import RandomContrast, RandomRotation, RandomTranslation
 
-__all__ = ["RandomPerspective", "RandAugment", "AugMix"]
+__all__ = ["RandomPerspective", "RandAugment", "AugMix", "RandomElasticTransform"]
 
 
 def _homography(src, dst):
@@ -182,3 +185,102 @@ class AugMix(_Augment):
         return {**super().get_config(), "num_chains": self.num_chains,
                 "chain_depth": self.chain_depth, "factor": self.factor, "alpha": self.alpha,
                 "all_ops": self.all_ops, "interpolation": self.interpolation}
+
+
+_ELASTIC_FILL_MODES = ("constant", "reflect", "nearest", "wrap", "mirror")
+
+
+def _mirror(c, length):
+    """Mirror without repeating the edge pixel: period 2 * (length - 1)."""
+    if length <= 1:
+        return A.zeros_like(c)
+    period = 2.0 * (length - 1)
+    c = M.floormod(c, period)
+    return M.where(M.greater(c, length - 1.0), period - c, c)
+
+
+def _smooth_field(field, sigma, radius):
+    """A separable Gaussian blur of (n, H, W, 2) noise, edges reflected."""
+    taps = [math.exp(-(i * i) / (2.0 * sigma * sigma)) for i in range(-radius, radius + 1)]
+    total = sum(taps)
+    for axis in (1, 2):
+        r = min(radius, field.shape[axis] - 1)
+        pads = [[0, 0]] * 4
+        pads[axis] = [r, r]
+        padded = A.pad(field, pads, mode="REFLECT")
+        out = None
+        for i in range(2 * r + 1):
+            key = [slice(None)] * 4
+            key[axis] = slice(i, i + field.shape[axis])
+            part = padded[tuple(key)] * (taps[i - r + radius] / total)
+            out = part if out is None else out + part
+        field = out
+    return field
+
+
+class RandomElasticTransform(_Augment):
+    """With a probability drawn from ``factor``, displace every pixel by a smooth random
+    field (uniform noise blurred by a Gaussian of a tenth of the image size, normalised)
+    of up to a ``scale``-drawn share of a quarter of the image size, resampling with
+    ``interpolation`` and filling as ``fill_mode``."""
+
+    _float_in_inference = True
+
+    def __init__(self, factor=1.0, scale=1.0, interpolation="bilinear", fill_mode="reflect",
+                 fill_value=0.0, value_range=(0, 255), seed=None, data_format=None,
+                 **kwargs):
+        super().__init__(value_range=value_range, seed=seed, data_format=data_format,
+                         **kwargs)
+        self.factor = _range_factor(factor, 0.0, 1.0, symmetric=False)
+        try:
+            self.scale = _range_factor(scale, 0.0, 1.0, symmetric=False)
+        except ValueError:
+            raise ValueError("The `scale` argument should be a number (or a list of two "
+                             f"numbers) in the range [0, 1]. Received: factor={scale}") from None
+        if fill_mode not in _ELASTIC_FILL_MODES:
+            raise NotImplementedError(f"Unknown `fill_mode` {fill_mode}. Expected of one "
+                                      "{'constant', 'reflect', 'nearest', 'wrap', 'mirror'}.")
+        if interpolation not in ("nearest", "bilinear"):
+            raise NotImplementedError(f"Unknown `interpolation` {interpolation}. Expected of "
+                                      "one ('nearest', 'bilinear').")
+        self.interpolation = interpolation
+        self.fill_mode = fill_mode
+        self.fill_value = fill_value
+
+    def _coord(self, c, length):
+        if self.fill_mode == "mirror":
+            return _mirror(c, length)
+        return _image._map_coord(c, length, self.fill_mode)
+
+    def _augment(self, x):
+        n, H, W = x.shape[0], x.shape[1], x.shape[2]
+        sigma = max(1.0, 0.1 * max(H, W))
+        field = M.cast(self._uniform([n, H, W, 2], -1.0, 1.0), x.dtype)
+        field = _smooth_field(field, sigma, int(2 * sigma))
+        peak = M.maximum(M.reduce_max(M.abs(field), [1, 2, 3], keepdims=True), 1e-6)
+        magnitude = self._per_image(x, self.scale[0], self.scale[1]) * (0.25 * min(H, W))
+        apply = M.cast(self._chance(x, self._per_image(x, self.factor[0], self.factor[1])),
+                       x.dtype)
+        field = field / peak * magnitude * apply
+        ys = A.reshape(M.cast(A.range(0, H), x.dtype), [1, H, 1])
+        xs = A.reshape(M.cast(A.range(0, W), x.dtype), [1, 1, W])
+        src_y = self._coord(ys + field[..., 0], H)
+        src_x = self._coord(xs + field[..., 1], W)
+        fill = self.fill_value
+        if self.interpolation == "nearest":
+            return _image._read(x, M.cast(M.round(src_y), "int32"),
+                                M.cast(M.round(src_x), "int32"), fill)
+        y0, x0 = M.floor(src_y), M.floor(src_x)
+        wy, wx = A.expand_dims(src_y - y0, -1), A.expand_dims(src_x - x0, -1)
+        y0i, x0i = M.cast(y0, "int32"), M.cast(x0, "int32")
+        top = _image._read(x, y0i, x0i, fill) * (1.0 - wx) + \
+            _image._read(x, y0i, x0i + 1, fill) * wx
+        bottom = _image._read(x, y0i + 1, x0i, fill) * (1.0 - wx) + \
+            _image._read(x, y0i + 1, x0i + 1, fill) * wx
+        lo, hi = self.value_range
+        return M.clip_by_value(top * (1.0 - wy) + bottom * wy, float(lo), float(hi))
+
+    def get_config(self):
+        return {**super().get_config(), "factor": self.factor, "scale": self.scale,
+                "interpolation": self.interpolation, "fill_mode": self.fill_mode,
+                "fill_value": self.fill_value}
