@@ -17,8 +17,6 @@ file that ``save`` writes is one that ``load`` accepts.
 import inspect
 import json
 import os
-import shutil
-import tempfile
 import warnings
 
 from ..graph import structure as S
@@ -377,38 +375,6 @@ def save(obj, export_dir, signatures=None, options=None):
 def write_folder(path, entries):
     """``{name: bytes}`` as a folder, atomically: written beside it, then renamed into place;
     an existing SavedModel folder is replaced, any other folder refused."""
-    from ..keras.saving.archive import _fsync_dir, _umask_mode
-    path = os.path.abspath(path)
-    if os.path.exists(path) and not os.path.isdir(path):
-        raise FileExistsError(f"Cannot save a SavedModel at {path}: a file is there.")
-    if os.path.isdir(path):
-        extra = [n for n in os.listdir(path) if n not in FILES]
-        if extra:
-            raise FileExistsError(f"Refusing to replace the folder {path}: it holds files that "
-                                  f"are not part of a SavedModel ({', '.join(sorted(extra)[:5])})"
-                                  ". Save to a new path.")
-    parent = os.path.dirname(path)
-    os.makedirs(parent, exist_ok=True)
-    tmp = tempfile.mkdtemp(prefix=f".{os.path.basename(path)}.", suffix=".tmp", dir=parent)
-    try:
-        os.chmod(tmp, _umask_mode(0o777))
-        for name, data in entries.items():
-            with open(os.path.join(tmp, name), "wb") as f:
-                f.write(data)
-                f.flush()
-                os.fsync(f.fileno())
-        _fsync_dir(tmp)
-        if os.path.isdir(path):
-            old = tempfile.mkdtemp(prefix=f".{os.path.basename(path)}.", suffix=".old",
-                                   dir=parent)
-            os.rmdir(old)
-            os.rename(path, old)
-            os.rename(tmp, path)
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            os.rename(tmp, path)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    _fsync_dir(parent)
+    from ..keras.saving.archive import write_folder as write
+    write(path, entries, FILES, "a SavedModel")
 

@@ -120,16 +120,24 @@ def write_container(path, entries, zipped):
                 _zip_entries(zf, entries)
         atomic_write(path, write)
         return
+    write_folder(path, entries, ENTRIES, "a tfx model")
+
+
+def write_folder(path, entries, known, what):
+    """``{name: bytes}`` as the folder ``path``, atomically: written beside it, then renamed
+    into place. An existing folder of ``what`` (only names in ``known``) is replaced; any
+    other folder is refused."""
     path = os.path.abspath(path)
     if os.path.exists(path) and not os.path.isdir(path):
-        raise FileExistsError(f"Cannot save a model folder at {path}: a file is there.")
+        raise FileExistsError(f"Cannot save {what} folder at {path}: a file is there.")
     if os.path.isdir(path):
-        extra = [n for n in os.listdir(path) if n not in ENTRIES]
+        extra = [n for n in os.listdir(path) if n not in known]
         if extra:
             raise FileExistsError(f"Refusing to replace the folder {path}: it holds files that "
-                                  f"are not part of a tfx model ({', '.join(sorted(extra)[:5])}). "
+                                  f"are not part of {what} ({', '.join(sorted(extra)[:5])}). "
                                   "Save to a new path.")
     parent = os.path.dirname(path)
+    os.makedirs(parent, exist_ok=True)
     tmp = tempfile.mkdtemp(prefix=f".{os.path.basename(path)}.", suffix=".tmp", dir=parent)
     try:
         os.chmod(tmp, _umask_mode(0o777))
