@@ -3,6 +3,7 @@ import os
 from collections import namedtuple
 
 from .backend import gpu as _gpu
+from .core.device import get_default_device, set_default_device  # noqa: F401
 
 PhysicalDevice = namedtuple("PhysicalDevice", ["name", "device_type"])
 LogicalDevice = namedtuple("LogicalDevice", ["name", "device_type"])

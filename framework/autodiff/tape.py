@@ -11,7 +11,7 @@ import threading
 import sys
 
 from .. import nest
-from ..backend import xp
+from ..backend import namespace, xp
 from ..core.indexed_slices import IndexedSlices
 from ..core.state import STATE
 from ..core.tensor import Tensor, TensorBase, convert_to_tensor, wrap
@@ -227,7 +227,7 @@ class GradientTape:
             g = ogs[i] if ogs is not None and ogs[i] is not None else None
             if g is None:
                 v = tg._v
-                g = wrap(xp.ones(v.shape, dtype=v.dtype), tg._dtype)
+                g = wrap(namespace(v).ones(v.shape, dtype=v.dtype), tg._dtype)
             else:
                 g = convert_to_tensor(g, tg._dtype)
             k = id(tg)

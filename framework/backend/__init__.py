@@ -15,6 +15,8 @@ to_numpy = cpu.to_numpy
 
 def namespace(array):
     """The array module that owns ``array`` (numpy, or cupy for GPU arrays)."""
+    if array.__class__ is ndarray:
+        return cpu.xp
     mod = type(array).__module__
     if mod.startswith("cupy"):
         from . import gpu
@@ -25,3 +27,14 @@ def namespace(array):
 def device_of(array):
     """'CPU' or 'GPU' for a backend array."""
     return "GPU" if type(array).__module__.startswith("cupy") else "CPU"
+
+
+def to_device(array, kind):
+    """``array`` on 'CPU' or 'GPU' (a copy when it moves; the array itself when it is there)."""
+    on_gpu = type(array).__module__.startswith("cupy")
+    if kind == "GPU":
+        if on_gpu:
+            return array
+        from . import gpu
+        return gpu.to_gpu(array)
+    return array.get() if on_gpu else array

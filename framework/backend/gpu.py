@@ -1,14 +1,16 @@
-"""GPU backend on CuPy. Imported only when a GPU is asked for; absent CuPy or GPU, it says so."""
-_xp = None
+"""GPU backend on CuPy. Imported only when a GPU is asked for; absent CuPy or GPU, it says so.
+
+Op forwards need nothing from here: NumPy hands its functions called on CuPy arrays to CuPy
+(NEP 13/18). This module moves arrays between host and device and holds the fused kernels
+that beat CuPy's op-by-op path (one launch instead of several, one pass over memory).
+"""
+_cp = None
+_kernels = {}
 
 
 def available():
     """True when CuPy imports and sees at least one CUDA device."""
-    try:
-        import cupy
-        return cupy.cuda.runtime.getDeviceCount() > 0
-    except Exception:
-        return False
+    return device_count() > 0
 
 
 def device_count():
@@ -19,8 +21,132 @@ def device_count():
         return 0
 
 
+def _cupy():
+    global _cp
+    if _cp is None:
+        import cupy
+        # Every allocation goes through CuPy's pool (the default; named here so nothing
+        # downstream swaps it for cudaMalloc per array): freed tensors' blocks are reused.
+        cupy.cuda.set_allocator(cupy.get_default_memory_pool().malloc)
+        _cp = cupy
+    return _cp
+
+
 def __getattr__(name):
     if name == "xp":
-        import cupy
-        return cupy
+        return _cupy()
     raise AttributeError(name)
+
+
+def is_gpu_array(a):
+    return type(a).__module__.startswith("cupy")
+
+
+def to_gpu(a):
+    """A host (NumPy) array or scalar as a CuPy array (one host-to-device copy)."""
+    cp = _cupy()
+    if is_gpu_array(a):
+        return a
+    kind = getattr(getattr(a, "dtype", None), "kind", "")
+    if kind in ("O", "U", "S"):
+        raise TypeError(f"{a.dtype} arrays (strings, objects) stay on the CPU")
+    return cp.asarray(a)
+
+
+def to_cpu(a):
+    return a.get() if is_gpu_array(a) else a
+
+
+# ---- fused kernels -----------------------------------------------------------------------------
+
+def _kernel(name, build):
+    k = _kernels.get(name)
+    if k is None:
+        k = _kernels[name] = build(_cupy())
+    return k
+
+
+def _build_adam(cp):
+    # Keras' Adam with the bias correction folded into ``alpha``: one read and one write of
+    # each array instead of the ten passes of the op-by-op update.
+    return cp.ElementwiseKernel(
+        "T var, T m, T v, T g, T alpha, T b1c, T b2c, T eps",
+        "T new_var, T new_m, T new_v",
+        """
+        T mi = m + (g - m) * b1c;
+        T vi = v + (g * g - v) * b2c;
+        new_m = mi;
+        new_v = vi;
+        new_var = var - alpha * mi / (sqrt(vi) + eps);
+        """, "tfx_adam")
+
+
+def adam_update(var, m, v, g, alpha, one_minus_b1, one_minus_b2, eps):
+    """New (var, m, v) arrays after one Adam step; the inputs are left untouched (tensors
+    may share them). ``alpha = lr * sqrt(1 - beta_2^t) / (1 - beta_1^t)``."""
+    t = var.dtype.type
+    return _kernel("adam", _build_adam)(var, m, v, g, t(alpha), t(one_minus_b1),
+                                        t(one_minus_b2), t(eps))
+
+
+def _build_nadam(cp):
+    return cp.ElementwiseKernel(
+        "T var, T m, T v, T g, T b1c, T b2c, T c_m, T c_g, T v_hat_c, T lr, T eps",
+        "T new_var, T new_m, T new_v",
+        """
+        T mi = m + (g - m) * b1c;
+        T vi = v + (g * g - v) * b2c;
+        new_m = mi;
+        new_v = vi;
+        new_var = var - lr * (c_m * mi + c_g * g) / (sqrt(vi * v_hat_c) + eps);
+        """, "tfx_nadam")
+
+
+def nadam_update(var, m, v, g, one_minus_b1, one_minus_b2, c_m, c_g, v_hat_c, lr, eps):
+    """New (var, m, v) after one Nadam step: ``c_m = u_{t+1} / (1 - prod u_{..t+1})``,
+    ``c_g = (1 - u_t) / (1 - prod u_{..t})``, ``v_hat_c = 1 / (1 - beta_2^t)``."""
+    t = var.dtype.type
+    return _kernel("nadam", _build_nadam)(var, m, v, g, t(one_minus_b1), t(one_minus_b2),
+                                          t(c_m), t(c_g), t(v_hat_c), t(lr), t(eps))
+
+
+def _build_relu_grad(cp):
+    return cp.ElementwiseKernel("T g, T x", "T out", "out = x > (T)0 ? g : (T)0",
+                                "tfx_relu_grad")
+
+
+def relu_grad(g, x):
+    """``g * (x > 0)`` in one pass."""
+    return _kernel("relu_grad", _build_relu_grad)(g, x)
+
+
+def _build_sparse_xent(cp):
+    # One thread block per row would need a RawKernel; rows here are short (classes), so a
+    # row-wise max/sum through CuPy's reductions plus one fused elementwise pass is enough.
+    return cp.ElementwiseKernel(
+        "T logit, T mx, T s, int64 label, int64 col", "T backprop",
+        "backprop = exp(logit - mx) / s - (col == label ? (T)1 : (T)0)", "tfx_sparse_xent_bp")
+
+
+def sparse_softmax_xent(labels, logits):
+    """(loss, softmax - one_hot(labels)) for 2-D ``logits`` on the GPU."""
+    cp = _cupy()
+    labels = labels.astype(cp.int64, copy=False)
+    mx = logits.max(-1, keepdims=True)
+    s = cp.exp(logits - mx).sum(-1, keepdims=True)
+    rows = cp.arange(logits.shape[0])
+    loss = cp.log(s[:, 0]) - (logits[rows, labels] - mx[:, 0])
+    cols = cp.arange(logits.shape[1], dtype=cp.int64)
+    backprop = _kernel("sparse_xent", _build_sparse_xent)(logits, mx, s, labels[:, None], cols)
+    return loss, backprop
+
+
+def softmax_xent(labels, logits):
+    """(loss, softmax - labels) for 2-D ``logits`` and dense ``labels`` on the GPU."""
+    cp = _cupy()
+    mx = logits.max(-1, keepdims=True)
+    shifted = logits - mx
+    e = cp.exp(shifted)
+    s = e.sum(-1, keepdims=True)
+    loss = (labels * (cp.log(s) - shifted)).sum(-1)
+    return loss, e / s - labels

@@ -16,6 +16,25 @@ import numpy as np
 _cache = {}
 
 
+def _gpu(a):
+    """The GPU backend module when ``a`` is a CuPy array (these kernels are CPU code), else
+    None."""
+    if type(a).__module__.startswith("cupy"):
+        from . import gpu
+        return gpu
+    return None
+
+
+def _via_host(fn, *args):
+    """Run a CPU kernel on GPU arrays through the host: correct, not fast (pooling and
+    convolution gradients have no GPU kernel yet)."""
+    from . import gpu
+    out = fn(*(gpu.to_cpu(a) for a in args))
+    if isinstance(out, tuple):
+        return tuple(gpu.to_gpu(o) for o in out)
+    return gpu.to_gpu(out)
+
+
 def _kernel(name, build):
     fn = _cache.get(name)
     if fn is None:
@@ -42,6 +61,9 @@ def _build_erf():
 
 
 def erf(a):
+    if _gpu(a):
+        from cupyx.scipy.special import erf as gpu_erf
+        return gpu_erf(a)
     return _kernel("erf", _build_erf)(widen(a)).astype(a.dtype, copy=False)
 
 
@@ -57,6 +79,8 @@ def _build_gelu_tanh():
 
 def gelu_tanh(a):
     """0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))) in one pass."""
+    if _gpu(a):
+        return 0.5 * a * (1.0 + _gpu(a).xp.tanh(0.7978845608028654 * (a + 0.044715 * a ** 3)))
     return _kernel("gelu_tanh", _build_gelu_tanh)(widen(a)).astype(a.dtype, copy=False)
 
 
@@ -127,11 +151,15 @@ def _build_sparse_xent():
 
 def softmax_xent(labels, logits):
     """Rows of 2-D float32/float64 ``logits``: (loss, softmax - labels)."""
+    if _gpu(logits):
+        return _gpu(logits).softmax_xent(labels, logits)
     return _kernel("xent", _build_xent)(labels, logits)
 
 
 def sparse_softmax_xent(labels, logits):
     """``labels``: in-range int class ids, one per row of 2-D ``logits``."""
+    if _gpu(logits):
+        return _gpu(logits).sparse_softmax_xent(labels, logits)
     return _kernel("sparse_xent", _build_sparse_xent)(labels, logits)
 
 
@@ -181,6 +209,8 @@ def _build_max_pool():
 def max_pool(x, ksize, strides, pads, out_shape, want_argmax):
     """Max over windows of 5-D ``x``; ``pads``: (front, top, left). With ``want_argmax`` also
     the flat index into ``x`` of each maximum (int64), else an empty array."""
+    if _gpu(x):
+        return _via_host(lambda a: max_pool(a, ksize, strides, pads, out_shape, want_argmax), x)
     return _kernel("max_pool", _build_max_pool)(x, ksize, strides, pads, out_shape, want_argmax)
 
 
@@ -199,6 +229,11 @@ def _build_scatter_add():
 
 def scatter_add(size, index, values):
     """A flat array of ``size`` zeros with ``values`` added at ``index`` (both 1-D)."""
+    if _gpu(values) or _gpu(index):
+        cp = (_gpu(values) or _gpu(index)).xp
+        out = cp.zeros(size, values.dtype)
+        cp.add.at(out, cp.asarray(index), cp.asarray(values))
+        return out
     return _kernel("scatter_add", _build_scatter_add)(size, index, values)
 
 
@@ -236,4 +271,6 @@ def _build_col2im():
 def col2im(cols, x_shape, strides, dilations, pads):
     """Sum window patches back into an image: ``cols`` is [n, od, oh, ow, kd, kh, kw, c]
     (any strides, broadcast views included); returns [n, *x_shape, c]."""
+    if _gpu(cols):
+        return _via_host(lambda c: col2im(c, x_shape, strides, dilations, pads), cols)
     return _kernel("col2im", _build_col2im)(cols, x_shape, strides, dilations, pads)

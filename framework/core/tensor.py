@@ -7,6 +7,7 @@ import numpy as _np  # conversion at the edges only (values in, NumPy out)
 
 from .. import dtypes as _dt
 from ..backend import device_of as _device_of
+from .device import place as _place
 from .shape import TensorShape
 from .state import STATE
 
@@ -39,6 +40,27 @@ class TensorBase:
     @property
     def device(self):
         return f"/job:localhost/replica:0/task:0/device:{_device_of(self._v)}:0"
+
+    def cpu(self):
+        """This value on the CPU (the tensor itself when it is there)."""
+        return self._moved("CPU")
+
+    def gpu(self):
+        """This value on the GPU (the tensor itself when it is there)."""
+        return self._moved("GPU")
+
+    def _moved(self, kind):
+        from ..backend import to_device
+        if kind == "GPU":
+            from .device import parse
+            parse("/GPU:0", f"Tensor.{kind.lower()}()")  # a clear error without a GPU
+        v = self._v
+        if _device_of(v) == kind:
+            return self if self.__class__ is Tensor else wrap(v, self._dtype)
+        if kind == "GPU" and v.dtype.kind in "OUS":
+            raise TypeError(f"{self._dtype.name} tensors stay on the CPU")
+        # Like .numpy(), a copy between devices is outside the tape (no gradient flows back).
+        return wrap(to_device(v, kind), self._dtype)
 
     def numpy(self):
         """The value as a NumPy array (a NumPy scalar for rank 0); a copy, safe to modify."""
@@ -209,7 +231,8 @@ def wrap(value, dtype):
 
 def _to_host(v, copy):
     if type(v).__module__.startswith("cupy"):
-        return v.get()
+        h = v.get()
+        return h[()] if h.ndim == 0 else h
     if v.ndim == 0:
         return v[()] if isinstance(v, _np.ndarray) else v
     return v.copy() if copy else v
@@ -364,10 +387,14 @@ def convert_to_tensor(value, dtype=None, dtype_hint=None, name=None):
         if dtype is None:
             if value.dtype.kind in "USO":
                 return wrap(_to_bytes_array(_np.asarray(value)), _string)
-            return wrap(_np.asarray(value), _from_np(value.dtype))
-        if dtype is _string:
+            arr, d = _np.asarray(value), _from_np(value.dtype)
+        elif dtype is _string:
             return wrap(_to_bytes_array(_np.asarray(value)), _string)
-        return wrap(_np.asarray(value).astype(dtype._np, copy=False), dtype)
+        else:
+            arr, d = _np.asarray(value).astype(dtype._np, copy=False), dtype
+        if STATE.device is not None:  # host data lands on the current device (tfx.device)
+            arr = _place(arr)
+        return wrap(arr, d)
     if type(value).__module__.startswith("cupy"):
         d = dtype or _from_np(value.dtype)
         return wrap(value.astype(d._np, copy=False), d)
@@ -376,7 +403,8 @@ def convert_to_tensor(value, dtype=None, dtype_hint=None, name=None):
                          "(<class 'NoneType'>) to a Tensor.")
     if dtype is None and dtype_hint is not None:
         try:
-            return wrap(_cast_python(value, _dt.as_dtype(dtype_hint)), _dt.as_dtype(dtype_hint))
+            arr, d = _cast_python(value, _dt.as_dtype(dtype_hint)), _dt.as_dtype(dtype_hint)
+            return wrap(_place(arr) if STATE.device is not None else arr, d)
         except (TypeError, ValueError):
             pass
     if isinstance(value, (list, tuple)) and _contains_tensor(value):
@@ -386,6 +414,8 @@ def convert_to_tensor(value, dtype=None, dtype_hint=None, name=None):
         arr, d = _infer_python(value)
     else:
         arr, d = _cast_python(value, dtype), dtype
+    if STATE.device is not None:
+        arr = _place(arr)
     return wrap(arr, d)
 
 

@@ -3,7 +3,7 @@ import itertools
 from threading import get_ident as _get_ident
 
 from .. import dtypes as _dt
-from ..backend import xp
+from ..backend import device_of, to_device, xp
 from .shape import TensorShape
 from .state import STATE
 from .tensor import TensorBase, convert_to_tensor, wrap
@@ -12,6 +12,32 @@ from ..module import scoped_name
 __all__ = ["Variable", "VariableAggregation", "VariableSynchronization"]
 
 _uid = itertools.count()
+
+
+def _on_gpu(a):
+    return type(a).__module__.startswith("cupy")
+
+
+def _own(value, where=None):
+    """A private copy of ``value``: on the device of ``where`` (an assignment keeps the
+    variable where it lives), else on the current device (``tfx.device`` scope or default)."""
+    if where is None:
+        if STATE.device is not None:
+            from .device import place
+            value = place(value)
+        elif not _on_gpu(value):  # the CPU default: host data stays NumPy
+            return xp.array(value, copy=True)
+        return value.copy()
+    if _on_gpu(where) or _on_gpu(value):
+        return to_device(value, device_of(where)).copy()
+    return xp.array(value, copy=True)
+
+
+def _here(value, where):
+    """``value`` on the device of ``where`` (an update never moves a variable)."""
+    if value.__class__ is where.__class__ or not (_on_gpu(value) or _on_gpu(where)):
+        return value
+    return to_device(value, device_of(where))
 
 
 class VariableSynchronization:
@@ -45,7 +71,7 @@ class Variable(TensorBase):
         if callable(initial_value) and not isinstance(initial_value, TensorBase):
             initial_value = initial_value()
         if isinstance(initial_value, TensorBase):
-            init = wrap(xp.array(initial_value._v, copy=True), initial_value._dtype)
+            init = wrap(_own(initial_value._v), initial_value._dtype)
             if dtype is not None and _dt.as_dtype(dtype) is not init._dtype:
                 # As TF: a tensor is never cast silently; Python data is converted below.
                 raise ValueError(f"initial_value: Tensor conversion requested dtype "
@@ -53,7 +79,7 @@ class Variable(TensorBase):
                                  f"{init._dtype.name}")
         else:
             init = convert_to_tensor(initial_value, dtype)
-            init = wrap(xp.array(init._v, copy=True), init._dtype)
+            init = wrap(_own(init._v), init._dtype)
         if shape is not None and not TensorShape(shape).is_compatible_with(init._v.shape):
             raise ValueError(f"In this `tfx.Variable` creation, the initial value's shape "
                              f"({init._v.shape}) is not compatible with the explicitly supplied "
@@ -179,21 +205,21 @@ class Variable(TensorBase):
 
     def assign(self, value, use_locking=None, name=None, read_value=True):
         # A fresh array, never in place: tensors read earlier (and tapes) keep their values.
-        new = xp.array(self._new_value(value, "assign"), copy=True)
+        new = _own(self._new_value(value, "assign"), self._v)
         if STATE.tracing is not None:  # a graph node; the trace's write is undone afterwards
             STATE.tracing._record_assign(self, "assign", value)
         self._v = new
         return self if read_value else None
 
     def assign_add(self, delta, use_locking=None, name=None, read_value=True):
-        new = self._v + self._new_value(delta, "assign_add")
+        new = self._v + _here(self._new_value(delta, "assign_add"), self._v)
         if STATE.tracing is not None:
             STATE.tracing._record_assign(self, "add", delta)
         self._v = new
         return self if read_value else None
 
     def assign_sub(self, delta, use_locking=None, name=None, read_value=True):
-        new = self._v - self._new_value(delta, "assign_sub")
+        new = self._v - _here(self._new_value(delta, "assign_sub"), self._v)
         if STATE.tracing is not None:
             STATE.tracing._record_assign(self, "sub", delta)
         self._v = new

@@ -131,7 +131,13 @@ def pair(x, y, api):
 
 def _adapt(value, dtype, api, other, second=True):
     try:
-        return convert_to_tensor(value, dtype)
+        r = convert_to_tensor(value, dtype)
+        if r._v.__class__ is not other._v.__class__:  # Python/NumPy data joins a GPU tensor
+            from ..backend.gpu import is_gpu_array
+            if is_gpu_array(other._v) and not is_gpu_array(r._v):
+                from ..core.device import place_like
+                r = wrap(place_like(r._v), r._dtype)
+        return r
     except (TypeError, ValueError):
         v = convert_to_tensor(value)
         e = dtype_error(api, other, v, swapped=True)
@@ -169,8 +175,10 @@ def op_error(api, exc, *tensors):
     """Turn a backend failure (NumPy's ValueError, ...) into InvalidArgumentError."""
     from ..diagnostics import describe_call
     where, expr = describe_call(api)
+    from ..core.device import mixed_devices
+    mixed = mixed_devices(tensors)
     shapes = " vs. ".join(str(list(x._v.shape)) for x in tensors)
-    msg = f"{expr}: {exc}" + (f" (shapes {shapes})" if tensors else "")
+    msg = f"{expr}: {mixed or exc}" + (f" (shapes {shapes})" if tensors and not mixed else "")
     if where:
         msg += f"\n  at {where}"
     return InvalidArgumentError(None, api, msg)

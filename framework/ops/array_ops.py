@@ -10,7 +10,7 @@ import collections
 import operator
 
 from .. import dtypes as _dt
-from ..backend import xp
+from ..backend import namespace, to_device, xp
 from ..core.shape import TensorShape
 from ..core.tensor import TensorBase, convert_to_tensor
 from ..errors import InvalidArgumentError
@@ -33,6 +33,14 @@ def _invalid(api, msg):
     if where:
         text += f"\n  at {where}"
     return InvalidArgumentError(None, api, text)
+
+
+def _created(array, dtype):
+    """A tensor around a host array this module just made, on the current device."""
+    if STATE.device is not None:
+        from ..core.device import place
+        array = place(array)
+    return wrap(array, dtype)
 
 
 def _tensorlike(x):
@@ -113,14 +121,14 @@ def zeros(shape, dtype=_float32, name=None):
     s = _dims("tfx.zeros", shape)
     if d is _dt.string:
         return wrap(xp.full(s, b"", dtype=object), d)
-    return wrap(xp.zeros(s, dtype=d._np), d)
+    return _created(xp.zeros(s, dtype=d._np), d)
 
 
 def ones(shape, dtype=_float32, name=None):
     d = _dt.as_dtype(dtype)
     if _symbolic(shape):
         return fill(shape, convert_to_tensor(1, d))
-    return wrap(xp.ones(_dims("tfx.ones", shape), dtype=d._np), d)
+    return _created(xp.ones(_dims("tfx.ones", shape), dtype=d._np), d)
 
 
 def _fill_fwd(ins, dims):
@@ -128,7 +136,7 @@ def _fill_fwd(ins, dims):
     v = ins[0]
     if len(ins) > 1:
         dims = tuple(int(n) for n in ins[1].reshape(-1))
-    return (xp.full(dims, v, dtype=v.dtype),)
+    return (namespace(v).full(dims, v, dtype=v.dtype),)
 
 
 _fill_op = register("fill", lambda node, g: (_m.reduce_sum(g),) + (None,) * (
@@ -143,7 +151,7 @@ def fill(dims, value, name=None):
             raise _invalid("tfx.fill", f"value must be a scalar, got shape {list(v._v.shape)}")
         v = reshape(v, ())
     s = _dims("tfx.fill", dims)
-    r = wrap(_fill_fwd((v._v,), s)[0], v._dtype)
+    r = _created(_fill_fwd((v._v,), s)[0], v._dtype)
     if STATE.recording:
         record(_fill_op, (v, dims) if _symbolic(dims) else (v,), (r,), s)
     return r
@@ -153,7 +161,7 @@ def _filled_like(value):
     def fwd(ins, d):
         if d is _dt.string:
             return (xp.full(ins[0].shape, b"", dtype=object),)
-        return (xp.full(ins[0].shape, value, dtype=d._np),)
+        return (namespace(ins[0]).full(ins[0].shape, value, dtype=d._np),)
     return fwd
 
 
@@ -186,7 +194,7 @@ def eye(num_rows, num_columns=None, batch_shape=None, dtype=_float32, name=None)
     m = xp.eye(int(num_rows), None if num_columns is None else int(num_columns), dtype=d._np)
     if batch_shape is not None:
         m = xp.broadcast_to(m, _shape_arg(batch_shape) + m.shape).copy()
-    return wrap(m, d)
+    return _created(m, d)
 
 
 # tf.range widens to the highest of its arguments' dtypes in this order.
@@ -211,7 +219,7 @@ def range(start, limit=None, delta=1, dtype=None, name="range"):  # noqa: A001
                                         f"{list(x._v.shape)}")
         xs.append(x)
     try:
-        r = wrap(_range_fwd(tuple(x._v for x in xs), d)[0], d)
+        r = _created(_range_fwd(tuple(to_device(x._v, "CPU") for x in xs), d)[0], d)
     except ValueError as e:
         raise _invalid("tfx.range", str(e)) from None
     if STATE.tracing is not None and builtins.any(_symbolic(x) for x in xs):
@@ -1023,7 +1031,7 @@ def _gather_scatter_fwd(ins, attrs):
     if k:
         gv = xp.moveaxis(gv, tuple(builtins.range(b, b + k)),
                          tuple(builtins.range(iv.ndim, iv.ndim + k)))
-    z = xp.zeros(shape, dtype=gv.dtype)
+    z = namespace(gv).zeros(shape, dtype=gv.dtype)
     xp.add.at(xp.moveaxis(z, a, b), _batch_grids(shape[:b], iv.ndim - b) + (iv,), gv)
     return (z,)
 
@@ -1120,7 +1128,7 @@ def _check_nd_indices(api, iv, shape, what):
     if not iv.size or not m:
         return
     rows = iv.reshape(-1, m)
-    bad = ((rows < 0) | (rows >= xp.asarray(shape[:m]))).any(axis=1)
+    bad = ((rows < 0) | (rows >= namespace(rows).asarray(shape[:m]))).any(axis=1)
     if bad.any():
         k = int(xp.argmax(bad))
         raise _invalid(api, f"indices[{k}] = {[int(q) for q in rows[k]]} does not index into "

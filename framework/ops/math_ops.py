@@ -5,6 +5,7 @@ and short: a type check, a dtype identity check, one backend call, a wrap, one f
 """
 from .. import dtypes as _dt
 from ..backend import xp
+from ..core.device import host_scalar_joins
 from ..errors import InvalidArgumentError
 from ._core import STATE, Tensor, dtype_error, op_error, pair, record, register, t, wrap
 
@@ -70,7 +71,10 @@ def _binary(name, fwd, api, allowed=_NUMERIC, out=None, grad=None, other=None, f
         try:
             v = fwd(x._v, y._v)
         except (ValueError, TypeError) as e:
-            raise op_error(_user_api(api, opname), e, x, y) from None
+            joined = host_scalar_joins(x._v, y._v)  # a host 0-d operand of a GPU op
+            if joined is None:
+                raise op_error(_user_api(api, opname), e, x, y) from None
+            v = fwd(*joined)
         r = _new(Tensor)
         r._v = v
         r._dtype = d if out is None else out
@@ -509,7 +513,10 @@ erf = _unary("erf", _erf_fwd, "tfx.math.erf", _FLOATS,
 
 def _c(value, like):
     """A scalar constant in ``like``'s dtype (never recorded: constants carry no gradient)."""
-    return wrap(xp.asarray(value, dtype=like._dtype._np), like._dtype)
+    v = xp.asarray(value, dtype=like._dtype._np)
+    if like._v.__class__ is not v.__class__:  # a GPU operand: a NumPy scalar joins any device
+        v = v[()]
+    return wrap(v, like._dtype)
 
 
 # ---- selection, clipping, casting --------------------------------------------------------------

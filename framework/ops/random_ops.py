@@ -11,6 +11,8 @@ import zlib
 import numpy as _np  # the CPU generator; arrays move to the op's device afterwards
 
 from .. import dtypes as _dt
+from ..backend import device_of, to_device
+from ..core.device import place_like
 from ..errors import InvalidArgumentError
 from ._core import STATE, register, t, trace, wrap
 from .array_ops import _shape_arg
@@ -194,7 +196,14 @@ _poisson_op = _random_op("random_poisson", "tfx.random.poisson", _poisson_fwd)
 
 
 def _run(op, inputs, attrs, d):
-    r = wrap(op.forward(tuple(x._v for x in inputs), attrs)[0], d)
+    # Draws happen on the host, from the same Philox streams as on the CPU, so a seed gives
+    # the same numbers on either device; the result then moves to the GPU when placed there.
+    arrays = tuple(x._v for x in inputs)
+    on_gpu = STATE.device == "GPU" or any(device_of(a) == "GPU" for a in arrays)
+    if on_gpu:
+        arrays = tuple(to_device(a, "CPU") for a in arrays)
+    v = op.forward(arrays, attrs)[0]
+    r = wrap(place_like(v) if on_gpu else v, d)
     if STATE.tracing is not None:
         trace(op, tuple(inputs), (r,), attrs)
     return r

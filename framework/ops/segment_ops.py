@@ -9,7 +9,7 @@ graph reads it on every run.
 import builtins
 
 from .. import dtypes as _dt
-from ..backend import xp
+from ..backend import namespace, xp
 from . import array_ops as A
 from . import math_ops as M
 from ._core import STATE, record, register, t, wrap
@@ -41,7 +41,8 @@ def _segment_fwd(kind):
         data, ids, n = ins
         n = int(n)
         inner = data.shape[ids.ndim:]
-        out = xp.full((n,) + inner, _identity(kind, _dt.as_dtype(data.dtype)), dtype=data.dtype)
+        out = namespace(data).full((n,) + inner, _identity(kind, _dt.as_dtype(data.dtype)),
+                                   dtype=data.dtype)
         keep = ids >= 0  # negative ids are dropped, as TensorFlow does
         getattr(xp, _UFUNC[kind]).at(out, ids[keep], data[keep])
         return (out,)

@@ -247,7 +247,7 @@ def softsign(features, name=None):
 def _mul_no_nan_fwd(ins, attrs):
     x, y = ins
     with xp.errstate(invalid="ignore"):
-        v = xp.where(y == 0, xp.zeros((), dtype=x.dtype), x * y)
+        v = xp.where(y == 0, x.dtype.type(0), x * y)
     return (xp.asarray(v, dtype=x.dtype),)
 
 

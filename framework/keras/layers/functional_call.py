@@ -1,6 +1,7 @@
 """Calling a layer on KerasTensors: record a node and infer the output spec."""
 from ... import nest
 from ...backend import xp
+from ...core.device import place  # stand-ins live where the weights are built (tfx.device)
 from ...core.shape import TensorShape
 from ...core.tensor import wrap
 from ..keras_tensor import KerasTensor
@@ -25,7 +26,7 @@ class Node:
 
 def _stand_in(kt, fill):
     shape = tuple(fill if d is None else d for d in kt.shape.as_list())
-    return wrap(xp.zeros(shape, dtype=kt.dtype._np) if kt.dtype.name != "string" else
+    return wrap(place(xp.zeros(shape, dtype=kt.dtype._np)) if kt.dtype.name != "string" else
                 xp.full(shape, b"", dtype=object), kt.dtype)
 
 

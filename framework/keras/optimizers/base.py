@@ -12,7 +12,7 @@ import re
 import warnings
 
 from ... import dtypes as _dt
-from ...backend import xp
+from ...backend import device_of, to_device, xp
 from ...core.indexed_slices import IndexedSlices
 from ...core.state import STATE
 from ...core.tensor import Tensor, convert_to_tensor, wrap
@@ -142,6 +142,7 @@ class Optimizer:
         prefix = reference_variable.path.replace("/", "_").replace(":", "_")
         slot = self.add_variable(tuple(reference_variable._v.shape), initializer,
                                  reference_variable.dtype, name=f"{prefix}_{name}")
+        slot._v = to_device(slot._v, device_of(reference_variable._v))  # beside its variable
         slot_created(self, reference_variable, name, slot)  # checkpoints key and restore slots
         return slot
 
@@ -226,8 +227,8 @@ class Optimizer:
     def _lr_array(self):
         lr = self._learning_rate
         if lr.__class__ is Variable:
-            return lr._v
-        return convert_to_tensor(self._get_current_learning_rate())._v
+            return to_device(lr._v, "CPU")  # a host scalar: the update's constants use NumPy
+        return to_device(convert_to_tensor(self._get_current_learning_rate())._v, "CPU")
 
     # -- weight decay ------------------------------------------------------------------------
     def exclude_from_weight_decay(self, var_list=None, var_names=None):

@@ -17,6 +17,7 @@ import weakref
 
 from ...core.state import STATE
 from ...core.tensor import Tensor
+from ...nest import map_structure
 from ...graph import structure as S
 from ...graph.function import Function
 
@@ -29,6 +30,8 @@ def step_function(model, kind):
     """``model.<kind>_step`` as fit/evaluate/predict should call it (kind: train, test,
     predict)."""
     step = getattr(model, f"{kind}_step")
+    if _on_gpu(model):  # graphs trace on host arrays and fuse into CPU code: GPU steps are eager
+        return _gpu_step(step)
     if model.run_eagerly or getattr(model, "_distribute", None) is not None:
         return step
     compiled = getattr(model, "_compiled", None)
@@ -45,6 +48,26 @@ def step_function(model, kind):
                       name=f"{type(model).__name__}.{kind}_step")
         fn = entry[1][kind] = _BatchStep(fn) if jit else fn
     return fn
+
+
+def _on_gpu(model):
+    if STATE.device == "GPU":
+        return True
+    weights = model.weights  # unbuilt: the step builds them where STATE.device says
+    return bool(weights) and type(weights[0]._v).__module__.startswith("cupy")
+
+
+def _gpu_step(step):
+    """``step`` with each batch's host tensors copied to the GPU once, before the step."""
+    def moved(x):
+        if x.__class__ is Tensor and x._v.dtype.kind not in "OUS":
+            return x.gpu()
+        return x
+
+    def gpu_step(batch):
+        return step(map_structure(moved, batch))
+
+    return gpu_step
 
 
 class _BatchStep:
