@@ -412,21 +412,22 @@ class EarlyStopping(MonitorCallback):
 
 # ---- saving ------------------------------------------------------------------------------------
 
-_WEIGHTS_SUFFIX = ".weights.safetensors"
+_WEIGHTS_SUFFIXES = (".weights.safetensors", ".weights.h5")
 
 
 def _is_model_path(template):
-    """``.tfx`` or no extension (a folder), judged on the name without its ``{}`` fields."""
+    """``.tfx``, ``.keras`` or no extension (a folder), judged on the name without its ``{}``
+    fields."""
     name = re.sub(r"\{[^}]*\}", "", os.path.basename(template))
-    return os.path.splitext(name)[1] in ("", ".tfx")
+    return os.path.splitext(name)[1] in ("", ".tfx", ".keras")
 
 
 class ModelCheckpoint(MonitorCallback):
     """Save the model (``model.save``) or its weights (``model.save_weights``) as it trains.
 
     Args:
-        filepath: a ``.tfx`` file or a folder (models), or ``*.weights.safetensors``
-            (``save_weights_only``); may hold ``{epoch:02d}``, ``{batch}`` (``save_freq`` an
+        filepath: a ``.tfx`` or ``.keras`` file or a folder (models), or
+            ``*.weights.safetensors`` / ``*.weights.h5`` (``save_weights_only``); may hold ``{epoch:02d}``, ``{batch}`` (``save_freq`` an
             int) and any log key, e.g. ``{val_loss:.2f}`` (a folder name must not get a dot).
         monitor, mode: what ``save_best_only`` compares.
         save_best_only: save only when ``monitor`` improves.
@@ -447,13 +448,15 @@ class ModelCheckpoint(MonitorCallback):
         _check_save_freq(save_freq, f"Unrecognized save_freq: {save_freq}. Expected save_freq "
                                     "are 'epoch' or integer values")
         if save_weights_only:
-            if not self.filepath.endswith(_WEIGHTS_SUFFIX):
+            if not self.filepath.endswith(_WEIGHTS_SUFFIXES):
                 raise ValueError("When using `save_weights_only=True` in `ModelCheckpoint`, the "
-                                 f"filepath provided must end in `{_WEIGHTS_SUFFIX}` (tfx "
-                                 f"weights format). Received: filepath={self.filepath}")
+                                 "filepath provided must end in `.weights.h5` (Keras) or "
+                                 "`.weights.safetensors` (tfx). Received: filepath="
+                                 f"{self.filepath}")
         elif not _is_model_path(self.filepath):
-            raise ValueError("The filepath provided must end in `.tfx` (tfx model format) or "
-                             f"name a folder (no extension). Received: filepath={self.filepath}")
+            raise ValueError("The filepath provided must end in `.keras` (Keras model format), "
+                             "`.tfx` (tfx model format) or name a folder (no extension). "
+                             f"Received: filepath={self.filepath}")
         if save_freq != "epoch":
             self._counter = _EveryNBatches(save_freq)
             self.on_train_batch_end = self._on_train_batch_end  # epoch saves skip the step loop
@@ -558,7 +561,7 @@ class BackupAndRestore(Callback):
         self.save_freq = save_freq
         self.double_checkpoint = double_checkpoint
         self.delete_checkpoint = delete_checkpoint
-        self._weights_path = os.path.join(self.backup_dir, "latest" + _WEIGHTS_SUFFIX)
+        self._weights_path = os.path.join(self.backup_dir, "latest" + _WEIGHTS_SUFFIXES[0])
         self._prev_weights_path = self._weights_path + ".bkp"
         self._current_epoch = 0
         self._last_batch_seen = 0

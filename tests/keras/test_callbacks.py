@@ -93,10 +93,10 @@ def test_argument_errors_as_keras():
         C.ReduceLROnPlateau(factor=1.0)
     with pytest.raises(ValueError, match="Unrecognized save_freq"):
         C.ModelCheckpoint("m.tfx", save_freq="batch")
-    with pytest.raises(ValueError, match=r"must end in `\.weights\.safetensors`"):
+    with pytest.raises(ValueError, match=r"must end in `\.weights\.h5`"):
         C.ModelCheckpoint("m.tfx", save_weights_only=True)
-    with pytest.raises(ValueError, match=r"must end in `\.tfx`"):
-        C.ModelCheckpoint("m.keras")
+    with pytest.raises(ValueError, match=r"must end in `\.keras`"):
+        C.ModelCheckpoint("m.h5")
     with pytest.raises(ValueError, match="Empty `backup_dir`"):
         C.BackupAndRestore("")
     with pytest.raises(ValueError, match="Profiling is not yet available"):
@@ -482,3 +482,19 @@ def test_backup_and_restore_in_process(tmp_path):
     unbuilt.compile("sgd", "mse")
     with pytest.raises(ValueError, match="must be built before you call `fit\\(\\)`"):
         unbuilt.fit(X, Y, epochs=1, verbose=0, callbacks=[C.BackupAndRestore(tmp_path / "u")])
+
+
+def test_model_checkpoint_writes_keras_files_and_h5_weights(tmp_path):
+    K = tfx.keras
+    model = K.Sequential([K.Input((3,)), K.layers.Dense(1)])
+    model.compile("sgd", "mse")
+    x, y = np.ones((8, 3), "float32"), np.ones((8, 1), "float32")
+    model.fit(x, y, epochs=2, verbose=0, callbacks=[
+        C.ModelCheckpoint(str(tmp_path / "m-{epoch}.keras"), monitor="loss"),
+        C.ModelCheckpoint(str(tmp_path / "best.weights.h5"), monitor="loss",
+                          save_best_only=True, save_weights_only=True)])
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["best.weights.h5", "m-1.keras",
+                                                          "m-2.keras"]
+    again = K.models.load_model(str(tmp_path / "m-2.keras"))
+    np.testing.assert_allclose(again.predict(x, verbose=0), model.predict(x, verbose=0))
+    model.load_weights(str(tmp_path / "best.weights.h5"))
