@@ -180,3 +180,19 @@ def test_numba_cuda_kernels_on_cupy_arrays():
     out = K.relu_backward(g, x)
     np.testing.assert_array_equal(np.asarray(out.copy_to_host()),
                                   np.where(x.get() > 0, g.get(), 0))
+
+
+@pytest.mark.parametrize("name", ["Adam", "Nadam"])
+def test_fused_optimizer_steps_match_cpu(name):
+    rng = np.random.default_rng(2)
+    w0 = rng.standard_normal((5, 3)).astype(np.float32)
+    grads = [rng.standard_normal((5, 3)).astype(np.float32) for _ in range(3)]
+    out = []
+    for device in ("/CPU:0", "/GPU:0"):
+        with tfx.device(device):
+            w = tfx.Variable(w0)
+            opt = getattr(tfx.keras.optimizers, name)(0.01)
+            for g in grads:
+                opt.apply_gradients([(tfx.constant(g), w)])
+        out.append(w.numpy())
+    np.testing.assert_allclose(out[1], out[0], rtol=1e-5, atol=1e-6)

@@ -1,6 +1,6 @@
 """Nadam: Adam with Nesterov momentum (``tf.keras.optimizers.Nadam``)."""
 from ... import dtypes as _dt
-from ...backend import xp
+from ...backend import gpu, to_device, xp
 from .base import Optimizer
 
 __all__ = ["Nadam"]
@@ -53,7 +53,7 @@ class Nadam(Optimizer):
         one, b1, b2 = s(1), s(self.beta_1), s(self.beta_2)
         u_t = b1 * (one - s(0.5) * s(0.96) ** s(step + 1))
         u_next = b1 * (one - s(0.5) * s(0.96) ** s(step + 2))
-        u_product = s(self._u_product._v)
+        u_product = s(to_device(self._u_product._v, "CPU"))
         return (s(lr), u_t, u_next, u_product, u_product * u_next, b2 ** s(step + 1),
                 one - b1, one - b2, s(self.epsilon))
 
@@ -61,6 +61,11 @@ class Nadam(Optimizer):
         lr, u_t, u_next, u_product, u_product_next, b2_power, omb1, omb2, eps = c
         one = u_t.dtype.type(1)
         m, v = slots
+        if g.__class__ is not xp.ndarray and gpu.is_gpu_array(g):  # one fused kernel
+            var._v, m._v, v._v = gpu.nadam_update(
+                var._v, m._v, v._v, g, omb1, omb2, u_next / (one - u_product_next),
+                (one - u_t) / (one - u_product), one / (one - b2_power), lr, eps)
+            return
         old = m._v
         new_m = g - old
         new_m *= omb1  # in place on arrays made here, before anyone can see them
