@@ -6,14 +6,16 @@ import importlib
 
 _SUBMODULES = ("activations", "backend", "callbacks", "config", "constraints", "datasets",
                "initializers", "layers", "losses", "metrics", "models", "optimizers",
-               "preprocessing", "regularizers", "saving", "utils", "ops")
+               "preprocessing", "regularizers", "saving", "utils", "ops", "mixed_precision",
+               "dtype_policies")
 
 # Keras 3's top-level names: where each one lives in tfx.keras.
 _NAMES = {
     "Model": "models", "Sequential": "models", "Input": "layers", "InputLayer": "layers",
     "Layer": "layers", "InputSpec": "layers", "Loss": "losses", "Metric": "metrics",
     "Optimizer": "optimizers", "Initializer": "initializers", "Regularizer": "regularizers",
-    "KerasTensor": "keras_tensor", "version": "config",
+    "KerasTensor": "keras_tensor", "version": "config", "DTypePolicy": "dtype_policies",
+    "FloatDTypePolicy": "dtype_policies",
 }
 
 __all__ = list(_SUBMODULES) + list(_NAMES) + ["Variable", "__version__"]

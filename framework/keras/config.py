@@ -1,12 +1,13 @@
-"""``tfx.keras.config``: Keras 3's global settings (floatx, epsilon, image data format, traceback
-filtering). ``enable_unsafe_deserialization`` is deliberately absent: no setting widens what a
-model file may load."""
+"""``tfx.keras.config``: Keras 3's global settings (floatx, epsilon, image data format, dtype
+policy, traceback filtering). ``enable_unsafe_deserialization`` is deliberately absent: no
+setting widens what a model file may load."""
 from .backend import (backend, epsilon, floatx, image_data_format, set_epsilon, set_floatx,
                       set_image_data_format)
+from .dtype_policies import dtype_policy, set_dtype_policy
 
 __all__ = ["backend", "epsilon", "floatx", "image_data_format", "set_epsilon", "set_floatx",
            "set_image_data_format", "enable_traceback_filtering", "disable_traceback_filtering",
-           "is_traceback_filtering_enabled", "version"]
+           "is_traceback_filtering_enabled", "version", "dtype_policy", "set_dtype_policy"]
 
 
 def version():

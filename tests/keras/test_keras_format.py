@@ -657,9 +657,9 @@ def test_names_resolve_only_through_known_objects(tmp_path, good):
 
     def mixed(config):
         config["config"]["layers"][0]["config"]["dtype"] = {
-            "module": "keras", "class_name": "DTypePolicy", "config": {"name": "mixed_float16"},
-            "registered_name": None}
-    with pytest.raises(ModelFormatError, match="mixed_float16"):
+            "module": "keras", "class_name": "DTypePolicy",
+            "config": {"name": "int8_from_mixed_float16"}, "registered_name": None}
+    with pytest.raises(ModelFormatError, match="int8_from_mixed_float16"):
         _load(tmp_path, _with_config(good, mixed))
 
     def unsupported(config):

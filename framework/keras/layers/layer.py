@@ -90,9 +90,8 @@ class Layer(Module, AutoConfig):
                             f"(in {type(self).__name__})")
         self._name = name or unique_name(_snake(type(self).__name__))
         self._trainable = bool(trainable)
-        self._dtype = _dt.as_dtype(getattr(dtype, "name", dtype) if not isinstance(dtype, dict)
-                                   else dtype.get("config", {}).get("name", "float32")) \
-            if dtype is not None else _dt.float32
+        self._set_dtype_policy(dtype)
+        self.autocast = bool(kwargs.get("autocast", True))
         self.built = False
         self._own_weights = []
         self._weight_regularizers = []
@@ -118,10 +117,19 @@ class Layer(Module, AutoConfig):
     def name(self):
         return self._name
 
+    # -- dtypes: ``_dtype`` is the compute dtype (inputs are cast to it), ``_variable_dtype``
+    # the weights'; they differ under a mixed policy ("mixed_float16") --------------------------
+    def _set_dtype_policy(self, dtype):
+        from ..dtype_policies import get
+        policy = get(dtype)
+        self._dtype_policy = policy
+        self._dtype = _dt.as_dtype(policy.compute_dtype)
+        self._variable_dtype = _dt.as_dtype(policy.variable_dtype)
+
     @property
     def dtype(self):
         """The variable dtype name ("float32"), as Keras reports it."""
-        return self._dtype.name
+        return self._variable_dtype.name
 
     @property
     def compute_dtype(self):
@@ -129,11 +137,19 @@ class Layer(Module, AutoConfig):
 
     @property
     def variable_dtype(self):
+        return self._variable_dtype.name
+
+    @property
+    def input_dtype(self):
         return self._dtype.name
 
     @property
     def dtype_policy(self):
-        return self._dtype.name
+        return self._dtype_policy
+
+    @dtype_policy.setter
+    def dtype_policy(self, value):
+        self._set_dtype_policy(value)
 
     @property
     def trainable(self):
@@ -158,7 +174,8 @@ class Layer(Module, AutoConfig):
         if name is not None and not isinstance(name, str):  # Keras 3 order: shape first
             name, shape = (shape if isinstance(shape, str) else None), name
         shape = () if shape is None else tuple(TensorShape(shape).as_list())
-        d = _dt.as_dtype(dtype) if dtype is not None else self._dtype
+        d = _dt.as_dtype(getattr(dtype, "variable_dtype", dtype)) if dtype is not None \
+            else self._variable_dtype
         if initializer is None:
             initializer = "glorot_uniform" if d.is_floating else "zeros"
         init = initializers.get(initializer)
@@ -177,7 +194,25 @@ class Layer(Module, AutoConfig):
             from .. import regularizers
             self._weight_regularizers.append((v, regularizers.get(regularizer)))
         self._own_weights.append(v)
+        if not autocast:
+            self.__dict__.setdefault("_no_autocast", set()).add(id(v))
         return v
+
+    def _autocast_weights(self):
+        """Under a mixed policy: this layer's trainable float weights, read in the compute
+        dtype for the call (as Keras' autocast scope reads them). The attributes holding them
+        are swapped for cast tensors; returns the originals to put back."""
+        skip = self.__dict__.get("_no_autocast", ())
+        own = {id(v) for v in self._own_weights if v.trainable and v.dtype.is_floating
+               and v.dtype is not self._dtype and id(v) not in skip}
+        if not own:
+            return None
+        from ...ops.math_ops import cast
+        saved = {k: v for k, v in self.__dict__.items()
+                 if isinstance(v, Variable) and id(v) in own}
+        for k, v in saved.items():
+            self.__dict__[k] = cast(v, self._dtype)
+        return saved
 
     def _own_variables(self):
         vs = list(self._own_weights)
@@ -403,6 +438,8 @@ class Layer(Module, AutoConfig):
         if _STATE.tracing is not None:  # a user's `if tensor:` in call() becomes tfx.cond
             from ...autograph.api import converted_if_tracing
             call = converted_if_tracing(call)
+        swapped = self._autocast_weights() if self._dtype is not self._variable_dtype and \
+            self.autocast else None
         try:
             outputs = call(inputs, *rest, **kwargs)
         except Exception as e:
@@ -413,6 +450,8 @@ class Layer(Module, AutoConfig):
         finally:
             ctx.depth -= 1
             ctx.training = prev_training
+            if swapped:
+                self.__dict__.update(swapped)
         if self._activity_regularizer is not None:
             for o in nest.flatten(outputs):
                 # Keras divides the activity penalty by the batch size.
@@ -438,7 +477,7 @@ class Layer(Module, AutoConfig):
     # -- config ---------------------------------------------------------------------------------
     def get_config(self):
         config = {"name": self.name, "trainable": self.trainable,
-                  "dtype": self._dtype.name}
+                  "dtype": self._dtype_policy.name}
         if self._batch_input_shape is not None:
             config["batch_input_shape"] = list(self._batch_input_shape)
         if _is_builtin(_get_config_owner(type(self))) and not _is_builtin(type(self)):

@@ -54,6 +54,13 @@ class Model(Layer):
         from .. import optimizers
         from ..metrics import Mean
         self.optimizer = optimizers.get(optimizer)
+        if auto_scale_loss and self.optimizer is not None and \
+                self.dtype_policy.name == "mixed_float16" and \
+                not isinstance(self.optimizer, optimizers.LossScaleOptimizer):
+            # As Keras: float16 gradients need the loss scaled up to stay representable.
+            self.optimizer = optimizers.LossScaleOptimizer(self.optimizer,
+                                                           name="loss_scale_optimizer")
+            self.optimizer._auto_wrapped = True  # saved as the user's optimizer, as Keras
         self._compiled = {
             "loss": CompiledLoss(loss, loss_weights, self._output_names()),
             "metrics": CompiledMetrics(metrics, weighted_metrics, self._output_names()),
@@ -159,8 +166,9 @@ class Model(Layer):
         with GradientTape() as tape:
             y_pred = self(x, training=True)
             loss = self.compute_loss(x, y, y_pred, sample_weight)
+            scaled = self.optimizer.scale_loss(loss)  # the optimizer divides gradients back
         tvars = self._trainable_cache()
-        grads = tape.gradient(loss, tvars)
+        grads = tape.gradient(scaled, tvars)
         if tvars and all(g is None for g in grads):
             raise _no_gradients_error(tape, loss, tvars)
         if self._distribute is not None:  # tfx.distribute: the mean over every rank's batch
@@ -408,7 +416,10 @@ class Model(Layer):
             return None
         from ..saving.serialization import serialize_keras_object
         cfg = self._compiled["config"]
-        return {"optimizer": serialize_keras_object(self.optimizer),
+        opt = self.optimizer
+        if getattr(opt, "_auto_wrapped", False):
+            opt = opt.inner_optimizer
+        return {"optimizer": serialize_keras_object(opt),
                 "loss": _ser(cfg["loss"]), "metrics": _ser(cfg["metrics"]),
                 "loss_weights": cfg["loss_weights"], "weighted_metrics": _ser(
                     cfg["weighted_metrics"]), "run_eagerly": cfg["run_eagerly"],

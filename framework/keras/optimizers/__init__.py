@@ -15,17 +15,19 @@ from .base import Optimizer
 from .ftrl import Ftrl
 from .lamb import Lamb
 from .lion import Lion
+from .loss_scale_optimizer import LossScaleOptimizer
 from .nadam import Nadam
 from .rmsprop import RMSprop
 from .sgd import SGD
 from . import legacy  # noqa: E402 - Keras 2's spellings (lr=, decay=)
 
 __all__ = ["Optimizer", "SGD", "Adam", "AdamW", "Nadam", "RMSprop", "Adagrad", "Adamax",
-           "Adadelta", "Ftrl", "Lion", "Adafactor", "Lamb", "schedules", "get", "serialize",
+           "Adadelta", "Ftrl", "Lion", "Adafactor", "Lamb", "LossScaleOptimizer", "schedules",
+           "get", "serialize",
            "deserialize"]
 
 _CLASSES = (Optimizer, SGD, Adam, AdamW, Nadam, RMSprop, Adagrad, Adamax, Adadelta, Ftrl, Lion,
-            Adafactor, Lamb)
+            Adafactor, Lamb, LossScaleOptimizer)
 # Class names, and their lower-case forms: Keras resolves built-in names case-insensitively.
 BUILTINS = {c.__name__: c for c in _CLASSES}
 BUILTINS.update({c.__name__.lower(): c for c in _CLASSES})

@@ -172,9 +172,8 @@ def _policy_name(path, policy):
         else None
     if not isinstance(name, str):
         raise _bad(path, f"malformed dtype policy {str(policy)[:100]}")
-    if name.startswith("mixed_") or "quant" in name or name.startswith(("int8", "int4",
-                                                                       "float8")):
-        raise _bad(path, f"dtype policy {name!r} is not supported by tfx (plain dtypes only)")
+    if "quant" in name or name.startswith(("int8", "int4", "float8")):
+        raise _bad(path, f"dtype policy {name!r} is not supported by tfx (no quantization)")
     return name
 
 

@@ -332,6 +332,8 @@ def _load_optimizer_state(path, model, opt_arrays):
 
 def _split(arrays):
     opt = {k: arrays.pop(k) for k in list(arrays) if k.startswith(OPTIMIZER)}
+    # A LossScaleOptimizer's vars already hold its inner optimizer's (Keras writes them twice).
+    opt = {k: v for k, v in opt.items() if not k.startswith(OPTIMIZER + "inner_optimizer/")}
     return arrays, opt
 
 
