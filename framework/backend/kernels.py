@@ -84,6 +84,14 @@ def gelu_tanh(a):
     return _kernel("gelu_tanh", _build_gelu_tanh)(widen(a)).astype(a.dtype, copy=False)
 
 
+def relu_grad(g, z):
+    """``g * (z > 0)``: one fused kernel on the GPU."""
+    gpu = _gpu(g)
+    if gpu is not None and g.dtype == z.dtype and g.shape == z.shape:
+        return gpu.relu_grad(g, z)
+    return g * (z > 0)
+
+
 # ---- softmax cross-entropy (small batches) -----------------------------------------------------
 
 # Above this many logits NumPy's SIMD exp beats the scalar loop.

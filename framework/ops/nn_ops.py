@@ -94,7 +94,7 @@ def _negative(v):
 
 
 def _relu_d(g, z, attr):
-    return g * (z > 0)
+    return g * (z > 0) if g.__class__ is xp.ndarray else kernels.relu_grad(g, z)
 
 
 def _relu6_d(g, z, attr):
