@@ -115,3 +115,34 @@ def test_thresholded_relu_matches_keras(tmp_path):
     check_grads(T.ThresholdedReLU(0.2, dtype="float64"),
                 np.array([[-1.0, 0.5, 0.9, 2.0, -0.3]]))
     check_save_load(T.ThresholdedReLU(0.4), [((5,), "float32")], [x], tmp_path)
+
+
+@pytest.mark.parametrize("shape,kwargs,scale", [
+    ((1, 16, 16, 1), dict(tile_grid_size=(1, 1)), 1.0),
+    ((2, 16, 16, 3), {}, 1.0),
+    ((1, 16, 16, 1), dict(tile_grid_size=(2, 2), clip_limit=2.0), 0.3),
+    ((1, 17, 15, 1), dict(tile_grid_size=(2, 3)), 1.0),
+    ((1, 16, 16, 2), dict(tile_grid_size=(4, 2), value_range=(0, 1)), 1 / 255),
+    ((2, 3, 12, 10), dict(tile_grid_size=(3, 2), data_format="channels_first"), 1.0),
+    ((12, 10, 3), dict(tile_grid_size=(2, 2)), 1.0),
+], ids=["one-tile", "rgb", "fractional", "ragged-tiles", "unit-range", "channels-first",
+        "unbatched"])
+def test_clahe_matches_keras(shape, kwargs, scale):
+    x = (RNG.random(shape) * 255 * scale).astype("float32")
+    if scale == 1.0:
+        x = np.round(x)
+    name = "ContrastLimitedAdaptiveHistogramEqualization"
+    k, t = getattr(K, name)(**kwargs), getattr(T, name)(**kwargs)
+    for training in (False, True):
+        np.testing.assert_allclose(t(tfx.constant(x), training=training).numpy(),
+                                   np.asarray(k(x, training=training)), rtol=1e-5, atol=1e-3)
+    if scale == 1.0:
+        u8 = x.astype("uint8")
+        got = t(tfx.constant(u8))
+        assert got.dtype is tfx.uint8
+        np.testing.assert_array_equal(got.numpy(), np.asarray(k(u8)))
+    kc, tc = k.get_config(), t.get_config()
+    assert set(tc) - {"trainable", "dtype"} == set(kc) - {"trainable", "dtype"}
+    for key in set(kc) - {"name", "dtype", "trainable"}:
+        assert _plain(tc[key]) == _plain(kc[key]), key
+    assert re.sub(r"_\d+$", "", t.name) == re.sub(r"_\d+$", "", k.name)

@@ -55,6 +55,7 @@ from .image_augmentation_spatial import (CutMix, MaxNumBoundingBoxes, MixUp, Pip
 from .preprocessing_audio import MelSpectrogram, STFTSpectrogram
 from .preprocessing_crossing import HashedCrossing
 from .activation_more import ThresholdedReLU
+from .image_clahe import ContrastLimitedAdaptiveHistogramEqualization
 from .image_augmentation_more import (AugMix, RandAugment, RandomElasticTransform,
                                       RandomPerspective)
 
@@ -101,7 +102,8 @@ __all__ = ["Layer", "InputSpec", "Input", "InputLayer", "Dense", "Activation", "
            "RandomHeight", "RandomWidth", "RandomShear", "RandomErasing",
            "RandomGaussianBlur", "MixUp", "CutMix", "Pipeline", "MaxNumBoundingBoxes",
            "MelSpectrogram", "STFTSpectrogram", "HashedCrossing", "ThresholdedReLU",
-           "RandomPerspective", "RandAugment", "AugMix", "RandomElasticTransform"]
+           "RandomPerspective", "RandAugment", "AugMix", "RandomElasticTransform",
+           "ContrastLimitedAdaptiveHistogramEqualization"]
 
 
 def _builtins():
