@@ -2,9 +2,8 @@
 
 Rows: the MNIST-shaped MLP (784-300-100-10, relu, Adam, sparse softmax cross-entropy) at batch
 1024 and 4096, and a matmul-bound MLP (4096-4096-4096-10) at batch 4096; samples/s of one
-training step (forward, gradients, Adam update), the GPU synchronized before each clock read.
-``tfx+fused`` runs the same step with the Adam update as one fused kernel per variable
-(tfx.backend.gpu.adam_update) instead of the optimizer's op-by-op update.
+training step (forward, gradients, Adam update: one fused kernel per variable on the GPU), the
+GPU synchronized before each clock read.
 
     python benchmarks/gpu.py [--steps 50] [--json out.json]
 
@@ -12,14 +11,13 @@ Without a GPU it says so and exits 0.
 """
 import argparse
 import json
-import math
 import sys
 import time
 
 import numpy as np
 
 
-def _tfx_step(sizes, batch, fused):
+def _tfx_step(sizes, batch):
     import tfx
     from tfx.backend import gpu
 
@@ -35,10 +33,6 @@ def _tfx_step(sizes, batch, fused):
             h = layer(h)
         variables = [v for layer in layers for v in layer.trainable_variables]
         opt = tfx.keras.optimizers.Adam(1e-3)
-        cp = gpu.xp
-        ms = [cp.zeros_like(v._v) for v in variables]
-        vs = [cp.zeros_like(v._v) for v in variables]
-        state = {"t": 0}
 
     def forward(h):
         for layer in layers:
@@ -49,16 +43,7 @@ def _tfx_step(sizes, batch, fused):
         with tfx.device("/GPU:0"):
             with tfx.GradientTape() as tape:
                 loss = forward(xb)
-            grads = tape.gradient(loss, variables)
-            if not fused:
-                opt.apply_gradients(zip(grads, variables))
-                return loss
-            state["t"] += 1
-            t = state["t"]
-            alpha = 1e-3 * math.sqrt(1 - 0.999 ** t) / (1 - 0.9 ** t)
-            for i, (g, v) in enumerate(zip(grads, variables)):
-                v._v, ms[i], vs[i] = gpu.adam_update(v._v, ms[i], vs[i], g._v, alpha,
-                                                     0.1, 0.001, 1e-7)
+            opt.apply_gradients(zip(tape.gradient(loss, variables), variables))
             return loss
 
     def sync():
@@ -129,17 +114,14 @@ def main(argv=None):
     rows = []
     for name, sizes, batch in cases:
         row = {"model": name, "batch": batch}
-        row["tfx"] = _rate(lambda: _tfx_step(sizes, batch, False), batch, args.steps)
-        row["tfx_fused"] = _rate(lambda: _tfx_step(sizes, batch, True), batch, args.steps)
+        row["tfx"] = _rate(lambda: _tfx_step(sizes, batch), batch, args.steps)
         row["torch"] = _rate(lambda: _torch_step(sizes, batch), batch, args.steps) \
             if have_torch else None
         rows.append(row)
         t = row["torch"]
-        print(f"{name:24s} batch {batch:5d}: tfx {row['tfx']:12,.0f}  tfx+fused "
-              f"{row['tfx_fused']:12,.0f}  torch "
-              + (f"{t:12,.0f}  tfx/torch {row['tfx'] / t:.2f}x  fused/torch "
-                 f"{row['tfx_fused'] / t:.2f}x" if t else "(no torch)") + "  samples/s",
-              flush=True)
+        print(f"{name:24s} batch {batch:5d}: tfx {row['tfx']:12,.0f}  torch "
+              + (f"{t:12,.0f}  tfx/torch {row['tfx'] / t:.2f}x" if t else "(no torch)")
+              + "  samples/s", flush=True)
     if args.json:
         with open(args.json, "w") as f:
             json.dump(rows, f, indent=1)
