@@ -85,7 +85,7 @@ class MultiHeadAttention(Layer):
     def _dense(self, equation, bias_axes, output_shape, name, activation=None):
         return EinsumDense(equation, output_shape=output_shape,
                            bias_axes=bias_axes if self.use_bias else None,
-                           activation=activation, name=name, dtype=self.dtype,
+                           activation=activation, name=name, dtype=self.dtype_policy,
                            kernel_initializer=self.kernel_initializer.__class__.from_config(
                                self.kernel_initializer.get_config()),
                            bias_initializer=self.bias_initializer.__class__.from_config(
@@ -115,7 +115,7 @@ class MultiHeadAttention(Layer):
         out = list(self.output_shape_arg) if self.output_shape_arg else [q[-1]]
         eq, bias = _projection(rank - 1, 2, len(out))
         self._output_dense = self._dense(eq, bias, heads + out, "attention_output")
-        self._softmax = Softmax(axis=-1, dtype=self.dtype)
+        self._softmax = Softmax(axis=-1, dtype=self.dtype_policy)
         self.built = True
 
     # -- the computation ----------------------------------------------------------------------

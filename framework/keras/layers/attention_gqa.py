@@ -60,7 +60,7 @@ class GroupedQueryAttention(Layer):
     def _dense(self, equation, bias_axes, output_shape, name, activation=None):
         return EinsumDense(equation, output_shape=output_shape,
                            bias_axes=bias_axes if self.use_bias else None,
-                           activation=activation, name=name, dtype=self.dtype,
+                           activation=activation, name=name, dtype=self.dtype_policy,
                            kernel_initializer=self.kernel_initializer.__class__.from_config(
                                self.kernel_initializer.get_config()),
                            bias_initializer=self.bias_initializer.__class__.from_config(
@@ -82,7 +82,7 @@ class GroupedQueryAttention(Layer):
         self._value_dense = self._dense("bkm,mvh->bkvh", "vh", kv_heads, "value")
         self._output_dense = self._dense("bquh,uhm->bqm", "m", [None, features],
                                          "attention_output")
-        self._softmax = Softmax(axis=-1, dtype=self.dtype)
+        self._softmax = Softmax(axis=-1, dtype=self.dtype_policy)
         self.built = True
 
     # The mask rules (Keras masks, causal, sliding window, attention_mask) are MHA's.

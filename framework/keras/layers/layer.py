@@ -199,20 +199,26 @@ class Layer(Module, AutoConfig):
         return v
 
     def _autocast_weights(self):
-        """Under a mixed policy: this layer's trainable float weights, read in the compute
-        dtype for the call (as Keras' autocast scope reads them). The attributes holding them
-        are swapped for cast tensors; returns the originals to put back."""
-        skip = self.__dict__.get("_no_autocast", ())
-        own = {id(v) for v in self._own_weights if v.trainable and v.dtype.is_floating
-               and v.dtype is not self._dtype and id(v) not in skip}
-        if not own:
-            return None
+        """Under a mixed policy: the trainable float weights of this layer and of its
+        sub-layers that compute in the same dtype, read in the compute dtype during the call
+        (Keras' autocast scope; an RNN cell's weights are read without calling the cell). The
+        attributes holding them are swapped for cast tensors; returns what to put back."""
         from ...ops.math_ops import cast
-        saved = {k: v for k, v in self.__dict__.items()
-                 if isinstance(v, Variable) and id(v) in own}
-        for k, v in saved.items():
-            self.__dict__[k] = cast(v, self._dtype)
-        return saved
+        swapped = []
+        for layer in self._flatten_layers():
+            if layer._dtype is not self._dtype or not layer.autocast:
+                continue
+            skip = layer.__dict__.get("_no_autocast", ())
+            own = {id(v) for v in layer._own_weights if v.trainable and v.dtype.is_floating
+                   and v.dtype is not self._dtype and id(v) not in skip}
+            if not own:
+                continue
+            saved = {k: v for k, v in layer.__dict__.items()
+                     if isinstance(v, Variable) and id(v) in own}
+            for k, v in saved.items():
+                layer.__dict__[k] = cast(v, self._dtype)
+            swapped.append((layer, saved))
+        return swapped
 
     def _own_variables(self):
         vs = list(self._own_weights)
@@ -451,7 +457,8 @@ class Layer(Module, AutoConfig):
             ctx.depth -= 1
             ctx.training = prev_training
             if swapped:
-                self.__dict__.update(swapped)
+                for layer, saved in swapped:
+                    layer.__dict__.update(saved)
         if self._activity_regularizer is not None:
             for o in nest.flatten(outputs):
                 # Keras divides the activity penalty by the batch size.
