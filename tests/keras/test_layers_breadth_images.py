@@ -78,10 +78,16 @@ def test_inference_config_and_name_match_keras(name, kwargs):
     ("RandomInvert", dict(factor=(1.0, 1.0))),
     ("RandomErasing", dict(factor=(0, 0))),
     ("AutoContrast", dict(value_range=(0, 300))),
+    ("Equalization", {}),
+    ("Equalization", dict(bins=64)),
+    ("Equalization", dict(value_range=(0, 1), data_format="channels_first")),
 ], ids=lambda v: v if isinstance(v, str) else None)
 def test_deterministic_settings_match_keras_in_training(name, kwargs):
-    want = np.asarray(getattr(K, name)(**kwargs)(IMAGES[:1], training=True))
-    got = getattr(T, name)(**kwargs)(tfx.constant(IMAGES[:1]), training=True).numpy()
+    x = IMAGES[:1] if name != "Equalization" else IMAGES  # its histogram spans the batch
+    if kwargs.get("value_range") == (0, 1):
+        x = x / 255.0
+    want = np.asarray(getattr(K, name)(**kwargs)(x, training=True))
+    got = getattr(T, name)(**kwargs)(tfx.constant(x), training=True).numpy()
     np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-3)
 
 

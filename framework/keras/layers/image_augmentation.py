@@ -332,8 +332,9 @@ class AutoContrast(_Augment):
 
 
 class Equalization(_Augment):
-    """Histogram equalisation per image and channel over ``bins`` levels (training only, as
-    Keras): each level maps through the cumulative histogram so levels spread evenly."""
+    """Histogram equalisation per channel over ``bins`` levels, the histogram taken over the
+    whole batch (training only; both as Keras): each level maps through the cumulative
+    histogram so levels spread evenly."""
 
     def __init__(self, value_range=(0, 255), bins=256, data_format=None, **kwargs):
         super().__init__(value_range=value_range, data_format=data_format, **kwargs)
@@ -342,19 +343,20 @@ class Equalization(_Augment):
     def _augment(self, x):
         bins = self.bins
         u = M.clip_by_value(self._to_unit(x), 0.0, 1.0)
-        level = M.cast(M.floor(u * (bins - 1) + 0.5), "int32")        # (B, H, W, C)
+        level = M.cast(M.floor(u * (bins - 1)), "int32")  # Keras' buckets (floor)
         onehot = A.one_hot(level, bins, dtype=x.dtype)                  # (B, H, W, C, bins)
-        hist = M.reduce_sum(onehot, [1, 2])                              # (B, C, bins)
+        # One histogram per channel over the whole batch, as Keras.
+        hist = A.expand_dims(M.reduce_sum(onehot, [0, 1, 2]), 0)         # (1, C, bins)
         cdf = M.cumsum(hist, axis=-1)
         # The lowest used level stays at 0; the rest spread over (cdf - cdf_min) / (n - cdf_min).
         used = M.greater(hist, 0.0)
-        big = A.fill(hist.shape.as_list(), float(x.shape[1] * x.shape[2] + 1))
+        big = A.fill(hist.shape.as_list(), float(x.shape[0] * x.shape[1] * x.shape[2] + 1))
         cdf_min = M.reduce_min(M.where(used, cdf, big), -1, keepdims=True)
         total = cdf[..., -1:]
         denom = total - cdf_min
         flat = M.less_equal(denom, 0.0)
         lut = (cdf - cdf_min) / M.where(flat, A.ones_like(denom), denom)
-        lut = M.clip_by_value(lut, 0.0, 1.0)
+        lut = M.round(M.clip_by_value(lut, 0.0, 1.0) * 255.0) / 255.0  # whole 8-bit levels
         mapped = M.reduce_sum(onehot * A.expand_dims(A.expand_dims(lut, 1), 1), -1)
         keep = A.expand_dims(A.expand_dims(flat, 1), 1)[..., 0]         # (B, 1, 1, C)
         out = M.where(A.broadcast_to(keep, u.shape.as_list()), u, mapped)
