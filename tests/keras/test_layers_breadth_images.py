@@ -34,7 +34,7 @@ LAYERS = [
     ("Equalization", dict(bins=128)),
     ("RandomShear", dict(x_factor=0.2, y_factor=(0.1, 0.3))),
     ("RandomErasing", dict(scale=(0.1, 0.2), fill_value=3.0)),
-    ("RandomGaussianBlur", dict(kernel_size=5, sigma=(0.5, 2.0))),
+    ("RandomGaussianBlur", dict(kernel_size=5, sigma=(0.5, 1.0))),
     ("MixUp", dict(alpha=0.4)),
     ("CutMix", dict(factor=0.5)),
     ("RandomColorJitter", dict(brightness_factor=0.2, contrast_factor=0.3,
@@ -80,6 +80,10 @@ def test_inference_config_and_name_match_keras(name, kwargs):
     ("AutoContrast", dict(value_range=(0, 300))),
     ("Equalization", {}),
     ("Equalization", dict(bins=64)),
+    ("RandomSharpness", dict(factor=(0.3, 0.3))),
+    ("RandomSharpness", dict(factor=(0.9, 0.9), value_range=(0, 1))),
+    ("RandomGaussianBlur", dict(factor=(1.0, 1.0), sigma=(1.0, 1.0))),
+    ("RandomGaussianBlur", dict(factor=(1.0, 1.0), sigma=(0.6, 0.6), kernel_size=5)),
     ("Equalization", dict(value_range=(0, 1), data_format="channels_first")),
 ], ids=lambda v: v if isinstance(v, str) else None)
 def test_deterministic_settings_match_keras_in_training(name, kwargs):
@@ -89,6 +93,21 @@ def test_deterministic_settings_match_keras_in_training(name, kwargs):
     want = np.asarray(getattr(K, name)(**kwargs)(x, training=True))
     got = getattr(T, name)(**kwargs)(tfx.constant(x), training=True).numpy()
     np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-3)
+
+
+def test_random_hue_turns_by_half_the_factor_either_way():
+    from tfx import image as tf_image
+    x = IMAGES[:1]
+    hsv = tf_image.rgb_to_hsv(tfx.constant(x / 255.0)).numpy()
+    y = T.RandomHue((0.2, 0.2), seed=1)(tfx.constant(x), training=True).numpy()
+    keras_y = np.asarray(K.RandomHue((0.2, 0.2))(x, training=True))
+    for out in (y, keras_y):
+        errs = []
+        for d in (0.1, -0.1):
+            h = hsv.copy()
+            h[..., 0] = (h[..., 0] + d) % 1.0
+            errs.append(np.abs(tf_image.hsv_to_rgb(tfx.constant(h)).numpy() * 255 - out).max())
+        assert min(errs) < 1e-2
 
 
 def test_auto_contrast_matches_keras_with_flat_channels():

@@ -199,8 +199,8 @@ class RandomSaturation(_Augment):
 
 
 class RandomHue(_Augment):
-    """Rotate each image's hue by a random amount drawn from ``factor`` (a number f: [0, f],
-    in turns), with a random sign."""
+    """Rotate each image's hue by half a turn times an amount drawn from ``factor`` (a
+    number f: [0, f]), with a random sign (as Keras)."""
 
     def __init__(self, factor, value_range=(0, 255), data_format=None, seed=None, **kwargs):
         super().__init__(value_range=value_range, seed=seed, data_format=data_format,
@@ -213,7 +213,7 @@ class RandomHue(_Augment):
         sign = M.sign(self._per_image(x, -1.0, 1.0))
         hsv = tf_image.rgb_to_hsv(M.clip_by_value(self._to_unit(x), 0.0, 1.0))
         h, s, v = A.split(hsv, 3, axis=-1)
-        h = M.floormod(h + delta * sign, 1.0)
+        h = M.floormod(h + 0.5 * delta * sign, 1.0)  # factor 1 turns the hue half a circle
         return self._from_unit(tf_image.hsv_to_rgb(A.concat([h, s, v], -1)))
 
     def get_config(self):
@@ -221,23 +221,16 @@ class RandomHue(_Augment):
 
 
 def _smooth(x):
-    """PIL's SMOOTH filter (3x3, centre weight 5, sum 13) inside, the border untouched."""
+    """PIL's SMOOTH filter (3x3, centre weight 5, sum 13) with zeros around the image, as
+    Keras' RandomSharpness."""
     H, W = x.shape[1], x.shape[2]
-    if H < 3 or W < 3:
-        return x
+    padded = A.pad(x, [[0, 0], [1, 1], [1, 1], [0, 0]])
     acc = None
     for dy in range(3):
         for dx in range(3):
-            part = x[:, dy:H - 2 + dy, dx:W - 2 + dx, :] * (5.0 if dy == dx == 1 else 1.0)
+            part = padded[:, dy:H + dy, dx:W + dx, :] * (5.0 if dy == dx == 1 else 1.0)
             acc = part if acc is None else acc + part
-    inner = acc / 13.0
-    inner = A.pad(inner, [[0, 0], [1, 1], [1, 1], [0, 0]])
-    rows = A.reshape(M.logical_and(M.greater(A.range(0, H), 0), M.less(A.range(0, H), H - 1)),
-                     [1, H, 1, 1])
-    cols = A.reshape(M.logical_and(M.greater(A.range(0, W), 0), M.less(A.range(0, W), W - 1)),
-                     [1, 1, W, 1])
-    inside = A.broadcast_to(M.logical_and(rows, cols), x.shape.as_list())
-    return M.where(inside, inner, x)
+    return acc / 13.0
 
 
 class RandomSharpness(_Augment):

@@ -202,7 +202,7 @@ class RandomErasing(_Augment):
 class RandomGaussianBlur(_Augment):
     """With a probability drawn from ``factor``, blur each image with a Gaussian of
     ``kernel_size`` taps and a standard deviation drawn from ``sigma`` (a number s:
-    [0, s]); edges reflect."""
+    [0, s]; in [0, 1]); zeros around the image, as Keras."""
 
     _float_in_inference = True
 
@@ -213,7 +213,12 @@ class RandomGaussianBlur(_Augment):
         self.factor = _range_factor(factor, 0.0, 1.0, symmetric=False)
         k = (kernel_size, kernel_size) if isinstance(kernel_size, int) else tuple(kernel_size)
         self.kernel_size = k
-        self.sigma = (0, sigma) if isinstance(sigma, (int, float)) else tuple(sigma)
+        try:
+            self.sigma = _range_factor(sigma, 0.0, 1.0, symmetric=False)
+        except ValueError:
+            raise ValueError("The `sigma` argument should be a number (or a list of two "
+                             "numbers) in the range [0, 1]. Received: "
+                             f"factor={sigma}") from None
 
     def _blur_axis(self, x, sigma, axis, size):
         radius = size // 2
@@ -224,7 +229,7 @@ class RandomGaussianBlur(_Augment):
             total = total + wgt
         pads = [[0, 0]] * 4
         pads[axis] = [radius, size - 1 - radius]
-        padded = A.pad(x, pads, mode="REFLECT")
+        padded = A.pad(x, pads)  # zeros around the image, as Keras
         out = None
         length = x.shape[axis]
         for i, wgt in enumerate(weights):
