@@ -249,3 +249,11 @@ def test_augmentation_inside_a_model_fits_and_saves(tmp_path):
     loaded = keras_t.models.load_model(tmp_path / "aug.tfx")
     np.testing.assert_allclose(loaded.predict(x, verbose=0), model.predict(x, verbose=0),
                                rtol=1e-5)
+
+
+def test_random_size_layers_refuse_tracing_with_a_clear_error():
+    step = tfx.function(lambda v: T.RandomHeight(0.2)(v, training=True))
+    with pytest.raises(tfx.errors.OperatorNotAllowedInGraphError, match="eagerly"):
+        step(tfx.constant(IMAGES))
+    frozen = tfx.function(lambda v: T.RandomWidth(0.2)(v, training=False))
+    np.testing.assert_array_equal(frozen(tfx.constant(IMAGES)).numpy(), IMAGES)

@@ -93,6 +93,13 @@ class _RandomSize(_Augment):
         self.interpolation = interpolation
 
     def _augment(self, x):
+        from ...core.state import STATE
+        from ...errors import OperatorNotAllowedInGraphError
+        if STATE.tracing is not None:
+            raise OperatorNotAllowedInGraphError(
+                f"{type(self).__name__} draws its output size, which a traced tfx.function "
+                "(fixed shapes) cannot do: apply it eagerly (e.g. in a tf.data map) or call "
+                "it with training=False inside the traced step.")
         H, W = x.shape[1], x.shape[2]
         old = (H, W)[self._axis]
         scale = 1.0 + float(self._uniform([], self._range[0], self._range[1]).numpy())
