@@ -272,3 +272,32 @@ def test_keras_files_move_both_ways(tmp_path):
     k_model.save(tmp_path / "k.keras")
     back = tfx.keras.models.load_model(tmp_path / "k.keras")
     np.testing.assert_allclose(back(tfx.constant(x)).numpy(), want, rtol=1e-5, atol=1e-6)
+
+
+def test_tfsm_layer_calls_an_exported_model(tmp_path):
+    keras_t = tfx.keras
+    model = keras_t.Sequential([keras_t.Input((3,)), T.Dense(4, activation="relu"), T.Dense(2)])
+    model.export(tmp_path / "sm")
+    x = RNG.normal(size=(5, 3)).astype("float32")
+    layer = T.TFSMLayer(tmp_path / "sm")
+    np.testing.assert_allclose(layer(tfx.constant(x)).numpy(), model(x).numpy(), rtol=1e-6)
+    assert len(layer.trainable_weights) == 4
+    assert T.TFSMLayer(tmp_path / "sm", trainable=False).trainable_weights == []
+    with tfx.GradientTape() as tape:
+        y = tfx.reduce_sum(layer(tfx.constant(x)))
+    assert all(g is not None for g in tape.gradient(y, layer.trainable_weights))
+    cfg = layer.get_config()
+    assert {k: cfg[k] for k in ("call_endpoint", "call_training_endpoint")} == \
+        {"call_endpoint": "serve", "call_training_endpoint": None}
+    keras_cfg = keras.layers.TFSMLayer.__init__.__code__.co_varnames
+    assert {"filepath", "call_endpoint", "call_training_endpoint"} <= set(keras_cfg)
+    with pytest.raises(ValueError, match="Available endpoints"):
+        T.TFSMLayer(tmp_path / "sm", call_endpoint="predict")
+    # In a functional model that trains, saves and reloads.
+    ins = keras_t.Input((3,))
+    wrapped = keras_t.Model(ins, T.Dense(1)(T.TFSMLayer(tmp_path / "sm")(ins)))
+    wrapped.compile(optimizer="adam", loss="mse")
+    wrapped.fit(x, x[:, :1], epochs=2, verbose=0)
+    wrapped.save(tmp_path / "w.tfx")
+    loaded = keras_t.models.load_model(tmp_path / "w.tfx")
+    np.testing.assert_allclose(loaded(tfx.constant(x)).numpy(), wrapped(x).numpy(), rtol=1e-6)

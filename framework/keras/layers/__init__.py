@@ -56,6 +56,7 @@ from .preprocessing_audio import MelSpectrogram, STFTSpectrogram
 from .preprocessing_crossing import HashedCrossing
 from .activation_more import ThresholdedReLU
 from .image_clahe import ContrastLimitedAdaptiveHistogramEqualization
+from .tfsm_layer import TFSMLayer
 from .image_augmentation_more import (AugMix, RandAugment, RandomElasticTransform,
                                       RandomPerspective)
 
@@ -103,7 +104,7 @@ __all__ = ["Layer", "InputSpec", "Input", "InputLayer", "Dense", "Activation", "
            "RandomGaussianBlur", "MixUp", "CutMix", "Pipeline", "MaxNumBoundingBoxes",
            "MelSpectrogram", "STFTSpectrogram", "HashedCrossing", "ThresholdedReLU",
            "RandomPerspective", "RandAugment", "AugMix", "RandomElasticTransform",
-           "ContrastLimitedAdaptiveHistogramEqualization"]
+           "ContrastLimitedAdaptiveHistogramEqualization", "TFSMLayer"]
 
 
 def _builtins():
