@@ -1,7 +1,8 @@
-"""``GroupQueryAttention`` (Keras 3's name for the class ``GroupedQueryAttention``): ``num_query_heads`` query heads share
-``num_key_value_heads`` key/value heads (each key/value head serves
-num_query_heads // num_key_value_heads consecutive query heads). Projections are
-EinsumDense layers named query/key/value/attention_output, so weights move to and from Keras.
+"""``GroupQueryAttention`` (Keras 3's name for the class ``GroupedQueryAttention``):
+``num_query_heads`` query heads share ``num_key_value_heads`` key/value heads (each
+key/value head serves num_query_heads // num_key_value_heads consecutive query heads).
+Projections are EinsumDense layers named query/key/value/attention_output, so weights move to
+and from Keras.
 """
 import math
 

@@ -4,8 +4,6 @@ helpers Pipeline and MaxNumBoundingBoxes.
 
 As in image_augmentation.py: inference returns the input unchanged, training draws from
 ``tfx.random`` (reproducible under ``seed`` / ``set_random_seed``, not Keras' streams)."""
-import math
-
 from ...core.shape import TensorShape
 from ...ops import array_ops as A
 from ...ops import math_ops as M
@@ -65,7 +63,7 @@ class RandomCrop(_Augment):
         return {**cfg, "height": self.height, "width": self.width}
 
 
-def _legacy_factor(factor, name):
+def _legacy_factor(factor):
     if isinstance(factor, (list, tuple)):
         lower, upper = factor[0], factor[1]
     else:
@@ -89,7 +87,7 @@ class _RandomSize(_Augment):
     def __init__(self, factor, interpolation="bilinear", seed=None, **kwargs):
         super().__init__(value_range=None, seed=seed, **kwargs)
         self.factor = factor
-        self._range = _legacy_factor(factor, "factor")
+        self._range = _legacy_factor(factor)
         self.interpolation = interpolation
 
     def _augment(self, x):
@@ -247,12 +245,10 @@ class RandomGaussianBlur(_Augment):
         return out
 
     def _augment(self, x):
-        n = x.shape[0]
         sigma = M.maximum(self._per_image(x, self.sigma[0], self.sigma[1]), 1e-3)
         blurred = self._blur_axis(x, sigma, 1, self.kernel_size[0])
         blurred = self._blur_axis(blurred, sigma, 2, self.kernel_size[1])
         p = self._per_image(x, self.factor[0], self.factor[1])
-        del n
         return self._select(self._chance(x, p), blurred, x)
 
     def get_config(self):

@@ -90,10 +90,10 @@ _MODES = ("real", "imag", "angle", "magnitude", "psd", "log")
 class STFTSpectrogram(Layer):
     """(batch, time, channels) -> (batch, frames, bins * channels) (``expand_dims``:
     (batch, frames, bins, channels); channels-first: (batch, channels * bins, frames) or
-    (batch, channels, frames, bins)); ``mode`` "real", "imag", "magnitude", "psd" (one-sided), "angle"
-    or "log" (log of the magnitude). Kernels ``real_kernel``/``imag_kernel`` of shape
-    (frame_length, 1, fft_length // 2 + 1) hold the windowed DFT, scaled by ``scaling``
-    ("density": 1 / sqrt(sum w^2), "spectrum": 1 / sum w, None)."""
+    (batch, channels, frames, bins)); ``mode`` "real", "imag", "magnitude", "psd"
+    (one-sided), "angle" or "log" (log of the magnitude). Kernels ``real_kernel`` and
+    ``imag_kernel`` of shape (frame_length, 1, fft_length // 2 + 1) hold the windowed DFT,
+    scaled by ``scaling`` ("density": 1 / sqrt(sum w^2), "spectrum": 1 / sum w, None)."""
 
     def __init__(self, mode="log", frame_length=256, frame_step=None, fft_length=None,
                  window="hann", periodic=False, scaling="density", padding="valid",
