@@ -445,7 +445,7 @@ class Layer(Module, AutoConfig):
             from ...autograph.api import converted_if_tracing
             call = converted_if_tracing(call)
         swapped = self._autocast_weights() if self._dtype is not self._variable_dtype and \
-            self.autocast else None
+            self.autocast and self._dtype.is_floating else None
         try:
             outputs = call(inputs, *rest, **kwargs)
         except Exception as e:
