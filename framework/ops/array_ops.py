@@ -10,7 +10,7 @@ import collections
 import operator
 
 from .. import dtypes as _dt
-from ..backend import namespace, to_device, xp
+from ..backend import device_of, namespace, to_device, xp
 from ..core.shape import TensorShape
 from ..core.tensor import TensorBase, convert_to_tensor
 from ..errors import InvalidArgumentError
@@ -763,7 +763,8 @@ def repeat(input, repeats, axis=None, name=None):  # noqa: A002
         raise ValueError(f"Dimensions {n} and {r.size} are not compatible")
     if (r < 0).any():
         raise _invalid("tfx.repeat", "repeats must be non-negative")
-    idx = wrap(xp.repeat(xp.arange(n, dtype=xp.int64), r), _int64)
+    idx = xp.repeat(xp.arange(n, dtype=xp.int64), r)
+    idx = wrap(to_device(idx, device_of(x._v)), _int64)  # the gather runs where x lives
     return _gather(x, idx, a, 0, False)
 
 
@@ -834,7 +835,7 @@ def _strided_grad(node, g):
 
 def _strided_scatter_fwd(ins, attrs):
     shape, key = attrs
-    z = xp.zeros(shape, dtype=ins[0].dtype)
+    z = namespace(ins[0]).zeros(shape, dtype=ins[0].dtype)
     z[key] = ins[0]
     return (z,)
 
@@ -977,14 +978,15 @@ def strided_slice(input_, begin, end, strides=None, begin_mask=0, end_mask=0, el
 
 # ---- gather ------------------------------------------------------------------------------------
 
-def _batch_grids(batch_shape, extra):
-    """Index arrays that pick each batch position, broadcastable against indices."""
+def _batch_grids(batch_shape, extra, like):
+    """Index arrays that pick each batch position, broadcastable against indices (on the
+    device of the array ``like``)."""
     nb = len(batch_shape)
     out = []
     for j, n in enumerate(batch_shape):
         s = [1] * (nb + extra)
         s[j] = n
-        out.append(xp.arange(n).reshape(s))
+        out.append(namespace(like).arange(n).reshape(s))
     return tuple(out)
 
 
@@ -992,7 +994,7 @@ def _gather_fwd(pv, iv, a, b):
     if b == 0:
         return xp.take(pv, iv, axis=a)
     pm = xp.moveaxis(pv, a, b)
-    out = pm[_batch_grids(pv.shape[:b], iv.ndim - b) + (iv,)]
+    out = pm[_batch_grids(pv.shape[:b], iv.ndim - b, iv) + (iv,)]
     k = a - b  # params axes between the batch axes and `axis` go before the index axes
     if k:
         out = xp.moveaxis(out, tuple(builtins.range(iv.ndim, iv.ndim + k)),
@@ -1032,7 +1034,7 @@ def _gather_scatter_fwd(ins, attrs):
         gv = xp.moveaxis(gv, tuple(builtins.range(b, b + k)),
                          tuple(builtins.range(iv.ndim, iv.ndim + k)))
     z = namespace(gv).zeros(shape, dtype=gv.dtype)
-    xp.add.at(xp.moveaxis(z, a, b), _batch_grids(shape[:b], iv.ndim - b) + (iv,), gv)
+    xp.add.at(xp.moveaxis(z, a, b), _batch_grids(shape[:b], iv.ndim - b, iv) + (iv,), gv)
     return (z,)
 
 
@@ -1106,8 +1108,8 @@ _gather_nd_op = register(
 def _batch_nd_indices_fwd(ins, b):
     """Batch axes as leading index columns, so batched gather_nd is a plain one."""
     iv = ins[0]
-    grids = xp.broadcast_arrays(*_batch_grids(iv.shape[:b], iv.ndim - 1 - b),
-                                xp.zeros(iv.shape[:-1], dtype=iv.dtype))[:b]
+    grids = xp.broadcast_arrays(*_batch_grids(iv.shape[:b], iv.ndim - 1 - b, iv),
+                                namespace(iv).zeros(iv.shape[:-1], dtype=iv.dtype))[:b]
     return (xp.concatenate([xp.stack(grids, axis=-1).astype(iv.dtype), iv], axis=-1),)
 
 
@@ -1190,7 +1192,7 @@ _flat_nonzero_op = register("flat_nonzero", api="tfx.boolean_mask", forward=lamb
 def _one_hot_fwd(ins, attrs):
     iv, onv, offv = ins
     n, a, d = attrs
-    v = xp.where(iv[..., None] == xp.arange(n), onv, offv).astype(d._np, copy=False)
+    v = xp.where(iv[..., None] == namespace(iv).arange(n), onv, offv).astype(d._np, copy=False)
     if a != -1:
         v = xp.ascontiguousarray(xp.moveaxis(v, -1, a))
     return (v,)
@@ -1230,8 +1232,8 @@ def one_hot(indices, depth, on_value=None, off_value=None, axis=None, dtype=None
     if a != -1 and not 0 <= a < out_rank:
         raise _invalid(api, f"Expected axis to be -1 or between [0, {out_rank}).  But "
                             f"received: {a}")
-    on = on if on is not None else wrap(xp.asarray(1, dtype=d._np), d)
-    off = off if off is not None else wrap(xp.asarray(0, dtype=d._np), d)
+    on = on if on is not None else wrap(d._np.type(1), d)  # scalars join either device
+    off = off if off is not None else wrap(d._np.type(0), d)
     r = wrap(_one_hot_fwd((i._v, on._v, off._v), (n, a, d))[0], d)
     if STATE.recording:
         record(_one_hot_op, (i, on, off), (r,), (n, a, d))
@@ -1453,7 +1455,7 @@ def _unique_fwd(ins, d):
                                      equal_nan=False)
     order = xp.argsort(first, kind="stable")
     rank = xp.empty_like(order)
-    rank[order] = xp.arange(order.size)
+    rank[order] = namespace(order).arange(order.size)
     return vals[order], rank[inv.reshape(-1)].astype(d._np)
 
 
@@ -1484,7 +1486,7 @@ def _searchsorted_fwd(ins, attrs):
     side, d = attrs
     sv = ins[0].reshape(-1, ins[0].shape[-1])
     vv = ins[1].reshape(-1, ins[1].shape[-1])
-    out = xp.empty(vv.shape, dtype=d._np)
+    out = namespace(vv).empty(vv.shape, dtype=d._np)
     for r in builtins.range(sv.shape[0]):
         out[r] = xp.searchsorted(sv[r], vv[r], side=side)
     return (out.reshape(ins[1].shape),)
