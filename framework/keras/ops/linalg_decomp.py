@@ -72,8 +72,9 @@ def pinv(x, rcond=None):
 
 def jvp(fun, primals, tangents, has_aux=False):
     """``(fun(*primals), J @ tangents)`` (plus ``aux`` when ``has_aux``): the Jacobian-vector
-    product, exact (None for an output that does not depend on the primals). The vector-Jacobian product ``u -> J^T u`` is linear in ``u``, so its
-    gradient against ``u`` along ``tangents`` is ``J tangents``."""
+    product, exact (None for an output that does not depend on the primals). The
+    vector-Jacobian product ``u -> J^T u`` is linear in ``u``, so its gradient against ``u``
+    along ``tangents`` is ``J tangents``."""
     from ...autodiff.tape import GradientTape
     flat_p = [to_tensor(p) for p in nest.flatten(primals)]
     flat_t = [M.cast(to_tensor(t), p.dtype) for t, p in zip(nest.flatten(tangents), flat_p)]

@@ -46,8 +46,8 @@ class LossScaleOptimizer(Optimizer):
     def build(self, var_list):
         var_list = list(var_list)
         self.step_counter = self.add_variable((), "zeros", _dt.int64, name="step_counter")
-        self.dynamic_scale = self.add_variable((), _constant(float(self.initial_scale)), _dt.float32,
-                                               name="dynamic_scale")
+        self.dynamic_scale = self.add_variable((), _constant(float(self.initial_scale)),
+                                               _dt.float32, name="dynamic_scale")
         self.inner_optimizer.build(var_list)
         super().build(var_list)
 
