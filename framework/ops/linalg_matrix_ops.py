@@ -5,7 +5,7 @@ written with tfx ops (so it can be differentiated again). Like TensorFlow, ``cho
 ``eigh`` read only the lower triangle of their input.
 """
 from .. import dtypes as _dt
-from ..backend import xp
+from ..backend import device_of, to_device, xp
 from ._core import STATE, record, register, t, wrap
 from .linalg_ops import adjoint as _adjoint, matmul, matrix_transpose
 from .math_ops import _unb, _unsupported
@@ -126,7 +126,7 @@ def band_part(input, num_lower, num_upper, name=None):  # noqa: A002
     j = xp.arange(n)[None, :]
     lo, up = int(num_lower), int(num_upper)
     keep = ((lo < 0) | (i - j <= lo)) & ((up < 0) | (j - i <= up))
-    return where(wrap(keep, _dt.bool), x, zeros_like(x))
+    return where(wrap(to_device(keep, device_of(x._v)), _dt.bool), x, zeros_like(x))
 
 
 def trace(x, name=None):

@@ -8,7 +8,7 @@ TensorFlow). ``dynamic_partition`` and ``unravel_index`` are built from other tf
 import builtins
 
 from .. import dtypes as _dt
-from ..backend import xp
+from ..backend import namespace, xp
 from . import array_ops as A
 from . import math_ops as M
 from ._core import STATE, record, register, t, wrap
@@ -144,7 +144,7 @@ def _reverse_seq_fwd(ins, attrs):
     # For each batch row b and position j along seq_axis: read from L_b - 1 - j if j < L_b.
     shape = [1] * x.ndim
     shape[seq_axis] = x.shape[seq_axis]
-    j = xp.arange(x.shape[seq_axis]).reshape(shape)
+    j = namespace(x).arange(x.shape[seq_axis]).reshape(shape)
     lshape = [1] * x.ndim
     lshape[batch_axis] = x.shape[batch_axis]
     lb = lengths.astype(xp.int64).reshape(lshape)
