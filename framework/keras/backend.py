@@ -36,9 +36,11 @@ def backend():
 
 
 def clear_session(free_memory=True):
-    """Reset the automatic names (``dense``, ``dense_1``, ``precision``...) as Keras does."""
-    from . import naming
+    """Reset the automatic names (``dense``, ``dense_1``, ``precision``...) and the global
+    dtype policy, as Keras does."""
+    from . import dtype_policies, naming
     naming.reset()
+    dtype_policies._STATE.policy = None
 
 
 def result_type(*dtypes):

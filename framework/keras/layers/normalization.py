@@ -2,6 +2,7 @@
 ``epsilon=1e-3``, batch norm ``momentum=0.99``)."""
 import warnings
 
+from ... import dtypes as _dt
 from ...core.shape import TensorShape
 from ...ops import array_ops as A
 from ...ops import math_ops as M
@@ -43,15 +44,17 @@ class _Affine(Layer):
             raise ValueError(f"Invalid axis: {self.axis} for input of rank {ndim}")
         return out
 
-    def _build_affine(self, shape):
+    def _build_affine(self, shape, autocast=True):
         self.gamma = self.add_weight(name="gamma", shape=shape,
                                      initializer=self.gamma_initializer,
                                      regularizer=self.gamma_regularizer,
-                                     constraint=self.gamma_constraint) if self.scale else None
+                                     constraint=self.gamma_constraint,
+                                     autocast=autocast) if self.scale else None
         self.beta = self.add_weight(name="beta", shape=shape,
                                     initializer=self.beta_initializer,
                                     regularizer=self.beta_regularizer,
-                                    constraint=self.beta_constraint) if self.center else None
+                                    constraint=self.beta_constraint,
+                                    autocast=autocast) if self.center else None
 
     def _param_shape(self, input_shape):
         shape = TensorShape(input_shape).as_list()
@@ -115,7 +118,7 @@ class BatchNormalization(_Affine):
 
     def build(self, input_shape):
         shape = self._param_shape(input_shape)
-        self._build_affine(shape)
+        self._build_affine(shape, autocast=False)
         self.moving_mean = self.add_weight(name="moving_mean", shape=shape,
                                            initializer=self.moving_mean_initializer,
                                            trainable=False)
@@ -125,6 +128,12 @@ class BatchNormalization(_Affine):
         self.built = True
 
     def call(self, inputs, training=None, mask=None):
+        out_dtype = inputs.dtype
+        if out_dtype in (_dt.float16, _dt.bfloat16):
+            inputs = M.cast(inputs, _dt.float32)  # half precision overflows here, as in Keras
+        return M.cast(self._normalize(inputs, training, mask), out_dtype)
+
+    def _normalize(self, inputs, training, mask):
         nd = inputs._v.ndim
         axes = self._axes(nd)
         reduce = [i for i in range(nd) if i not in axes]
