@@ -237,3 +237,18 @@ def test_clear_session_resets_the_global_policy():
     tfx.keras.mixed_precision.set_global_policy("mixed_float16")
     tfx.keras.backend.clear_session()
     assert tfx.keras.mixed_precision.global_policy().name == "float32"
+
+
+def test_normalization_layer_under_mixed_float16_matches_keras():
+    x = RNG.standard_normal((10, 3)).astype("float32")
+    outs = []
+    for lib in (keras, tfx.keras):
+        lib.mixed_precision.set_global_policy("mixed_float16")
+        try:
+            layer = lib.layers.Normalization()
+            layer.adapt(x)
+            outs.append(np.asarray(layer(x[:4])))
+        finally:
+            lib.mixed_precision.set_global_policy("float32")
+    assert outs[1].dtype == outs[0].dtype == np.float16
+    np.testing.assert_allclose(outs[1].astype("float32"), outs[0].astype("float32"), atol=1e-3)

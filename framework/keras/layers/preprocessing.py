@@ -64,11 +64,13 @@ class Normalization(Layer):
         self.count.assign(x.shape[0])
 
     def call(self, inputs):
-        # Keras' epsilon keeps a constant feature finite.
-        std = M.maximum(M.sqrt(self.variance), 1e-7)
+        # The statistics are read in the inputs' dtype (float16 under mixed precision), as
+        # Keras; its epsilon keeps a constant feature finite.
+        mean = M.cast(self.mean, inputs.dtype)
+        std = M.maximum(M.sqrt(M.cast(self.variance, inputs.dtype)), 1e-7)
         if self.invert:
-            return M.add(M.multiply(inputs, std), self.mean)
-        return M.divide(M.subtract(inputs, self.mean), std)
+            return M.add(M.multiply(inputs, std), mean)
+        return M.divide(M.subtract(inputs, mean), std)
 
     def get_config(self):
         cfg = {**super().get_config(), "axis": list(self.axis), "invert": self.invert}
