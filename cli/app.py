@@ -53,6 +53,22 @@ def _load(spec, overrides, plugins, errors):
         raise typer.Exit(EXIT_SPEC)
 
 
+_DEVICE_HELP = "auto (the GPU when one is visible), cpu or gpu (model files work on both)"
+
+
+def _use_device(device):
+    """Place what follows on ``device``; a GPU asked for but not visible is a usage error."""
+    if device not in ("auto", "cpu", "gpu"):
+        _err(f"error: --device must be auto, cpu or gpu, not {device!r}")
+        raise typer.Exit(EXIT_SPEC)
+    import tfx
+    if device == "gpu" and not tfx.config.list_physical_devices("GPU"):
+        _err("error: --device gpu, but no GPU is visible (install tfx[gpu] with CuPy on a "
+             "machine with a CUDA GPU, or use --device cpu)")
+        raise typer.Exit(EXIT_SPEC)
+    tfx.config.set_default_device(device)
+
+
 @app.command()
 def train(spec: str = typer.Argument(..., help="the YAML spec"),
           overrides: Optional[List[str]] = typer.Argument(
@@ -62,7 +78,9 @@ def train(spec: str = typer.Argument(..., help="the YAML spec"),
           overwrite: bool = typer.Option(
               False, help="replace the earlier run folder given as --output"),
           seed: Optional[int] = typer.Option(None, help="override the spec's seed"),
-          device: Optional[str] = typer.Option(None, help="cpu or gpu"),
+          device: Optional[str] = typer.Option(
+              None, help="auto (the GPU when one is visible), cpu or gpu; overrides the "
+                         "spec's device"),
           plugin: Optional[List[str]] = typer.Option(None, "--plugin",
                                                      help="extra plugin file or module"),
           errors: str = typer.Option("text", help="how to print spec errors: text or json"),
@@ -256,8 +274,10 @@ def _eval_data(run_dir, data):
 def eval_(model: str = typer.Argument(..., help="a model file or a run folder"),
           data: Optional[str] = typer.Option(None, help=".npz with x and y"),
           as_json: bool = typer.Option(False, "--json", help="print JSON"),
-          plugin: Optional[List[str]] = typer.Option(None, "--plugin")):
+          plugin: Optional[List[str]] = typer.Option(None, "--plugin"),
+          device: str = typer.Option("cpu", help=_DEVICE_HELP)):
     """Evaluate a saved model: metrics as a table or JSON."""
+    _use_device(device)
     path, run_dir = _model_path(model)
     m = _load_model(path, plugin, run_dir)
     x, y = _eval_data(run_dir, data)
@@ -280,9 +300,11 @@ def eval_(model: str = typer.Argument(..., help="a model file or a run folder"),
 def predict(model: str = typer.Argument(..., help="a model file or a run folder"),
             data: str = typer.Option(..., help=".npz (x), .npy or .csv of features"),
             output: Optional[str] = typer.Option(None, "--output", "-o", help="CSV to write"),
-            plugin: Optional[List[str]] = typer.Option(None, "--plugin")):
+            plugin: Optional[List[str]] = typer.Option(None, "--plugin"),
+            device: str = typer.Option("cpu", help=_DEVICE_HELP)):
     """Predict with a saved model; writes CSV (stdout without --output)."""
     import numpy as np
+    _use_device(device)
     path, run_dir = _model_path(model)
     m = _load_model(path, plugin, run_dir)
     if data.endswith(".npz"):

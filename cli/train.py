@@ -33,6 +33,7 @@ def prepare(loaded, seed_override=None, max_rows=None):
                                     "tfx[gpu] with CuPy on a machine with a CUDA GPU, or use "
                                     "device: cpu)"))
         raise SpecErrors(problems, loaded.source)
+    tfx.config.set_default_device(spec.device)  # "auto": the GPU when one is visible
     splits = {}
     for name in ("train", "validation", "test"):
         src = getattr(spec.data, name)

@@ -80,7 +80,7 @@ class Spec(_Strict):
     output: OutputSpec = Field(default_factory=OutputSpec)
     plugins: List[str] = Field(default_factory=list, description="plugin files or modules")
     seed: Optional[int] = None
-    device: Literal["cpu", "gpu"] = "cpu"
+    device: Literal["auto", "cpu", "gpu"] = "cpu"
 
 
 SECTIONS = list(Spec.model_fields)
