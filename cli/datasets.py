@@ -18,6 +18,10 @@ class Split:
         self.feature_names = feature_names
         self.target_names = target_names
         self.files = list(files)
+        self.stream = None  # streamed CSV: a function (batch_size, shuffle, seed) -> Dataset
+
+    def dataset(self, batch_size, shuffle, seed):
+        return self.stream(batch_size, shuffle, seed)
 
 
 def sha256(path):
@@ -58,6 +62,37 @@ def _read_csv(path, target, features, max_rows=None):
     return Split(x, y, feats, targets)
 
 
+_SAMPLE_ROWS = 1024  # what a streamed CSV shows eagerly: enough to build and check the model
+_SHUFFLE_BUFFER = 10_000
+
+
+def _csv_stream(path, split):
+    """Batches of a CSV read in blocks through ``tfx.data`` (the columns of ``split``). The
+    shuffle buffer draws the same order every epoch, so a resumed run repeats exactly."""
+    with open(path, newline="", encoding="utf-8") as f:
+        header = [h.strip() for h in next(csv.reader(f))]
+    columns = split.feature_names + split.target_names
+    select = [header.index(c) for c in columns]
+    in_file = sorted(select)  # CsvDataset yields the selected columns in file order
+    pos = [in_file.index(c) for c in select]
+    n_feat = len(split.feature_names)
+
+    def make(batch_size, shuffle, seed):
+        import tfx
+        ds = tfx.data.experimental.CsvDataset(path, [0.0] * len(columns), header=True,
+                                              select_cols=in_file)
+
+        def pair(*values):
+            values = [values[i] for i in pos]
+            return tfx.stack(values[:n_feat]), tfx.stack(values[n_feat:])
+        ds = ds.map(pair)
+        if shuffle:
+            ds = ds.shuffle(_SHUFFLE_BUFFER, seed=seed if seed is not None else 0,
+                            reshuffle_each_iteration=False)
+        return ds.batch(batch_size)
+    return make
+
+
 def load_source(src, base_dir, max_rows=None):
     """A DataSource (schema model) -> Split; with ``max_rows``, only the first rows of a file
     (``tfx validate --shapes`` builds the model on the header and first rows)."""
@@ -74,7 +109,11 @@ def load_source(src, base_dir, max_rows=None):
                      np.asarray(y))
     path = src.path if os.path.isabs(src.path) else os.path.join(base_dir, src.path)
     if path.endswith(".csv"):
-        s = _read_csv(path, src.target, src.features, max_rows)
+        stream = getattr(src, "stream", False)
+        rows = _SAMPLE_ROWS if stream and max_rows is None else max_rows
+        s = _read_csv(path, src.target, src.features, rows)
+        if stream:
+            s.stream = _csv_stream(path, s)
     elif path.endswith(".npz"):
         with np.load(path, allow_pickle=False) as z:
             if src.x_key not in z or src.y_key not in z:

@@ -47,10 +47,23 @@ def prepare(loaded, seed_override=None, max_rows=None):
         raise SpecErrors(problems, loaded.source)
     p.splits = splits
     train = splits["train"]
+    if train.stream is not None:
+        for key, bad in ((("data", "validation_split"), spec.data.validation_split),
+                         (("training", "class_weight"), spec.training.class_weight)):
+            if bad:
+                problems.append(SpecProblem(key, "needs the training data in memory; with "
+                                                 "data.train.stream give data.validation a "
+                                                 "file instead" if key[1] ==
+                                                 "validation_split" else
+                                                 "is not supported with data.train.stream"))
+        if problems:
+            raise SpecErrors(problems, loaded.source)
     normalizer = None
     if spec.data.standardize:
         normalizer = tfx.keras.layers.Normalization(name="standardize")
-        normalizer.adapt(train.x)
+        # a streamed file is adapted over all its rows, block by block
+        normalizer.adapt(train.x if train.stream is None else
+                         train.dataset(4096, False, None).map(lambda x, y: x))
     try:
         p.model = build_model(spec, train.x, normalizer)
     except Exception as e:  # a dry build failing is a spec problem: say which layer
@@ -116,11 +129,14 @@ def run_training(loaded, output=None, overwrite=False, seed=None, console=None, 
         except (ImportError, AttributeError):
             pass
     start = time.perf_counter()
-    history = p.model.fit(train.x, train.y, batch_size=t.batch_size, epochs=t.epochs,
-                          verbose=t.verbose, callbacks=callbacks,
-                          validation_split=spec.data.validation_split if val is None else 0.0,
+    if train.stream is not None:  # batches read from the file while training
+        data = dict(x=train.dataset(t.batch_size, spec.data.shuffle, p.seed), y=None)
+    else:
+        data = dict(x=train.x, y=train.y, batch_size=t.batch_size,
+                    validation_split=spec.data.validation_split if val is None else 0.0,
+                    shuffle=spec.data.shuffle, class_weight=t.class_weight)
+    history = p.model.fit(**data, epochs=t.epochs, verbose=t.verbose, callbacks=callbacks,
                           validation_data=(val.x, val.y) if val is not None else None,
-                          shuffle=spec.data.shuffle, class_weight=t.class_weight,
                           steps_per_epoch=t.steps_per_epoch, validation_freq=t.validation_freq)
     train_seconds = time.perf_counter() - start
     metrics = {"train": {k: v[-1] for k, v in history.history.items()

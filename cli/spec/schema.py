@@ -28,6 +28,9 @@ class DataSource(_Strict):
                                                              "but the target)")
     x_key: str = Field("x", description=".npz array holding the features")
     y_key: str = Field("y", description=".npz array holding the targets")
+    stream: bool = Field(False, description="read a CSV through tfx.data in blocks while "
+                                            "training instead of loading it whole (files "
+                                            "larger than memory)")
 
 
 class DataSpec(_Strict):

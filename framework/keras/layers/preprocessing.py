@@ -1,4 +1,6 @@
 """Preprocessing layers that carry their statistics inside the model: Normalization."""
+import itertools
+
 import numpy as np  # adapt() computes statistics on host data
 
 from ...core.shape import TensorShape
@@ -51,17 +53,42 @@ class Normalization(Layer):
         self.built = True
 
     def adapt(self, data, batch_size=None, steps=None):
-        x = np.asarray(data.numpy() if isinstance(data, TensorBase) else data,
-                       dtype=np.float64)
-        if not self.built:
-            self.build((None,) + x.shape[1:])
-        nd = x.ndim
-        reduce_axes = tuple(i for i in range(nd) if i not in [a % nd for a in self.axis])
-        mean = x.mean(axis=reduce_axes, keepdims=True)
-        var = x.var(axis=reduce_axes, keepdims=True)
+        """Mean and variance of ``data``: an array, or batches (a ``tfx.data.Dataset`` or any
+        iterable of arrays) combined one at a time, so data larger than memory can be adapted
+        (``steps`` batches at most)."""
+        if isinstance(data, (np.ndarray, TensorBase, list, tuple)):
+            batches = [data]
+        else:
+            batches = data if steps is None else itertools.islice(iter(data), steps)
+        count, mean, m2, rows = 0, None, None, 0
+        for batch in batches:
+            x = np.asarray(batch.numpy() if isinstance(batch, TensorBase) else batch,
+                           dtype=np.float64)
+            if not self.built:
+                self.build((None,) + x.shape[1:])
+            nd = x.ndim
+            axes = tuple(i for i in range(nd) if i not in [a % nd for a in self.axis])
+            n = int(np.prod([x.shape[i] for i in axes]))
+            if n == 0:
+                continue
+            rows += x.shape[0]
+            b_mean = x.mean(axis=axes, keepdims=True)
+            b_m2 = ((x - b_mean) ** 2).sum(axis=axes, keepdims=True)
+            if mean is None:
+                count, mean, m2 = n, b_mean, b_m2
+                continue
+            # Chan et al.'s pairwise update: exact, without a second pass over the data
+            delta = b_mean - mean
+            total = count + n
+            mean = mean + delta * (n / total)
+            m2 = m2 + b_m2 + delta ** 2 * (count * n / total)
+            count = total
+        if mean is None:
+            raise ValueError("Normalization.adapt received no data.")
         self.mean.assign(mean.reshape(self.mean.shape.as_list()).astype(np.float32))
-        self.variance.assign(var.reshape(self.variance.shape.as_list()).astype(np.float32))
-        self.count.assign(x.shape[0])
+        self.variance.assign((m2 / count).reshape(self.variance.shape.as_list())
+                             .astype(np.float32))
+        self.count.assign(rows)
 
     def call(self, inputs):
         # The statistics are read in the inputs' dtype (float16 under mixed precision), as
