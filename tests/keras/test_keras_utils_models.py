@@ -183,3 +183,18 @@ def test_py_dataset_drives_fit_evaluate_predict_with_epoch_hooks():
     np.testing.assert_allclose(model.evaluate(Batches(x, y, 16), verbose=0),
                                model.evaluate(x, y, batch_size=16, verbose=0), rtol=1e-6)
     assert K.utils.Sequence is K.utils.PyDataset
+
+
+def test_normalization_adapts_over_batches_exactly():
+    x = np.random.RandomState(5).rand(1000, 2, 3).astype("float32") * 7 - 2
+    whole = K.layers.Normalization(axis=-1)
+    whole.adapt(x)
+    streamed = K.layers.Normalization(axis=-1)
+    streamed.adapt(tfx.data.Dataset.from_tensor_slices(x).batch(97))
+    np.testing.assert_allclose(streamed.mean.numpy(), whole.mean.numpy(), rtol=1e-6)
+    np.testing.assert_allclose(streamed.variance.numpy(), whole.variance.numpy(), rtol=1e-6)
+    np.testing.assert_allclose(whole.variance.numpy().ravel(), x.reshape(-1, 3).var(0),
+                               rtol=1e-5)
+    part = K.layers.Normalization()
+    part.adapt(tfx.data.Dataset.from_tensor_slices(x[:, 0]).batch(100), steps=2)
+    np.testing.assert_allclose(part.mean.numpy().ravel(), x[:200, 0].mean(0), rtol=1e-5)
