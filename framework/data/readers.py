@@ -117,14 +117,18 @@ class _Records(Dataset):
         return self._source._records(self._name)
 
 
-class TextLineDataset(_FileSource):
-    """The lines of one or more text files, as scalar strings without line endings."""
+class _StringRecords(_FileSource):
+    """Files read as scalar string records (lines, TFRecords), possibly compressed."""
 
     def __init__(self, filenames, compression_type=None, buffer_size=None,
                  num_parallel_reads=None, name=None):
         super().__init__(filenames, num_parallel_reads)
         self._compression = compression_type
         self._spec_cache = TensorSpec([], _dt.string)
+
+
+class TextLineDataset(_StringRecords):
+    """The lines of one or more text files, as scalar strings without line endings."""
 
     def _records(self, path):
         for line in _lines(path, self._compression):
@@ -372,15 +376,9 @@ def _tfrecords(path, compression_type, name):
             yield data
 
 
-class TFRecordDataset(_FileSource):
+class TFRecordDataset(_StringRecords):
     """The records of one or more TFRecord files (``tf.io.TFRecordWriter``'s format), as
     scalar strings; ``compression_type`` "", "ZLIB" or "GZIP"."""
-
-    def __init__(self, filenames, compression_type=None, buffer_size=None,
-                 num_parallel_reads=None, name=None):
-        super().__init__(filenames, num_parallel_reads)
-        self._compression = compression_type
-        self._spec_cache = TensorSpec([], _dt.string)
 
     def _records(self, path):
         for data in _tfrecords(path, self._compression, path):

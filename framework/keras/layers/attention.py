@@ -43,31 +43,14 @@ def _causal(tq, ts):
     return M.greater_equal(rows, cols)
 
 
-class MultiHeadAttention(Layer):
-    """Attention with ``num_heads`` heads of size ``key_dim`` (values ``value_dim``) over
-    ``attention_axes`` (default: the axes between batch and features)."""
+class _Projections:
+    """What MultiHeadAttention and GroupedQueryAttention share: the sliding window check and the
+    options of their EinsumDense projections (each projection gets its own initializer copy)."""
 
-    def __init__(self, num_heads, key_dim, value_dim=None, dropout=0.0, use_bias=True,
-                 output_shape=None, attention_axes=None, sliding_window=None,
-                 flash_attention=None, kernel_initializer="glorot_uniform",
-                 bias_initializer="zeros", kernel_regularizer=None, bias_regularizer=None,
-                 activity_regularizer=None, kernel_constraint=None, bias_constraint=None,
-                 use_gate=False, seed=None, **kwargs):
+    def _set_projection_options(self, sliding_window, flash_attention, seed,
+                                kernel_initializer, bias_initializer, kernel_regularizer,
+                                bias_regularizer, kernel_constraint, bias_constraint):
         from .. import constraints, initializers, regularizers
-        super().__init__(activity_regularizer=activity_regularizer, **kwargs)
-        self.supports_masking = True
-        self.num_heads = int(num_heads)
-        self.key_dim = int(key_dim)
-        self.value_dim = int(value_dim) if value_dim else self.key_dim
-        self.dropout = float(dropout)
-        self.use_bias = bool(use_bias)
-        self.use_gate = bool(use_gate)
-        if output_shape is not None and isinstance(output_shape, int):
-            output_shape = (output_shape,)
-        self.output_shape_arg = None if output_shape is None else tuple(output_shape)
-        if isinstance(attention_axes, int):
-            attention_axes = (attention_axes,)
-        self.attention_axes = None if attention_axes is None else tuple(attention_axes)
         if sliding_window is not None and (not isinstance(sliding_window, int) or
                                            sliding_window <= 0):
             raise ValueError("`sliding_window` must be a positive integer or None. "
@@ -94,6 +77,35 @@ class MultiHeadAttention(Layer):
                            bias_regularizer=self.bias_regularizer,
                            kernel_constraint=self.kernel_constraint,
                            bias_constraint=self.bias_constraint)
+
+
+class MultiHeadAttention(_Projections, Layer):
+    """Attention with ``num_heads`` heads of size ``key_dim`` (values ``value_dim``) over
+    ``attention_axes`` (default: the axes between batch and features)."""
+
+    def __init__(self, num_heads, key_dim, value_dim=None, dropout=0.0, use_bias=True,
+                 output_shape=None, attention_axes=None, sliding_window=None,
+                 flash_attention=None, kernel_initializer="glorot_uniform",
+                 bias_initializer="zeros", kernel_regularizer=None, bias_regularizer=None,
+                 activity_regularizer=None, kernel_constraint=None, bias_constraint=None,
+                 use_gate=False, seed=None, **kwargs):
+        super().__init__(activity_regularizer=activity_regularizer, **kwargs)
+        self.supports_masking = True
+        self.num_heads = int(num_heads)
+        self.key_dim = int(key_dim)
+        self.value_dim = int(value_dim) if value_dim else self.key_dim
+        self.dropout = float(dropout)
+        self.use_bias = bool(use_bias)
+        self.use_gate = bool(use_gate)
+        if output_shape is not None and isinstance(output_shape, int):
+            output_shape = (output_shape,)
+        self.output_shape_arg = None if output_shape is None else tuple(output_shape)
+        if isinstance(attention_axes, int):
+            attention_axes = (attention_axes,)
+        self.attention_axes = None if attention_axes is None else tuple(attention_axes)
+        self._set_projection_options(sliding_window, flash_attention, seed, kernel_initializer,
+                                     bias_initializer, kernel_regularizer, bias_regularizer,
+                                     kernel_constraint, bias_constraint)
 
     def build(self, query_shape, value_shape=None, key_shape=None):
         q = TensorShape(query_shape).as_list()

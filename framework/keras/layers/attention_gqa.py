@@ -11,8 +11,7 @@ from ...core.shape import TensorShape
 from ...ops import array_ops as A
 from ...ops import linalg_ops as L
 from .activation_layers import Softmax
-from .attention import MultiHeadAttention, _ser
-from .einsum_dense import EinsumDense
+from .attention import MultiHeadAttention, _Projections, _ser
 from .layer import Layer
 from ..ops import nn as _ops_nn
 from .masks import get_keras_mask, set_keras_mask
@@ -20,7 +19,7 @@ from .masks import get_keras_mask, set_keras_mask
 __all__ = ["GroupedQueryAttention", "GroupQueryAttention"]
 
 
-class GroupedQueryAttention(Layer):
+class GroupedQueryAttention(_Projections, Layer):
     """Inputs (batch, target, features) and (batch, source, features); output
     (batch, target, query features). ``call`` takes Keras' masks, ``attention_mask``
     (batch, target, source), ``use_causal_mask`` and ``return_attention_scores``
@@ -32,7 +31,6 @@ class GroupedQueryAttention(Layer):
                  kernel_regularizer=None, bias_regularizer=None, activity_regularizer=None,
                  kernel_constraint=None, bias_constraint=None, use_gate=False, seed=None,
                  **kwargs):
-        from .. import constraints, initializers, regularizers
         super().__init__(activity_regularizer=activity_regularizer, **kwargs)
         self.supports_masking = True
         self.head_dim = int(head_dim)
@@ -44,32 +42,9 @@ class GroupedQueryAttention(Layer):
         self.dropout = float(dropout)
         self.use_bias = bool(use_bias)
         self.use_gate = bool(use_gate)
-        if sliding_window is not None and (not isinstance(sliding_window, int) or
-                                           sliding_window <= 0):
-            raise ValueError("`sliding_window` must be a positive integer or None. "
-                             f"Received: sliding_window={sliding_window}")
-        self.sliding_window = sliding_window
-        self.flash_attention = flash_attention
-        self.seed = seed
-        self.kernel_initializer = initializers.get(kernel_initializer)
-        self.bias_initializer = initializers.get(bias_initializer)
-        self.kernel_regularizer = regularizers.get(kernel_regularizer)
-        self.bias_regularizer = regularizers.get(bias_regularizer)
-        self.kernel_constraint = constraints.get(kernel_constraint)
-        self.bias_constraint = constraints.get(bias_constraint)
-
-    def _dense(self, equation, bias_axes, output_shape, name, activation=None):
-        return EinsumDense(equation, output_shape=output_shape,
-                           bias_axes=bias_axes if self.use_bias else None,
-                           activation=activation, name=name, dtype=self.dtype_policy,
-                           kernel_initializer=self.kernel_initializer.__class__.from_config(
-                               self.kernel_initializer.get_config()),
-                           bias_initializer=self.bias_initializer.__class__.from_config(
-                               self.bias_initializer.get_config()),
-                           kernel_regularizer=self.kernel_regularizer,
-                           bias_regularizer=self.bias_regularizer,
-                           kernel_constraint=self.kernel_constraint,
-                           bias_constraint=self.bias_constraint)
+        self._set_projection_options(sliding_window, flash_attention, seed, kernel_initializer,
+                                     bias_initializer, kernel_regularizer, bias_regularizer,
+                                     kernel_constraint, bias_constraint)
 
     def build(self, query_shape, value_shape=None, key_shape=None):
         features = list(query_shape)[-1]
