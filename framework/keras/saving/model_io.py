@@ -49,8 +49,9 @@ def _suffix(path):
 
 
 def _foreign(suffix, doing):
-    return (f"Legacy HDF5 model files ({suffix}) cannot be {doing} by tfx. Use a .keras or "
-            ".tfx file, or a path with no suffix for a folder.")
+    return (f"Keras 2's HDF5 weights files ({suffix}) cannot be {doing} by tfx: use a "
+            ".weights.h5 (Keras 3) or .weights.safetensors file, or load a whole legacy .h5 "
+            "model with load_model.")
 
 
 # ---- saving ------------------------------------------------------------------------------------
@@ -127,8 +128,12 @@ def save_model(model, filepath, overwrite=True, zipped=None, include_optimizer=T
         raise TypeError(f"save_model expects a tfx.keras Model, got {type(model).__name__}")
     path = os.fspath(filepath)
     suffix = _suffix(path)
-    if suffix in (".h5", ".hdf5"):
-        raise ValueError(_foreign(suffix, "written"))
+    if suffix in (".h5", ".hdf5"):  # Keras' legacy format, still written by Keras 3
+        if os.path.exists(path) and not overwrite:
+            raise FileExistsError(f"{path} exists (pass overwrite=True to replace it)")
+        from .legacy_h5 import save_legacy_h5
+        save_legacy_h5(model, path)
+        return
     if suffix in (WEIGHTS_SUFFIX, KERAS_WEIGHTS_SUFFIX):
         raise ValueError(f"{path} names a weights file: use model.save_weights({path!r}).")
     if suffix not in ("", ".tfx", KERAS_SUFFIX):
@@ -316,8 +321,9 @@ def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):
     """
     path = os.fspath(filepath)
     suffix = _suffix(path)
-    if suffix in (".h5", ".hdf5"):
-        raise UnsupportedFormatError(f"{path}: {_foreign(suffix, 'read')}")
+    if suffix in (".h5", ".hdf5"):  # Keras' legacy model format
+        from .legacy_h5 import load_legacy_h5
+        return load_legacy_h5(path, custom_objects, compile, safe_mode)
     if suffix in (WEIGHTS_SUFFIX, KERAS_WEIGHTS_SUFFIX):
         raise ValueError(f"{path} is a weights file: build the model in code and call "
                          "model.load_weights(...) instead.")
