@@ -41,7 +41,11 @@ def standardize_padding(value, allow_causal=False):
 
 
 def standardize_data_format(value):
-    data_format = (value or "channels_last").lower()
+    """``value``, or the global ``image_data_format()`` when None (as Keras), checked."""
+    if value is None:
+        from ..backend import image_data_format
+        value = image_data_format()
+    data_format = value.lower()
     if data_format not in ("channels_first", "channels_last"):
         raise ValueError("The `data_format` argument must be one of {'channels_first', "
                          f"'channels_last'}}. Received: data_format={value}")

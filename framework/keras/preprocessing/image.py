@@ -24,12 +24,8 @@ def _floatx(dtype):
 
 
 def _data_format(data_format):
-    if data_format is None:
-        from ..backend import image_data_format
-        data_format = image_data_format()
-    if data_format not in ("channels_first", "channels_last"):
-        raise ValueError(f"Invalid data_format: {data_format}")
-    return data_format
+    from ..layers.arguments import standardize_data_format  # layers load on first use
+    return standardize_data_format(data_format)
 
 
 def load_img(path, color_mode="rgb", target_size=None, interpolation="nearest",
