@@ -4,23 +4,10 @@ import numpy as np
 import pytest
 
 import tfx
+from keras_layer_checks import numeric_grad as _numeric
 
 T = tfx.keras.layers
 RNG = np.random.default_rng(1)
-
-
-def _numeric(f, x, eps=1e-6):
-    x = np.array(x, dtype=np.float64)
-    g = np.empty_like(x)
-    for i in np.ndindex(x.shape):
-        old = x[i]
-        x[i] = old + eps
-        up = f(x)
-        x[i] = old - eps
-        down = f(x)
-        x[i] = old
-        g[i] = (up - down) / (2 * eps)
-    return g
 
 
 def check_layer_grads(layer, *inputs, training=None, rtol=1e-5, atol=1e-7):
