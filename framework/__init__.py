@@ -11,7 +11,7 @@ from ._version import __version__
 
 _LAZY = ("keras", "data", "saved_model", "train", "strings", "sparse", "ragged", "sets",
          "queue", "debugging", "summary", "experimental", "io", "distribute", "image",
-         "signal", "bitwise", "compat", "feature_column", "plugins", "registry")
+         "signal", "bitwise", "compat", "plugins", "registry")
 
 
 def _load_api():
