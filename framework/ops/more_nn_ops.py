@@ -429,7 +429,7 @@ def _conv_grad_window(api, x_shape, w_shape, strides, padding, dilations, depthw
 
 
 def depthwise_conv2d_backprop_input(input_sizes, filter, out_backprop, strides,  # noqa: A002
-                                    padding, data_format="NHWC", dilations=None, name=None):
+                                    padding, data_format="NHWC", dilations=[1, 1, 1, 1], name=None):
     """The gradient of depthwise_conv2d with respect to its input of shape
     ``input_sizes``."""
     from .conv_ops import _backprop_input
@@ -440,7 +440,8 @@ def depthwise_conv2d_backprop_input(input_sizes, filter, out_backprop, strides, 
 
 
 def depthwise_conv2d_backprop_filter(input, filter_sizes, out_backprop, strides,  # noqa: A002
-                                     padding, data_format="NHWC", dilations=None, name=None):
+                                     padding, data_format="NHWC", dilations=[1, 1, 1, 1],
+                                     name=None):
     """The gradient of depthwise_conv2d with respect to its filter of shape
     ``filter_sizes``."""
     from .conv_ops import _backprop_filter
