@@ -556,3 +556,14 @@ def unicode_transcode(input, input_encoding, output_encoding, errors="replace", 
     dst = _codec(api, output_encoding, "output_encoding", output=True)
     return _transcode((_strings(input, api),), (src, dst, errors, int(replacement_char),
                                                  bool(replace_control_characters)))[0]
+
+
+# Splitting into bytes/characters, n-grams, segment joins and hash buckets live in their own
+# module (they import the helpers above).
+from .strings_tokens import (bytes_split, ngrams, to_hash_bucket, to_hash_bucket_fast,  # noqa: E402
+                             to_hash_bucket_strong, unicode_decode_with_offsets, unicode_split,
+                             unicode_split_with_offsets, unsorted_segment_join)
+
+__all__ += ["bytes_split", "ngrams", "to_hash_bucket", "to_hash_bucket_fast",
+            "to_hash_bucket_strong", "unicode_decode_with_offsets", "unicode_split",
+            "unicode_split_with_offsets", "unsorted_segment_join"]
