@@ -33,28 +33,7 @@ __all__ = ["fuse", "FusedPlan", "NotFusable", "cache_dir"]
 _DISPATCHERS = {}  # source sha -> numba dispatcher
 
 _HEADER = ("import numpy as np\nimport numba\n\n\n"
-           "@numba.njit(cache=True, error_model='numpy', fastmath=False, nogil=True{})\n")
-
-
-def _may_parallelize():
-    """More than one thread allowed: Numba's pool (NUMBA_NUM_THREADS, the CPU count unless set)
-    and tfx's intra-op setting (``tfx.config.threading``, TFX_NUM_THREADS); and a thread-safe
-    threading layer (OpenMP or TBB): with only Numba's own workqueue, two Python threads
-    running fused steps at once would abort the process."""
-    import numba
-    from ..config import threading
-    if numba.config.NUMBA_NUM_THREADS < 2 or threading.get_intra_op_parallelism_threads() == 1:
-        return False
-    return any(importlib.util.find_spec(f"numba.np.ufunc.{pool}") is not None and _loads(pool)
-               for pool in ("omppool", "tbbpool"))
-
-
-def _loads(pool):
-    try:
-        importlib.import_module(f"numba.np.ufunc.{pool}")
-    except ImportError:  # the extension is there, its runtime (libgomp, libtbb) is not
-        return False
-    return True
+           "@numba.njit(cache=True, error_model='numpy', fastmath=False, nogil=True)\n")
 
 
 def cache_dir():
@@ -115,11 +94,10 @@ class FusedPlan:
         self.name = graph.name
         steps, consts, outputs = _simplify(graph)
         self.nodes = [o for o, _ in steps]
-        em = Emitter(graph, consts, parallel=_may_parallelize())
+        em = Emitter(graph, consts)
         body = em.emit(steps, outputs)
         params = em.params()
-        header = _HEADER.format(", parallel=True" if em.uses_prange else "")
-        self.source = header + f"def fused({', '.join(params)}):\n" + "\n".join(body) + "\n"
+        self.source = (_HEADER + f"def fused({', '.join(params)}):\n" + "\n".join(body) + "\n")
         self._dispatcher, self.key = _load(self.source)
         self._fn = self._wrapper(em, graph)
         self.out_dtypes = [graph.dtypes[s] for s in graph.outputs]

@@ -429,4 +429,4 @@ def _softmax(em, o, ins):
         body += [f"for j in range({k}):", f"    ssum += np.exp({at}j] - mx)",
                  "ls = np.log(ssum)", f"for j in range({k}):",
                  f"    {name}[{lead}j] = ({at}j] - mx) - ls"]
-    em.loop(shape[:-1], body, independent=True)
+    em.loop(shape[:-1], body)

@@ -21,13 +21,6 @@ _DTYPES = {"float32", "float64", "int8", "int16", "int32", "int64", "uint8", "ui
 _LITERAL = re.compile(r"np\.(?:float|int|uint)\d+\((?:-?np\.(?:inf|nan)|-?[0-9][0-9.e+-]*)\)")
 
 
-# Loops over at least this many elements run on Numba's threads (prange) when the process may
-# use more than one: a parallel region costs a few µs to start, the housing MLP's loops (960
-# elements) would only pay that, MNIST's (784 x 300 Adam updates, 1024 x 300 activations) run
-# ~1.8x faster on two cores.
-PARALLEL_MIN = 1 << 16
-
-
 class NotFusable(Exception):
     """The graph has an op (or a dtype) with no Numba template: the reason."""
 
@@ -79,11 +72,9 @@ _ELEMENTWISE = {
 class Emitter:
     """Writes the body of ``fused(...)`` for the steps of a simplified graph."""
 
-    def __init__(self, graph, consts, parallel=False):
+    def __init__(self, graph, consts):
         self.g = graph
         self.consts = consts
-        self.parallel = parallel  # may loops use prange (see PARALLEL_MIN)
-        self.uses_prange = False
         self.lines = []
         self.names = {}          # slot -> the local holding it
         self.inputs = []         # placeholder slots, in argument order
@@ -164,16 +155,10 @@ class Emitter:
     def line(self, text, depth=0):
         self.lines.append("    " * (depth + 1) + text)
 
-    def loop(self, shape, body, depth=0, independent=False):
-        """Nested loops over ``shape`` (index variables i0, i1, ...) around ``body`` lines.
-        ``independent``: no iteration reads what another writes (no reduction), so a large
-        outer loop may run on several threads."""
-        size = math.prod(shape)
-        split = independent and self.parallel and depth == 0 and size >= PARALLEL_MIN
-        self.uses_prange |= split
+    def loop(self, shape, body, depth=0):
+        """Nested loops over ``shape`` (index variables i0, i1, ...) around ``body`` lines."""
         for k, n in enumerate(shape):
-            kind = "numba.prange" if split and k == 0 else "range"
-            self.line(f"for i{k} in {kind}({n}):", depth + k)
+            self.line(f"for i{k} in range({n}):", depth + k)
         for text in body:
             self.line(text, depth + len(shape))
 
@@ -202,7 +187,7 @@ class Emitter:
             for name in outputs:
                 self._allocs[name] = len(self.lines)
                 self.line(f"{name} = np.empty({shape}, np.{dtype})")
-        self.loop(shape, [b.format(i=i) for b in body], independent=True)
+        self.loop(shape, [b.format(i=i) for b in body])
 
     def elementwise(self, o, ins, fmt):
         s = o.out_slots[0]
@@ -217,7 +202,7 @@ class Emitter:
             return
         self.line(f"{name} = np.empty({shape}, np.{d})")
         self.loop(shape, [f"{name}[{', '.join(f'i{k}' for k in range(len(shape)))}] = "
-                          f"{expr}"], independent=True)
+                          f"{expr}"])
 
     # -- the graph --------------------------------------------------------------------------------
     def _chains(self, steps, outputs):

@@ -219,37 +219,3 @@ def test_fused_batch_norm_and_softmax_match_the_plan():
         _close(a, b)
     from tfx.keras.trainers.compiled import step_function
     assert all(p.fused for p in _plans(step_function(model, "train").function))
-
-
-def test_large_loops_run_on_threads_and_match_the_plan(monkeypatch):
-    # Loops of >= PARALLEL_MIN elements (here the (512, 512) activations and the (256, 512)
-    # kernel's Adam update) become prange loops when more than one thread is allowed; their
-    # numbers must not change.
-    from tfx.graph import fuse_templates
-    numba = pytest.importorskip("numba")
-    monkeypatch.setattr(numba.config, "NUMBA_NUM_THREADS", max(2, numba.config.NUMBA_NUM_THREADS))
-
-    def train(jit):
-        tfx.random.set_seed(5)
-        rng = np.random.default_rng(1)
-        x = rng.standard_normal((1024, 256)).astype(np.float32)
-        y = rng.integers(0, 160, 1024)
-        model = k.Sequential([k.Input(shape=(256,)), k.layers.Dense(512, activation="relu"),
-                              k.layers.Dense(160, activation="softmax")])
-        model.compile(optimizer=k.optimizers.Adam(), loss="sparse_categorical_crossentropy",
-                      jit_compile=jit)
-        history = model.fit(x, y, batch_size=512, epochs=2, shuffle=False, verbose=0)
-        from tfx.keras.trainers.compiled import step_function
-        step = step_function(model, "train")
-        return history.history["loss"], model.get_weights(), _plans(getattr(step, "function",
-                                                                                   step))
-
-    ref_loss, ref_w, _ = train(False)
-    got_loss, got_w, plans = train(True)
-    assert plans and all(p.fused for p in plans), [p.not_fused for p in plans]
-    source = plans[0].source
-    assert "numba.prange(" in source and "parallel=True" in source
-    assert 512 * 256 >= fuse_templates.PARALLEL_MIN
-    _close(ref_loss, got_loss)
-    for a, b in zip(ref_w, got_w):
-        _close(a, b)
