@@ -110,8 +110,9 @@ def warn_none_gradients(tape, targets, sources, grads):
             warnings.warn(f"Gradient is None: {reason}", stacklevel=3)
 
 
-def assert_all_finite(t, msg, name=None):
-    return check_numerics(t, msg, name)
+def assert_all_finite(x, message, name=None):
+    """``x`` itself; InvalidArgumentError (with ``message``) if it holds a NaN or an inf."""
+    return check_numerics(x, message, name)
 
 
 _LOG_PLACEMENT = [False]

@@ -21,7 +21,7 @@ class OpError(Exception):
 
     error_code = UNKNOWN
 
-    def __init__(self, node_def=None, op=None, message="", *args):
+    def __init__(self, node_def=None, op=None, message="", error_code=None, *args):
         # Allow the short form OpError("message") too.
         if op is None and not message and isinstance(node_def, str):
             node_def, message = None, node_def
@@ -29,13 +29,19 @@ class OpError(Exception):
         self.node_def = node_def
         self.op = op
         self.message = message
+        if error_code is not None:
+            self.error_code = error_code
 
     def __str__(self):
         return self.message
 
 
 def _make(name, code, doc):
-    cls = type(name, (OpError,), {"error_code": code, "__doc__": doc})
+    # As TensorFlow's subclasses: (node_def, op, message, *args), the code fixed by the class.
+    def __init__(self, node_def=None, op=None, message="", *args):
+        OpError.__init__(self, node_def, op, message, code, *args)
+
+    cls = type(name, (OpError,), {"error_code": code, "__doc__": doc, "__init__": __init__})
     cls.__module__ = __name__
     return cls
 

@@ -437,8 +437,9 @@ def stateless_random_contrast(image, lower, upper, seed):
     return adjust_contrast(image, _draw([], seed, True, lower, upper))
 
 
-def stateless_random_saturation(image, lower, upper, seed):
-    """random_saturation drawn from the stateless stream of ``seed`` (shape [2])."""
+def stateless_random_saturation(image, lower, upper, seed=None):
+    """random_saturation drawn from the stateless stream of ``seed`` (shape [2]; required
+    despite TensorFlow's default of None, which raises ValueError there too)."""
     _check_range(lower, upper)
     return adjust_saturation(image, _draw([], seed, True, lower, upper))
 

@@ -16,12 +16,12 @@ from .ops.array_ops import (_gather, boolean_mask, concat as _dense_concat, fill
                             transpose as _dense_transpose)
 from .ops.math_ops import (abs as _abs, conj as _conj, divide, greater_equal, multiply,
                            not_equal, where)
-from .structures._kernels import fail, invalid, kernel, segment_sum
+from .structures._kernels import fail, invalid, kernel, segment_sum as _segment_sum
 from .structures.sparse_tensor import SparseTensor, SparseTensorSpec
 
 __all__ = ["SparseTensor", "SparseTensorSpec", "add", "concat", "fill_empty_rows", "from_dense",
-           "map_values", "reduce_max", "reduce_sum", "reorder", "reshape", "retain", "slice",
-           "sparse_dense_matmul", "to_dense", "transpose"]
+           "map_values", "reduce_max", "reduce_sum", "reorder", "reshape", "retain",
+           "segment_sum", "slice", "sparse_dense_matmul", "to_dense", "transpose"]
 
 _int64 = _dt.int64
 
@@ -217,7 +217,7 @@ def add(a, b, threshold=0, name=None):
                 raise invalid(api, f"Operands' shapes do not match: got {x} and {y} for "
                                    f"dimension {i}")
         idx, slots, count = _add_plan((a._indices, b._indices))
-        vals = segment_sum(_dense_concat([a._values, b._values], 0), slots, count)
+        vals = _segment_sum(_dense_concat([a._values, b._values], 0), slots, count)
         thresh = convert_to_tensor(threshold, a.dtype.real_dtype) if not (
             threshold.__class__ is Tensor) else threshold
         if float(thresh._v) > 0:
@@ -239,7 +239,7 @@ def _spmm(rows, cols, vals, n, dense):
     """rows/cols/vals describe a sparse matrix S with ``n`` rows (a scalar tensor); returns
     S @ dense."""
     prod = multiply(_gather(dense, cols, 0, 0, False), _dense_reshape(vals, (-1, 1)))
-    return segment_sum(prod, rows, n)
+    return _segment_sum(prod, rows, n)
 
 
 def sparse_dense_matmul(sp_a, b, adjoint_a=False, adjoint_b=False, name=None):
@@ -352,7 +352,7 @@ def _reduce(sp_input, axis, keepdims, output_is_sparse, kind):
     rank = sp.ndim
     axes = tuple(builtins.range(rank)) if axis is None else _axes(api, axis, rank)
     keepdims = bool(keepdims)
-    reducer = segment_sum if kind == "sum" else (lambda v, i, n: _segment_max((v, i, n))[0])
+    reducer = _segment_sum if kind == "sum" else (lambda v, i, n: _segment_max((v, i, n))[0])
     if output_is_sparse:
         idx, seg, n, out_shape = _reduce_plan((sp._indices, sp._dense_shape),
                                               (axes, keepdims, True))
@@ -562,3 +562,50 @@ def fill_empty_rows(sp_input, default_value, name=None):
     vals = _dense_concat([sp._values, _dense_reshape(dv, [1])], 0)
     return SparseTensor._parts(idx, gather(vals, source), sp._dense_shape), empty
 
+
+
+# ---- segment reductions over selected rows -----------------------------------------------------
+
+def segment_sum(data, indices, segment_ids, num_segments=None, name=None,
+                sparse_gradient=False):
+    """``output[i] = sum of data[indices[j]]`` over the j with ``segment_ids[j] == i``.
+
+    ``segment_ids`` are sorted and non-negative; there are ``num_segments`` output rows (None:
+    the last id + 1), missing ids give 0. ``sparse_gradient``: the gradient for ``data`` comes
+    as IndexedSlices (True) or as a dense tensor (False), as TensorFlow.
+    """
+    from .ops.array_ops import _gather_nd, _symbolic, expand_dims
+    from .ops.math_ops import add, cast
+    from .ops.segment_ops import unsorted_segment_sum
+    api = "tfx.sparse.segment_sum"
+    x = t(data)
+    idx, ids = (convert_to_tensor(v, dtype_hint=_dt.int32) for v in (indices, segment_ids))
+    for v in (idx, ids):
+        if v._dtype not in (_dt.int32, _dt.int64):
+            raise invalid(api, f"indices and segment_ids must be int32 or int64, got "
+                               f"{v._dtype.name}")
+    if ids._v.ndim != 1:
+        raise invalid(api, "segment_ids should be a vector.")
+    if idx._v.ndim != 1:
+        raise invalid(api, "indices should be a vector.")
+    if idx._v.shape != ids._v.shape:
+        raise invalid(api, "segment_ids and indices should have same size.")
+    if not (_symbolic(idx) or _symbolic(ids)):
+        iv, sv = idx._v, ids._v
+        bad = xp.nonzero((iv < 0) | (iv >= x._v.shape[0]))[0]
+        if bad.size:
+            k = int(bad[0])
+            raise invalid(api, f"Bad: indices[{k}] == {int(iv[k])} out of range "
+                               f"[0, {x._v.shape[0]})")
+        if num_segments is None and sv.size and int(sv[-1]) < 0:
+            raise invalid(api, "segment ids must be >= 0")
+        if sv.size and (bool(xp.any(sv[1:] < sv[:-1])) or int(sv[0]) < 0):
+            raise invalid(api, "segment ids are not increasing")
+        if num_segments is not None and sv.size and int(sv[-1]) >= int(num_segments):
+            raise invalid(api, "segment ids must be < num_segments")
+    if num_segments is None:
+        # The last id + 1 as a tensor, so a traced graph reads it from each run's ids.
+        num_segments = add(ids[-1], cast(1, ids._dtype)) if ids._v.size else 0
+    # gather's gradient is IndexedSlices, gather_nd's a dense tensor.
+    rows = gather(x, idx) if sparse_gradient else _gather_nd(x, expand_dims(idx, -1))
+    return unsorted_segment_sum(rows, ids, num_segments)

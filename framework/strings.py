@@ -354,7 +354,7 @@ _to_number = kernel("string_to_number", _to_number_fwd, "tfx.strings.to_number")
 
 
 @_ragged_aware
-def to_number(string_tensor, out_type=_dt.float32, name=None):
+def to_number(input, out_type=_dt.float32, name=None):  # noqa: A002
     """Parse each string as a number of ``out_type`` (float32, float64, int32, int64, uint32,
     uint64); anything else in a string raises InvalidArgumentError."""
     api = "tfx.strings.to_number"
@@ -362,7 +362,7 @@ def to_number(string_tensor, out_type=_dt.float32, name=None):
     if d.name not in _NUMBER_TYPES:
         raise invalid(api, f"Value for attr 'out_type' of {d.name} is not in the list of "
                            "allowed values: float, double, int32, int64, uint32, uint64")
-    return _to_number((_strings(string_tensor, api),), d)[0]
+    return _to_number((_strings(input, api),), d)[0]
 
 
 def _as_string_fwd(ins, spec):

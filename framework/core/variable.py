@@ -203,7 +203,7 @@ class Variable(TensorBase):
                                        f"shape {list(t._v.shape)}, shapes must be equal.")
         return t._v
 
-    def assign(self, value, use_locking=None, name=None, read_value=True):
+    def assign(self, value, use_locking=False, name=None, read_value=True):
         # A fresh array, never in place: tensors read earlier (and tapes) keep their values.
         new = _own(self._new_value(value, "assign"), self._v)
         if STATE.tracing is not None:  # a graph node; the trace's write is undone afterwards
@@ -211,14 +211,14 @@ class Variable(TensorBase):
         self._v = new
         return self if read_value else None
 
-    def assign_add(self, delta, use_locking=None, name=None, read_value=True):
+    def assign_add(self, delta, use_locking=False, name=None, read_value=True):
         new = self._v + _here(self._new_value(delta, "assign_add"), self._v)
         if STATE.tracing is not None:
             STATE.tracing._record_assign(self, "add", delta)
         self._v = new
         return self if read_value else None
 
-    def assign_sub(self, delta, use_locking=None, name=None, read_value=True):
+    def assign_sub(self, delta, use_locking=False, name=None, read_value=True):
         new = self._v - _here(self._new_value(delta, "assign_sub"), self._v)
         if STATE.tracing is not None:
             STATE.tracing._record_assign(self, "sub", delta)

@@ -212,10 +212,13 @@ class Dataset:
         return sources.Concatenate(self, dataset)
 
     # ---- transformations ---------------------------------------------------------------------
-    def map(self, map_func, num_parallel_calls=None, deterministic=None, name=None):
+    def map(self, map_func, num_parallel_calls=None, deterministic=None, synchronous=None,
+            use_unbounded_threadpool=False, name=None):
         """Apply ``map_func`` to each element (a tuple element is passed as positional
         arguments). With ``num_parallel_calls`` it runs on a thread pool; ``deterministic``
-        (default: the pipeline's option, else True) keeps the input order."""
+        (default: the pipeline's option, else True) keeps the input order.
+        ``synchronous`` and ``use_unbounded_threadpool`` are TensorFlow's scheduling hints:
+        accepted, and without effect on what the dataset yields."""
         return transforms.Map(self, map_func, num_parallel_calls, deterministic)
 
     def filter(self, predicate, name=None):
@@ -249,7 +252,7 @@ class Dataset:
     def window(self, size, shift=None, stride=1, drop_remainder=False, name=None):
         return batching.Window(self, size, shift, stride, drop_remainder)
 
-    def shuffle(self, buffer_size, seed=None, reshuffle_each_iteration=None, name=None):
+    def shuffle(self, buffer_size, seed=None, reshuffle_each_iteration=True, name=None):
         """Shuffle with a buffer: the buffer holds ``buffer_size`` elements and each output is
         drawn uniformly from it, then replaced by the next input (a full random permutation
         when the buffer covers the dataset). A seed, or the global seed

@@ -114,7 +114,10 @@ def _symbolic(x):
 
 # ---- creation ----------------------------------------------------------------------------------
 
-def zeros(shape, dtype=_float32, name=None):
+# ``layout`` (zeros, ones, fill and the *_like ops) places a TensorFlow DTensor; tfx has no
+# DTensor, so it is accepted for TensorFlow code and ignored.
+
+def zeros(shape, dtype=_float32, name=None, layout=None):
     d = _dt.as_dtype(dtype)
     if _symbolic(shape):
         return fill(shape, convert_to_tensor(b"" if d is _dt.string else 0, d))
@@ -124,7 +127,7 @@ def zeros(shape, dtype=_float32, name=None):
     return _created(xp.zeros(s, dtype=d._np), d)
 
 
-def ones(shape, dtype=_float32, name=None):
+def ones(shape, dtype=_float32, name=None, layout=None):
     d = _dt.as_dtype(dtype)
     if _symbolic(shape):
         return fill(shape, convert_to_tensor(1, d))
@@ -143,7 +146,7 @@ _fill_op = register("fill", lambda node, g: (_m.reduce_sum(g),) + (None,) * (
     len(node.inputs) - 1), api="tfx.fill", forward=_fill_fwd)
 
 
-def fill(dims, value, name=None):
+def fill(dims, value, name=None, layout=None):
     """A tensor of shape ``dims`` filled with the scalar ``value`` (its dtype)."""
     v = t(value)
     if v._v.ndim:
@@ -181,11 +184,11 @@ def _like_op(op, input, dtype):  # noqa: A002
     return r
 
 
-def zeros_like(input, dtype=None, name=None):  # noqa: A002
+def zeros_like(input, dtype=None, name=None, layout=None):  # noqa: A002
     return _like_op(_zeros_like_op, input, dtype)
 
 
-def ones_like(input, dtype=None, name=None):  # noqa: A002
+def ones_like(input, dtype=None, name=None, layout=None):  # noqa: A002
     return _like_op(_ones_like_op, input, dtype)
 
 
@@ -1124,23 +1127,45 @@ def _gather_nd(p, i):
     return r
 
 
+def _in_bounds(iv, shape):
+    """For each index row (last axis of ``iv``): whether it addresses an entry of ``shape``."""
+    m = iv.shape[-1]
+    return ((iv >= 0) & (iv < namespace(iv).asarray(shape[:m], dtype=iv.dtype))).all(axis=-1)
+
+
+def _bad_indices_policy(api, policy, array, error=InvalidArgumentError):
+    """TensorFlow's ``bad_indices_policy`` as 'ERROR' or 'IGNORE': '' and 'DEFAULT' raise on
+    the CPU and ignore on the GPU, as TensorFlow's kernels do."""
+    if policy in ("", "DEFAULT", None):
+        return "IGNORE" if device_of(array) == "GPU" else "ERROR"
+    if policy in ("ERROR", "IGNORE"):
+        return policy
+    raise error(None, api, f"{api}: Unknown bad indices handling attribute: {policy}")
+
+
 def _check_nd_indices(api, iv, shape, what):
     """Every index row must address an element (or slice) of ``shape``, as TF on CPU."""
     m = iv.shape[-1]
     if not iv.size or not m:
         return
     rows = iv.reshape(-1, m)
-    bad = ((rows < 0) | (rows >= namespace(rows).asarray(shape[:m]))).any(axis=1)
+    bad = ~_in_bounds(rows, shape)
     if bad.any():
         k = int(xp.argmax(bad))
         raise _invalid(api, f"indices[{k}] = {[int(q) for q in rows[k]]} does not index into "
                             f"{what}shape {list(shape)}")
 
 
-def gather_nd(params, indices, batch_dims=0, name=None):
-    """``params`` at the index tuples along the last axis of ``indices``."""
+def gather_nd(params, indices, batch_dims=0, name=None, bad_indices_policy=""):
+    """``params`` at the index tuples along the last axis of ``indices``.
+
+    bad_indices_policy: '' or 'DEFAULT' (raise on the CPU, 'IGNORE' on the GPU), 'ERROR'
+    (raise InvalidArgumentError) or 'IGNORE' (an index outside ``params`` gathers zeros).
+    """
+    from ..errors import NotFoundError
     api = "tfx.gather_nd"
     p, i = t(params), t(indices)
+    policy = _bad_indices_policy(api, bad_indices_policy, p._v, NotFoundError)
     _check_index_dtype(api, i)
     iv = i._v
     if iv.ndim == 0:
@@ -1161,8 +1186,23 @@ def gather_nd(params, indices, batch_dims=0, name=None):
     if iv.shape[-1] > p._v.ndim:
         raise _invalid(api, f"index innermost dimension length must be <= params rank; saw: "
                             f"{iv.shape[-1]} vs. {p._v.ndim}")
+    if policy == "IGNORE":
+        return _gather_nd_ignoring(p, i)
     _check_nd_indices(api, iv, p._v.shape, "param ")
     return _gather_nd(p, i)
+
+
+def _gather_nd_ignoring(p, i):
+    """gather_nd where an out-of-range index row gathers zeros (its gradient is zero too)."""
+    iv = i._v
+    ok = _in_bounds(iv, p._v.shape)
+    if ok.all():
+        return _gather_nd(p, i)
+    safe = wrap(xp.where(ok[..., None], iv, 0), i._dtype)  # a row known to be in range
+    r = _gather_nd(p, safe)
+    keep = ok.reshape(ok.shape + (1,) * (r._v.ndim - ok.ndim))
+    keep = wrap(xp.broadcast_to(keep, r._v.shape), _dt.bool)
+    return _m.where(keep, r, zeros_like(r))
 
 
 def boolean_mask(tensor, mask, axis=None, name="boolean_mask"):
@@ -1261,7 +1301,7 @@ def _scatter_fwd(kind, tv, iv, uv):
     return out
 
 
-def _check_scatter(api, shape, i, us):
+def _check_scatter(api, shape, i, us, policy="ERROR"):
     _check_index_dtype(api, i)
     iv = i._v
     if iv.ndim == 0:
@@ -1275,14 +1315,26 @@ def _check_scatter(api, shape, i, us):
         raise _invalid(api, f"Outer dimensions of indices and update must match. Indices "
                             f"shape: {list(iv.shape)}, updates shape: {list(us)} (expected "
                             f"{list(want)} for a tensor of shape {list(shape)})")
-    _check_nd_indices(api, iv, shape, "")
+    if policy == "ERROR":
+        _check_nd_indices(api, iv, shape, "")
 
 
-def _scatter_values(api, kind, tv, dtype, indices, updates):
+def _drop_bad_rows(i, u, shape):
+    """The index rows inside ``shape`` and their updates (bad_indices_policy 'IGNORE')."""
+    iv = i._v
+    ok = _in_bounds(iv, shape)
+    if ok.all():
+        return i, u
+    return wrap(iv[ok], i._dtype), boolean_mask(u, wrap(ok, _dt.bool))
+
+
+def _scatter_values(api, kind, tv, dtype, indices, updates, policy="ERROR"):
     """The array ``tv`` after a checked scatter (shared with Variable.scatter_nd_*)."""
     i = t(indices)
     u = _like(updates, dtype, api)
-    _check_scatter(api, tv.shape, i, u._v.shape)
+    _check_scatter(api, tv.shape, i, u._v.shape, policy)
+    if policy == "IGNORE":
+        i, u = _drop_bad_rows(i, u, tv.shape)
     return _scatter_fwd(kind, tv, i._v, u._v), i, u
 
 
@@ -1308,34 +1360,42 @@ _SCATTER_OPS = {
 }
 
 
-def _tensor_scatter(kind, api, tensor, indices, updates):
+def _tensor_scatter(kind, api, tensor, indices, updates, bad_indices_policy=""):
     x = t(tensor)
-    v, i, u = _scatter_values(api, kind, x._v, x._dtype, indices, updates)
+    policy = _bad_indices_policy(api, bad_indices_policy, x._v)
+    v, i, u = _scatter_values(api, kind, x._v, x._dtype, indices, updates, policy)
     r = wrap(v, x._dtype)
     if STATE.recording:
         record(_SCATTER_OPS[kind], (x, u, i), (r,))
     return r
 
 
+# bad_indices_policy of the scatters: '' or 'DEFAULT' (raise on the CPU, 'IGNORE' on the GPU),
+# 'ERROR' (raise InvalidArgumentError) or 'IGNORE' (updates at out-of-range indices are
+# dropped). TensorFlow's tensor_scatter_nd_update has no such argument.
+
 def tensor_scatter_nd_update(tensor, indices, updates, name=None):
     """A copy of ``tensor`` with ``updates`` written at the index tuples ``indices``."""
     return _tensor_scatter("update", "tfx.tensor_scatter_nd_update", tensor, indices, updates)
 
 
-def tensor_scatter_nd_add(tensor, indices, updates, name=None):
+def tensor_scatter_nd_add(tensor, indices, updates, bad_indices_policy="", name=None):
     """A copy of ``tensor`` with ``updates`` added at ``indices`` (duplicates add up)."""
-    return _tensor_scatter("add", "tfx.tensor_scatter_nd_add", tensor, indices, updates)
+    return _tensor_scatter("add", "tfx.tensor_scatter_nd_add", tensor, indices, updates,
+                           bad_indices_policy)
 
 
-def tensor_scatter_nd_sub(tensor, indices, updates, name=None):
-    return _tensor_scatter("sub", "tfx.tensor_scatter_nd_sub", tensor, indices, updates)
+def tensor_scatter_nd_sub(tensor, indices, updates, bad_indices_policy="", name=None):
+    return _tensor_scatter("sub", "tfx.tensor_scatter_nd_sub", tensor, indices, updates,
+                           bad_indices_policy)
 
 
-def scatter_nd(indices, updates, shape, name=None):
+def scatter_nd(indices, updates, shape, bad_indices_policy="", name=None):
     """Zeros of ``shape`` with ``updates`` summed in at ``indices``."""
     u = t(updates)
     return _tensor_scatter("add", "tfx.scatter_nd", zeros(_dims("tfx.scatter_nd", shape),
-                                                          u._dtype), indices, u)
+                                                          u._dtype), indices, u,
+                           bad_indices_policy)
 
 
 # ---- sorting and searching ---------------------------------------------------------------------
@@ -1498,7 +1558,7 @@ _searchsorted_op = register("searchsorted", api="tfx.searchsorted", forward=_sea
 # ---- shape introspection -----------------------------------------------------------------------
 
 def _out_type(api, out_type):
-    d = _dt.as_dtype(out_type)
+    d = _int32 if out_type is None else _dt.as_dtype(out_type)
     if d not in _INDEX_DTYPES:
         raise _invalid(api, f"Value for attr 'out_type' of {d.name} is not in the list of "
                             "allowed values: int32, int64")
@@ -1521,11 +1581,12 @@ def _introspect(op, x, d):
     return r
 
 
-def shape(input, out_type=_int32, name=None):  # noqa: A002
+def shape(input, out_type=None, name=None):  # noqa: A002
+    """The shape of ``input`` as a 1-D tensor (``out_type``: int32, the default, or int64)."""
     return _introspect(_shape_op, t(input), _out_type("tfx.shape", out_type))
 
 
-def size(input, out_type=_int32, name=None):  # noqa: A002
+def size(input, out_type=None, name=None):  # noqa: A002
     return _introspect(_size_op, t(input), _out_type("tfx.size", out_type))
 
 

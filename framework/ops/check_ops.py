@@ -89,7 +89,7 @@ def assert_equal(x, y, message=None, summarize=None, name=None):
     return _binary("tfx.debugging.assert_equal", M.equal, "==", x, y, message, summarize)
 
 
-def assert_none_equal(x, y, message=None, summarize=None, name=None):
+def assert_none_equal(x, y, summarize=None, message=None, name=None):
     return _binary("tfx.debugging.assert_none_equal", M.not_equal, "!=", x, y, message,
                    summarize)
 

@@ -11,6 +11,8 @@ from ._core import t
 from . import array_ops as A
 from . import math_ops as M
 
+_t = t  # for ops whose TensorFlow argument is called ``t``
+
 __all__ = ["l2_loss", "crelu", "weighted_cross_entropy_with_logits", "log_poisson_loss",
            "normalize_moments", "sufficient_statistics", "weighted_moments",
            "compute_average_loss", "scale_regularization_loss", "local_response_normalization",
@@ -36,16 +38,16 @@ def _float(api, x):
 
 # ---- losses ------------------------------------------------------------------------------------
 
-def l2_loss(t_, name=None):
+def l2_loss(t, name=None):
     """sum(t ** 2) / 2."""
-    x = _float("tfx.nn.l2_loss", t_)
+    x = _float("tfx.nn.l2_loss", t)
     return M.divide(M.reduce_sum(M.square(x)), _c(2, x))
 
 
-def crelu(features, name=None, axis=-1):
+def crelu(features, axis=-1, name=None):
     """concat([relu(x), relu(-x)], axis): twice as many channels."""
     from .nn_ops import relu
-    x = t(features)
+    x = _t(features)
     return A.concat([relu(x), relu(M.negative(x))], axis)
 
 
@@ -149,8 +151,8 @@ def weighted_moments(x, axes, frequency_weights, keepdims=False, name=None):
 
 # ---- normalization and ranking -----------------------------------------------------------------
 
-def local_response_normalization(input, depth_radius=5, bias=1.0,  # noqa: A002
-                                 alpha=1.0, beta=0.5, name=None):
+def local_response_normalization(input, depth_radius=5, bias=1,  # noqa: A002
+                                 alpha=1, beta=0.5, name=None):
     """x / (bias + alpha * sum of x ** 2 over the 2r + 1 nearest channels) ** beta (NHWC)."""
     x = _float("tfx.nn.local_response_normalization", input)
     if x._v.ndim != 4:
@@ -390,13 +392,13 @@ def _scaled(x, factor):
     return M.multiply(x, M.cast(factor, x._dtype))
 
 
-def clip_by_norm(t_, clip_norm, axes=None, name=None):
+def clip_by_norm(t, clip_norm, axes=None, name=None):
     """``t * clip_norm / max(l2norm(t, axes), clip_norm)``: the L2 norm over ``axes`` at
     most ``clip_norm`` (an IndexedSlices clips its values)."""
-    if isinstance(t_, IndexedSlices):
-        vals = clip_by_norm(t_.values, clip_norm, axes)
-        return IndexedSlices(vals, t_.indices, t_.dense_shape)
-    x = t(t_)
+    if isinstance(t, IndexedSlices):
+        vals = clip_by_norm(t.values, clip_norm, axes)
+        return IndexedSlices(vals, t.indices, t.dense_shape)
+    x = _t(t)
     if not x._dtype.is_floating:
         raise TypeError(f"tfx.clip_by_norm: expected a floating-point tensor, got "
                         f"{x._dtype.name}")

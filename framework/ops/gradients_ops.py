@@ -65,8 +65,7 @@ def gradients(ys, xs, grad_ys=None, name="gradients", gate_gradients=False,
                               unconnected_gradients=how))
 
 
-def hessians(ys, xs, name="hessians", colocate_gradients_with_ops=False,
-             gate_gradients=False, aggregation_method=None):
+def hessians(ys, xs, gate_gradients=False, aggregation_method=None, name="hessians"):
     """For each x of ``xs``, the Hessian of sum(ys): shape x.shape + x.shape."""
     from . import array_ops as A
     out = []

@@ -41,6 +41,9 @@ def _user_api(api, opname):
     return f"tfx.{opname}" if loc and expr.startswith("operator") else api
 
 
+_t = t  # for ops whose TensorFlow argument is called ``t``
+
+
 # ---- factories ---------------------------------------------------------------------------------
 
 def _binary(name, fwd, api, allowed=_NUMERIC, out=None, grad=None, other=None, forward=None):
@@ -287,6 +290,7 @@ greater_equal = _binary("greater_equal", xp.greater_equal, ">=", _REAL, out=_dt.
 logical_and = _binary("logical_and", xp.logical_and, "&", _BOOL)
 logical_or = _binary("logical_or", xp.logical_or, "|", _BOOL)
 logical_xor = _binary("logical_xor", xp.logical_xor, "^", _BOOL)
+logical_xor.__defaults__ = ("LogicalXor",)  # TensorFlow's default op name (unused here)
 bitwise_and = _binary("bitwise_and", xp.bitwise_and, "tfx.bitwise.bitwise_and", _INTS)
 bitwise_or = _binary("bitwise_or", xp.bitwise_or, "tfx.bitwise.bitwise_or", _INTS)
 bitwise_xor = _binary("bitwise_xor", xp.bitwise_xor, "tfx.bitwise.bitwise_xor", _INTS)
@@ -478,7 +482,15 @@ def _atan2_grad(node, g):
     return _unb(multiply(x, k), y._v.shape), _unb(negative(multiply(y, k)), x._v.shape)
 
 
-atan2 = _binary("atan2", xp.arctan2, "tfx.math.atan2", _FLOATS, grad=_atan2_grad)
+_atan2 = _binary("atan2", xp.arctan2, "tfx.math.atan2", _FLOATS, grad=_atan2_grad)
+
+
+def atan2(y, x, name=None):
+    """The angle of the point (x, y): arctan(y / x) in the right quadrant."""
+    return _atan2(y, x)
+
+
+atan2.op = _atan2.op
 
 
 def _sigmoid_fwd(a):
@@ -497,8 +509,16 @@ def _softplus_fwd(a):
     return (xp.logaddexp(0, a)).astype(a.dtype, copy=False)
 
 
-softplus = _unary("softplus", _softplus_fwd, "tfx.math.softplus", _FLOATS,
-                  grad=_g(lambda x, y, g: multiply(g, sigmoid(x))))
+_softplus = _unary("softplus", _softplus_fwd, "tfx.math.softplus", _FLOATS,
+                   grad=_g(lambda x, y, g: multiply(g, sigmoid(x))))
+
+
+def softplus(features, name=None):
+    """log(exp(features) + 1), without overflow."""
+    return _softplus(features)
+
+
+softplus.op = _softplus.op
 
 
 def _erf_fwd(a):
@@ -563,10 +583,10 @@ def where(condition, x=None, y=None, name=None):
     return r
 
 
-def clip_by_value(t_, clip_value_min, clip_value_max, name=None):
-    x = t(t_)
-    lo = t(clip_value_min, x._dtype) if not hasattr(clip_value_min, "_dtype") else clip_value_min
-    hi = t(clip_value_max, x._dtype) if not hasattr(clip_value_max, "_dtype") else clip_value_max
+def clip_by_value(t, clip_value_min, clip_value_max, name=None):
+    x = _t(t)
+    lo = _t(clip_value_min, x._dtype) if not hasattr(clip_value_min, "_dtype") else clip_value_min
+    hi = _t(clip_value_max, x._dtype) if not hasattr(clip_value_max, "_dtype") else clip_value_max
     # min first, then max: TensorFlow's order, so lo > hi gives lo everywhere.
     return maximum(minimum(x, hi), lo)
 
@@ -853,7 +873,7 @@ _count_nonzero_op = register("count_nonzero", api="tfx.math.count_nonzero",
                              forward=_count_nonzero_fwd)
 
 
-def count_nonzero(input, axis=None, keepdims=False, dtype=_dt.int64, name=None):  # noqa: A002
+def count_nonzero(input, axis=None, keepdims=None, dtype=_dt.int64, name=None):  # noqa: A002
     x = t(input)
     attrs = (_axes(axis, x._v.ndim), bool(keepdims), _dt.as_dtype(dtype))
     r = wrap(_count_nonzero_fwd((x._v,), attrs)[0], attrs[2])

@@ -74,7 +74,7 @@ def guarantee_const(input, name=None):  # noqa: A002
     return A.identity(input)
 
 
-def tuple(tensors, name=None, control_inputs=None):  # noqa: A001 - tf.tuple
+def tuple(tensors, control_inputs=None, name=None):  # noqa: A001 - tf.tuple
     """The tensors, each through ``identity`` (tfx already runs them in order)."""
     return [None if x is None else A.identity(x) for x in tensors]
 

@@ -212,12 +212,15 @@ _SCATTER_MM = {k: register(f"tensor_scatter_nd_{k}", _scatter_mm_grad,
                for k in ("max", "min")}
 
 
-def _scatter_mm(kind, tensor, indices, updates):
+def _scatter_mm(kind, tensor, indices, updates, bad_indices_policy):
     api = f"tfx.tensor_scatter_nd_{kind}"
     x = t(tensor)
+    policy = A._bad_indices_policy(api, bad_indices_policy, x._v)
     i = t(indices)
     u = A._like(updates, x._dtype, api)
-    A._check_scatter(api, x._v.shape, i, u._v.shape)
+    A._check_scatter(api, x._v.shape, i, u._v.shape, policy)
+    if policy == "IGNORE":
+        i, u = A._drop_bad_rows(i, u, x._v.shape)
     op = _SCATTER_MM[kind]
     r = wrap(op.forward((x._v, u._v, i._v), None)[0], x._dtype)
     if STATE.recording:
@@ -225,10 +228,11 @@ def _scatter_mm(kind, tensor, indices, updates):
     return r
 
 
-def tensor_scatter_nd_max(tensor, indices, updates, name=None):
-    """A copy of ``tensor`` where each indexed entry becomes max(entry, update)."""
-    return _scatter_mm("max", tensor, indices, updates)
+def tensor_scatter_nd_max(tensor, indices, updates, bad_indices_policy="", name=None):
+    """A copy of ``tensor`` where each indexed entry becomes max(entry, update).
+    bad_indices_policy: as ``tfx.tensor_scatter_nd_add``."""
+    return _scatter_mm("max", tensor, indices, updates, bad_indices_policy)
 
 
-def tensor_scatter_nd_min(tensor, indices, updates, name=None):
-    return _scatter_mm("min", tensor, indices, updates)
+def tensor_scatter_nd_min(tensor, indices, updates, bad_indices_policy="", name=None):
+    return _scatter_mm("min", tensor, indices, updates, bad_indices_policy)

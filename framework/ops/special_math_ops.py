@@ -163,13 +163,14 @@ def _binary_special(name, fn, api, grad):
 
     op = register(name, grad, api=api, forward=forward)
 
-    def f(a, b, name=None):
-        a, b = pair(a, b, api)
+    # TensorFlow names the arguments (a, x) for igamma, igammac and polygamma.
+    def f(a, x, name=None):
+        a, x = pair(a, x, api)
         if a._dtype not in _FLOATS:
             raise _unsupported(api, a._dtype, _FLOATS)
-        r = wrap(forward((a._v, b._v), None)[0], a._dtype)
+        r = wrap(forward((a._v, x._v), None)[0], a._dtype)
         if STATE.recording:
-            record(op, (a, b), (r,))
+            record(op, (a, x), (r,))
         return r
 
     f.__name__ = name
@@ -188,8 +189,15 @@ def _polygamma_grad(node, g):
     return None, _unb(multiply(g, polygamma(add(n, _c(1, n)), x)), x._v.shape)
 
 
-zeta = _binary_special("zeta", _zeta64, "tfx.math.zeta", _zeta_grad)
-zeta.__doc__ = "Hurwitz zeta: sum over k >= 0 of (q + k)^-x (``tf.math.zeta(x, q)``)."
+_zeta = _binary_special("zeta", _zeta64, "tfx.math.zeta", _zeta_grad)
+
+
+def zeta(x, q, name=None):
+    """Hurwitz zeta: sum over k >= 0 of (q + k)^-x."""
+    return _zeta(x, q)
+
+
+zeta.op = _zeta.op
 polygamma = _binary_special("polygamma", _polygamma64, "tfx.math.polygamma", _polygamma_grad)
 polygamma.__doc__ = ("The ``a``-th derivative of digamma at ``x`` (``a`` a whole number, as a "
                      "float tensor; NaN otherwise).")

@@ -47,7 +47,8 @@ class SaveOptions:
     none changes what tfx writes."""
 
     def __init__(self, namespace_whitelist=None, save_debug_info=False, function_aliases=None,
-                 experimental_io_device=None, experimental_variable_policy=None,
+                 experimental_debug_stripper=False, experimental_io_device=None,
+                 experimental_variable_policy=None,
                  experimental_custom_gradients=True, experimental_image_format=False,
                  experimental_skip_saver=False, experimental_sharding_callback=None,
                  extra_tags=None):
