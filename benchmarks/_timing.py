@@ -45,19 +45,25 @@ THREAD_VARIABLES = ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"
 WORKER_TIMEOUT = 600
 
 
-def run_worker(script, name, args):
+def run_worker(script, name, args, threads=None, env=None):
     """Run ``script --worker name`` in a fresh interpreter and return the JSON it prints last.
 
     One process per framework: TensorFlow's thread pools keep spinning after its work is done
     and slowed PyTorch's training loop 3x when both ran in one process. Each process gets
-    ``args.threads`` threads: on this workload's tiny batches, extra threads only add noise
-    (PyTorch with 2 threads on 2 cores ranged from 0.3 to 7 ms per step between runs).
+    ``threads`` threads (default ``args.threads``): on tiny batches, extra threads only add
+    noise (PyTorch with 2 threads on 2 cores ranged from 0.3 to 7 ms per step between runs).
+    The process is also pinned to that many CPUs, because not every library reads the thread
+    variables: XLA's CPU client (jax) ran its matmuls on both cores of a 2-core machine with
+    all of them set to 1 (CPU time / wall time 1.8). ``env`` adds variables.
     A crashed or hung worker gives ``na(<why>)``.
     """
+    threads = args.threads if threads is None else threads
     cmd = [sys.executable, script, "--worker", name] + (["--quick"] if args.quick else [])
-    env = dict(os.environ, **{v: str(args.threads) for v in THREAD_VARIABLES})
+    env = dict(os.environ, **{v: str(threads) for v in THREAD_VARIABLES}, **(env or {}))
+    cpus = sorted(os.sched_getaffinity(0))[:threads] if hasattr(os, "sched_getaffinity") else None
     try:
-        proc = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=WORKER_TIMEOUT)
+        proc = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=WORKER_TIMEOUT,
+                              preexec_fn=(lambda: os.sched_setaffinity(0, cpus)) if cpus else None)
     except subprocess.TimeoutExpired:
         return na(f"still running after {WORKER_TIMEOUT} s")
     lines = proc.stdout.strip().splitlines()

@@ -10,7 +10,8 @@ Workloads (generated data, seed 42):
 Each framework first trains on a slice of two full batches and a partial one (the shapes of the
 timed epoch), so tracing and compiling stay out of the timing; then three timed epochs (shuffled
 each epoch, as fit does); µs per step = the median epoch's wall time / steps. Each framework runs
-in its own process with 1 thread (--threads N to change); OPENBLAS_CORETYPE=SkylakeX on AVX-512
+in its own process pinned to as many CPUs as it has threads: 1 for housing and b32, all the
+machine's for the matmul-bound b1024 (--threads N: N for all); OPENBLAS_CORETYPE=SkylakeX on AVX-512
 CPUs (TFX_BENCH_BLAS_CORE to choose another), as the tfx command sets it.
 Run: ``python benchmarks/fit_step.py [--quick] [--cpu-time]`` (--quick: small epochs, numbers
 are noise; --cpu-time: CPU time instead of wall time, for a machine other jobs keep busy).
@@ -36,6 +37,10 @@ WORKLOADS = {  # name: (rows, quick rows, features, hidden, outputs, batch, opti
     "mnist b32": (8192, 512, 784, (300, 100), 10, 32, "adam"),
     "mnist b1024": (32768, 4096, 784, (300, 100), 10, 1024, "adam"),
 }
+# Threads per workload: the matmul-bound b1024 step gets the whole machine, as the issue's
+# 3.3 ms target assumes (its ~490 GFLOP/s float32 rate is both cores of the 2-core machine);
+# the overhead-bound ones get one (extra threads only add noise there). --threads N: N for all.
+WORKLOAD_THREADS = {"mnist b1024": "all"}
 GOALS = {"housing": "< 42 µs (jax.jit)", "mnist b32": "< jax.jit",
          "mnist b1024": "≤ 1.10x jax.jit"}
 
@@ -294,7 +299,8 @@ WORKERS = {"tfx": run_tfx, "tfx-jit": lambda n, q: run_tfx(n, q, jit=True), "ker
 
 def _worker(name, quick):
     out = {}
-    for workload in WORKLOADS:
+    chosen = os.environ.get("FIT_STEP_WORKLOADS")
+    for workload in (chosen.split(",") if chosen else WORKLOADS):
         try:
             out[workload] = WORKERS[name](workload, quick)
         except Exception as exc:  # one workload failing keeps the others' numbers
@@ -323,15 +329,21 @@ def main(argv=None):
     if "--cpu-time" in argv:  # the workers inherit it through the environment
         argv.remove("--cpu-time")
         os.environ["FIT_STEP_CLOCK"] = "cpu"
+    fixed_threads = any(a == "--threads" or a.startswith("--threads=") for a in argv)
     args = parse_args(__doc__.splitlines()[0], argv, workers=True)
     if args.worker:
         print(json.dumps(_worker(args.worker, args.quick)))
         return
     _blas_core_type()
-    results = {}
-    for name in COLUMNS:
-        r = run_worker(__file__, name, args)
-        results[name] = r if isinstance(r, dict) else {w: r for w in WORKLOADS}
+    threads = {w: args.threads if fixed_threads or w not in WORKLOAD_THREADS else
+               len(os.sched_getaffinity(0)) for w in WORKLOADS}
+    results = {name: {} for name in COLUMNS}
+    for count in sorted(set(threads.values())):
+        group = [w for w in WORKLOADS if threads[w] == count]
+        for name in COLUMNS:
+            r = run_worker(__file__, name, args, threads=count,
+                           env={"FIT_STEP_WORKLOADS": ",".join(group)})
+            results[name].update(r if isinstance(r, dict) else {w: r for w in group})
     headers = ["workload"] + [f"{t} µs" for t in COLUMNS.values()] + [
         "jit / Keras", "jit / TF", "jit / PyTorch", "jit / jax", "jit / tfx plan", "goal"]
     rows, losses = [], []
@@ -340,7 +352,7 @@ def main(argv=None):
               for n in COLUMNS}
         cells = [fmt_us(us[n]) if us[n] is not None else results[n][workload] for n in COLUMNS]
         jit = us["tfx-jit"]
-        rows.append([workload] + cells + [fmt_ratio(jit, us[n]) for n in
+        rows.append([f"{workload} ({threads[workload]}t)"] + cells + [fmt_ratio(jit, us[n]) for n in
                                           ("keras", "tf", "torch", "jax", "tfx")]
                     + [GOALS[workload]])
         losses.append(f"{workload}: " + ", ".join(
@@ -348,8 +360,7 @@ def main(argv=None):
             if isinstance(results[n][workload], list)))
     clock = "CPU time" if os.environ.get("FIT_STEP_CLOCK") == "cpu" else "wall time"
     notes = [f"µs per training step ({clock}), median of {EPOCHS} epochs; each framework in "
-             "its own "
-             f"process with {args.threads} thread(s); OPENBLAS_CORETYPE="
+             "its own process, pinned to (Nt) = N CPUs with N threads; OPENBLAS_CORETYPE="
              f"{os.environ.get('OPENBLAS_CORETYPE', '(not set)')}",
              "train loss after training (sanity check): " + "; ".join(losses)]
     print_table("Training step", headers, rows, notes)
