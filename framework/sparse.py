@@ -609,3 +609,14 @@ def segment_sum(data, indices, segment_ids, num_segments=None, name=None,
     # gather's gradient is IndexedSlices, gather_nd's a dense tensor.
     rows = gather(x, idx) if sparse_gradient else _gather_nd(x, expand_dims(idx, -1))
     return unsorted_segment_sum(rows, ids, num_segments)
+
+
+# Counting, crosses, shape changes, max/min, softmax, segment means, sampled matmul, split and
+# indicators live in sparse_extra.py (it builds on the helpers above).
+from .sparse_extra import (bincount, cross, cross_hashed, expand_dims, eye, mask,  # noqa: E402
+                           maximum, minimum, reset_shape, sampled_addmm, segment_mean,
+                           segment_sqrt_n, softmax, split, to_indicator)
+
+__all__ += ["bincount", "cross", "cross_hashed", "expand_dims", "eye", "mask", "maximum",
+            "minimum", "reset_shape", "sampled_addmm", "segment_mean", "segment_sqrt_n",
+            "softmax", "split", "to_indicator"]
