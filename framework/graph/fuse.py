@@ -124,6 +124,9 @@ class FusedPlan:
         for j, (slot, value) in enumerate(em.const_args):
             ns[f"c{j}"] = value
             feeds.append(f"c{j}")
+        for j, fn in enumerate(em.calls):
+            ns[f"f{j}"] = fn
+            feeds.append(f"f{j}()")
         for j, (var, _) in enumerate(em.variables):
             ns[f"v{j}"] = var
             feeds.append(f"v{j}._v[()]" if var._v.ndim == 0 else f"v{j}._v")

@@ -239,15 +239,12 @@ def _arg(em, o, ins):
 
 def _check_optimizer(opt, variables, layout):
     kind = f"{type(opt).__module__}.{type(opt).__name__}"
-    if kind not in _OPTIMIZERS:
+    if kind not in _OPTIMIZERS or type(opt).update_step is not _base_update_step():
         raise NotFusable(f"optimizer {type(opt).__name__} has no Numba template")
-    if (opt.weight_decay is not None or opt.clipnorm or opt.clipvalue or opt.global_clipnorm
-            or opt.use_ema or opt.loss_scale_factor is not None
+    if (opt.use_ema or opt.loss_scale_factor is not None
             or opt.gradient_accumulation_steps or getattr(opt, "amsgrad", False)):
-        raise NotFusable("optimizer options (weight decay, clipping, EMA, loss scaling, "
-                         "accumulation, amsgrad) have no Numba template")
-    if type(opt._learning_rate).__name__ != "Variable":
-        raise NotFusable("a learning-rate schedule has no Numba template")
+        raise NotFusable("optimizer options (EMA, loss scaling, accumulation, amsgrad) have no "
+                         "Numba template")
     for v, (kind_, dtype) in zip(variables, layout):
         if kind_ != "dense" or v._constraint is not None or dtype.name not in _FLOATS \
                 or v._v.dtype.name != dtype.name:
@@ -255,22 +252,34 @@ def _check_optimizer(opt, variables, layout):
     return _OPTIMIZERS[kind]
 
 
+def _base_update_step():
+    from ..keras.optimizers.base import Optimizer
+    return Optimizer.update_step
+
+
 @template("apply_gradients")
 def _apply(em, o, ins):
     opt, variables, layout = o.attrs
     update = _check_optimizer(opt, variables, layout)
     it = em.var(opt._iterations)
-    lr = em.var(opt._learning_rate)
-    consts = {}
     for v, g in zip(variables, ins):
+        if em.shape(g) != tuple(v._v.shape):
+            raise NotFusable(f"gradient of {v.name} has another shape")
+    if type(opt._learning_rate).__name__ == "Variable":
+        lr = em.var(opt._learning_rate)
+    else:  # a schedule (or a callable): the wrapper evaluates it eagerly, as apply does
+        lr = em.call_arg(lambda: opt._lr_array()[()])
+    # the order of Optimizer._apply_step: clip, decay the variables, update
+    grads = _clip(em, opt, variables, [em.ref(g) for g in ins])
+    if opt.weight_decay is not None:
+        _decay(em, opt, variables, lr)
+    consts = {}
+    for v, g in zip(variables, grads):
         d = v._v.dtype.name
         if d not in consts:
             consts[d] = update.constants(em, opt, it, lr, d)
-        shape = tuple(v._v.shape)
-        if em.shape(g) != shape:
-            raise NotFusable(f"gradient of {v.name} has another shape")
         slots = opt._slots[opt._var_index[id(v)]]
-        update.per_variable(em, opt, v, slots, em.ref(g), shape, d, consts[d])
+        update.per_variable(em, opt, v, slots, g, tuple(v._v.shape), d, consts[d])
     new_it = em.fresh("it")
     em.line(f"{new_it} = {it} + np.int64(1)")
     em.set_var(opt._iterations, new_it)
@@ -279,6 +288,94 @@ def _apply(em, o, ins):
 def _f(x):
     """A Python float as exact source."""
     return repr(float(x))
+
+
+def _nan_max(a, b):
+    return f"({a} if ({a} >= {b} or {a} != {a}) else {b})"
+
+
+def _sum_of_squares(em, g, shape, d):
+    """``T(sum(g * g))`` accumulated in float64 (NumPy sums float32 pairwise: either way
+    within an ulp of the exact sum)."""
+    acc = em.fresh("ss")
+    item = f"{g}[{_idx(len(shape))}]" if shape else g
+    em.line(f"{acc} = np.float64(0)")
+    em.loop(shape, [f"{acc} += np.float64({item} * {item})"])
+    out = em.fresh("ss")
+    em.line(f"{out} = {_ctor(d)}({acc})")
+    return out
+
+
+def _scaled(em, g, shape, d, expr):
+    """A new gradient array: ``expr`` of each element ``x``."""
+    new = em.fresh("cg")
+    if not shape:
+        em.line(f"x = {g}")
+        em.line(f"{new} = {_ctor(d)}({expr})")
+        return new
+    em.update(shape, d, [new], [f"x = {g}{{i}}", f"{new}{{i}} = {expr}"])
+    return new
+
+
+def _clip(em, opt, variables, grads):
+    """Gradients after ``clipnorm``, ``global_clipnorm`` or ``clipvalue``, in the float32
+    operations of Optimizer._clip_gradients."""
+    shapes = [tuple(v._v.shape) for v in variables]
+    dtypes = [v._v.dtype.name for v in variables]
+    if opt.clipnorm and opt.clipnorm > 0:
+        out = []
+        for g, shape, d in zip(grads, shapes, dtypes):
+            T, c = _ctor(d), f"{_ctor(d)}({_f(opt.clipnorm)})"
+            norm = em.fresh("norm")
+            em.line(f"{norm} = {T}(np.sqrt({_sum_of_squares(em, g, shape, d)}))")
+            den = em.fresh("den")
+            em.line(f"{den} = {T}({_nan_max(norm, c)})")
+            out.append(_scaled(em, g, shape, d, f"(x * {c}) / {den}"))
+        return out
+    if opt.global_clipnorm and opt.global_clipnorm > 0:
+        if len(set(dtypes)) > 1:
+            raise NotFusable("global_clipnorm over variables of several dtypes")
+        T = _ctor(dtypes[0])
+        total = em.fresh("gn")
+        em.line(f"{total} = {T}(0)")
+        for g, shape, d in zip(grads, shapes, dtypes):
+            em.line(f"{total} = {T}({total} + {_sum_of_squares(em, g, shape, d)})")
+        norm, scale = em.fresh("norm"), em.fresh("scale")
+        c = opt.global_clipnorm
+        em.line(f"{norm} = {T}(np.sqrt({total}))")
+        inv = f"{T}({T}(1) / {norm})"
+        lim = f"{T}({_f(1 / c)})"
+        # np.minimum propagates NaN; then + (norm - norm) makes inf/NaN norms NaN, as Keras
+        em.line(f"{scale} = {T}({T}({_f(c)}) * ({inv} if ({inv} <= {lim} or {inv} != {inv}) "
+                f"else {lim}))")
+        em.line(f"{scale} = {T}({scale} + ({norm} - {norm}))")
+        return [_scaled(em, g, shape, d, f"x * {scale}")
+                for g, shape, d in zip(grads, shapes, dtypes)]
+    if opt.clipvalue and opt.clipvalue > 0:
+        out = []
+        for g, shape, d in zip(grads, shapes, dtypes):
+            T = _ctor(d)
+            lo, hi = f"{T}({_f(-opt.clipvalue)})", f"{T}({_f(opt.clipvalue)})"
+            out.append(_scaled(em, g, shape, d,
+                               f"x if x != x else ({lo} if x < {lo} else ({hi} if x > {hi} "
+                               f"else x))"))
+        return out
+    return grads
+
+
+def _decay(em, opt, variables, lr):
+    """Decoupled weight decay before the update: ``var - var * wd * lr``."""
+    for v in variables:
+        if not opt._use_weight_decay(v):
+            continue
+        d, shape = v._v.dtype.name, tuple(v._v.shape)
+        T, x, new = _ctor(d), em.var(v), em.fresh("w")
+        expr = f"{x}{{i}} - {x}{{i}} * {T}({_f(opt.weight_decay)}) * {T}({lr})"
+        if shape:
+            em.update(shape, d, [new], [f"{new}{{i}} = {expr}"])
+        else:
+            em.line(f"{new} = {T}({expr.format(i='')})")
+        em.set_var(v, new)
 
 
 class _SGD:
@@ -383,8 +480,71 @@ class _Nadam:
         em.set_var(v, new_x)
 
 
+class _RMSprop:
+    @staticmethod
+    def constants(em, opt, it, lr, d):
+        T = _ctor(d)
+        c = {k: em.fresh(k) for k in ("lr", "rho", "omr", "mom", "eps")}
+        em.line(f"{c['lr']} = {T}({lr})")
+        for k, value in (("rho", opt.rho), ("omr", 1 - opt.rho), ("mom", opt.momentum),
+                         ("eps", opt.epsilon)):
+            em.line(f"{c[k]} = {T}({_f(value)})")
+        return c
+
+    @staticmethod
+    def per_variable(em, opt, v, slots, g, shape, d, c):
+        velocity, moment, average = slots
+        x, new_x = em.var(v), em.fresh("w")
+        vel, new_v = em.var(velocity), em.fresh("w")
+        outs = [new_v]
+        body = [f"gi = {g}{{i}}", f"nv = {c['rho']} * {vel}{{i}} + {c['omr']} * (gi * gi)",
+                f"{new_v}{{i}} = nv"]
+        if average is not None:
+            avg, new_a = em.var(average), em.fresh("w")
+            outs.append(new_a)
+            body += [f"na = {c['rho']} * {avg}{{i}} + {c['omr']} * gi", f"{new_a}{{i}} = na",
+                     "den = nv - na * na", f"den = den + {c['eps']}"]
+            em.set_var(average, new_a)
+        else:
+            body.append(f"den = nv + {c['eps']}")
+        body += [f"inc = {c['lr']} * gi", "inc = inc / np.sqrt(den)"]
+        if moment is not None:
+            mom, new_m = em.var(moment), em.fresh("w")
+            outs.append(new_m)
+            body += [f"inc = {c['mom']} * {mom}{{i}} + inc", f"{new_m}{{i}} = inc"]
+            em.set_var(moment, new_m)
+        body.append(f"{new_x}{{i}} = {x}{{i}} - inc")
+        em.update(shape, d, outs + [new_x], body)
+        em.set_var(velocity, new_v)
+        em.set_var(v, new_x)
+
+
+class _Adagrad:
+    @staticmethod
+    def constants(em, opt, it, lr, d):
+        T = _ctor(d)
+        c = {"lr": em.fresh("lr"), "eps": em.fresh("eps")}
+        em.line(f"{c['lr']} = {T}({lr})")
+        em.line(f"{c['eps']} = {T}({_f(opt.epsilon)})")
+        return c
+
+    @staticmethod
+    def per_variable(em, opt, v, acc, g, shape, d, c):
+        x, new_x = em.var(v), em.fresh("w")
+        a, new_a = em.var(acc), em.fresh("w")
+        em.update(shape, d, [new_a, new_x], [
+            f"gi = {g}{{i}}", f"na = {a}{{i}} + gi * gi", f"{new_a}{{i}} = na",
+            f"st = {c['lr']} * gi", f"st = st / np.sqrt(na + {c['eps']})",
+            f"{new_x}{{i}} = {x}{{i}} - st"])
+        em.set_var(acc, new_a)
+        em.set_var(v, new_x)
+
+
 _OPTIMIZERS = {"tfx.keras.optimizers.sgd.SGD": _SGD, "tfx.keras.optimizers.adam.Adam": _Adam,
-               "tfx.keras.optimizers.nadam.Nadam": _Nadam}
+               "tfx.keras.optimizers.adamw.AdamW": _Adam,
+               "tfx.keras.optimizers.nadam.Nadam": _Nadam,
+               "tfx.keras.optimizers.rmsprop.RMSprop": _RMSprop,
+               "tfx.keras.optimizers.adagrad.Adagrad": _Adagrad}
 
 
 # ---- activations with attrs, softmax -------------------------------------------------------------

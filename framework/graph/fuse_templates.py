@@ -79,6 +79,7 @@ class Emitter:
         self.names = {}          # slot -> the local holding it
         self.inputs = []         # placeholder slots, in argument order
         self.const_args = []     # (slot, array) passed as arguments
+        self.calls = []          # functions the wrapper calls for an argument on every run
         self.variables = []      # (variable, argument name), in first-use order
         self.current = {}        # id(variable) -> (index, the local holding its value now)
         self.written = set()     # indices of variables the graph assigns
@@ -91,6 +92,7 @@ class Emitter:
     # -- names and shapes -----------------------------------------------------------------------
     def params(self):
         return ([f"s{s}" for s in self.inputs] + [f"c{s}" for s, _ in self.const_args]
+                + [f"f{j}" for j in range(len(self.calls))]
                 + [name for _, name in self.variables] + [f"b{j}" for j, _, _ in self.buffers])
 
     def shape(self, s):
@@ -121,6 +123,12 @@ class Emitter:
             name = self.names[s] = f"s{s}"
             return name
         raise NotFusable(f"slot {s} is used before it is computed")
+
+    def call_arg(self, fn):
+        """The argument holding ``fn()``, evaluated by the wrapper before each run (a value
+        the graph cannot compute itself, such as a learning-rate schedule's)."""
+        self.calls.append(fn)
+        return f"f{len(self.calls) - 1}"
 
     def fresh(self, base="t"):
         self._tmp += 1

@@ -219,3 +219,40 @@ def test_fused_batch_norm_and_softmax_match_the_plan():
         _close(a, b)
     from tfx.keras.trainers.compiled import step_function
     assert all(p.fused for p in _plans(step_function(model, "train").function))
+
+
+def _sched():
+    return k.optimizers.schedules.ExponentialDecay(0.05, decay_steps=3, decay_rate=0.5)
+
+
+@pytest.mark.parametrize("optimizer", [
+    lambda: k.optimizers.Adam(clipnorm=0.01),
+    lambda: k.optimizers.Adam(global_clipnorm=0.01),
+    lambda: k.optimizers.SGD(0.1, clipvalue=0.001),
+    lambda: k.optimizers.AdamW(weight_decay=0.1),
+    lambda: k.optimizers.Nadam(_sched()),
+    lambda: k.optimizers.SGD(k.optimizers.schedules.PiecewiseConstantDecay([2, 4],
+                                                                           [0.1, 0.01, 0.001])),
+    lambda: k.optimizers.RMSprop(),
+    lambda: k.optimizers.RMSprop(momentum=0.9, centered=True, weight_decay=0.01),
+    lambda: k.optimizers.Adagrad(0.1, clipnorm=0.5),
+], ids=["clipnorm", "global_clipnorm", "clipvalue", "adamw", "nadam-schedule",
+        "piecewise-schedule", "rmsprop", "rmsprop-centered-momentum-decay", "adagrad-clipnorm"])
+def test_optimizer_options_fuse_and_match_the_plan(optimizer):
+    # Small clipping thresholds so the clipping really changes every step.
+    ref_loss, ref_w, ref_opt, _ = _train(optimizer, "mse", "dense", jit=False)
+    got_loss, got_w, got_opt, plans = _train(optimizer, "mse", "dense", jit=True)
+    assert plans and all(p.fused for p in plans), [p.not_fused for p in plans]
+    _close(ref_loss, got_loss)
+    for a, b in zip(ref_w + [v.numpy() for v in ref_opt], got_w + [v.numpy() for v in got_opt]):
+        _close(a, b)
+
+
+def test_a_custom_update_step_is_not_fused():
+    class Halving(k.optimizers.SGD):
+        def update_step(self, gradient, variable, learning_rate):
+            variable.assign_sub(gradient * 0.5)
+
+    _, _, _, plans = _train(lambda: Halving(0.1), "mse", "dense", jit=True)
+    assert plans and not any(p.fused for p in plans)
+    assert "Halving" in plans[0].not_fused
