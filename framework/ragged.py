@@ -144,3 +144,10 @@ def segment_ids_to_row_splits(segment_ids, num_segments=None, out_type=None, nam
     rt = RaggedTensor.from_value_rowids(xp.zeros(ids._v.shape[0]), cast(ids, d),
                                         nrows=num_segments)
     return rt.row_splits
+
+
+# Masks, crosses and partition stacking live in ragged_extra.py.
+from .ragged_extra import (boolean_mask, cross, cross_hashed,  # noqa: E402
+                           stack_dynamic_partitions)
+
+__all__ += ["boolean_mask", "cross", "cross_hashed", "stack_dynamic_partitions"]
