@@ -94,6 +94,30 @@ def _transpose(em, o, ins):
     em.update(shape, d, [name], [f"{name}{{i}} = {em.ref(x)}[{', '.join(src)}]"])
 
 
+@template("gather")
+def _gather(em, o, ins):
+    axis, batch_dims, _ = o.attrs
+    p, i, s = ins[0], ins[1], o.out_slots[0]
+    pshape, ishape, d = em.shape(p), em.shape(i), em.dtype(s)
+    if axis != 0 or batch_dims != 0 or not pshape or em.dtype(i) not in ("int32", "int64"):
+        raise NotFusable("gather other than of rows (axis 0) by int32/int64 indices")
+    src, idx, name = em.ref(p), em.ref(i), em.out(s)
+    ri, rest = len(ishape), pshape[1:]
+    em.line(f"{name} = np.empty({em.shape(s)}, np.{d})")
+    at = f"{idx}[{_idx(ri)}]" if ri else idx
+    em.loop(ishape, [
+        f"j = {at}",
+        # what NumPy's take raises; Numba would read out of bounds
+        f"if j < 0 or j >= {pshape[0]}:",
+        f"    raise IndexError('gather: an index is out of range [0, {pshape[0]})')"])
+    depth = ri
+    for k, n in enumerate(rest):
+        em.line(f"for r{k} in range({n}):", depth + k)
+    out = ", ".join([f"i{k}" for k in range(ri)] + [f"r{k}" for k in range(len(rest))])
+    row = ", ".join(["j"] + [f"r{k}" for k in range(len(rest))])
+    em.line(f"{name}[{out}] = {src}[{row}]", depth + len(rest))
+
+
 # ---- products and reductions -------------------------------------------------------------------
 
 @template("matmul")
@@ -246,9 +270,11 @@ def _check_optimizer(opt, variables, layout):
         raise NotFusable("optimizer options (EMA, loss scaling, accumulation, amsgrad) have no "
                          "Numba template")
     for v, (kind_, dtype) in zip(variables, layout):
-        if kind_ != "dense" or v._constraint is not None or dtype.name not in _FLOATS \
+        if kind_ == "slices":
+            dtype = dtype[0]  # (values, indices, dense_shape)
+        if v._constraint is not None or dtype.name not in _FLOATS \
                 or v._v.dtype.name != dtype.name:
-            raise NotFusable("sparse gradients, constraints or non-float variables")
+            raise NotFusable("constraints or non-float variables")
     return _OPTIMIZERS[kind]
 
 
@@ -262,15 +288,23 @@ def _apply(em, o, ins):
     opt, variables, layout = o.attrs
     update = _check_optimizer(opt, variables, layout)
     it = em.var(opt._iterations)
-    for v, g in zip(variables, ins):
-        if em.shape(g) != tuple(v._v.shape):
+    dense, pos = [], 0
+    for v, (kind, _) in zip(variables, layout):
+        if kind == "slices":  # densified as _grad_array does (adds in the same order)
+            dense.append(_densify(em, v, *[em.ref(x) for x in ins[pos:pos + 2]],
+                                  em.shape(ins[pos])))
+            pos += 3
+            continue
+        if em.shape(ins[pos]) != tuple(v._v.shape):
             raise NotFusable(f"gradient of {v.name} has another shape")
+        dense.append(em.ref(ins[pos]))
+        pos += 1
     if type(opt._learning_rate).__name__ == "Variable":
         lr = em.var(opt._learning_rate)
     else:  # a schedule (or a callable): the wrapper evaluates it eagerly, as apply does
         lr = em.call_arg(lambda: opt._lr_array()[()])
     # the order of Optimizer._apply_step: clip, decay the variables, update
-    grads = _clip(em, opt, variables, [em.ref(g) for g in ins])
+    grads = _clip(em, opt, variables, dense)
     if opt.weight_decay is not None:
         _decay(em, opt, variables, lr)
     consts = {}
@@ -288,6 +322,25 @@ def _apply(em, o, ins):
 def _f(x):
     """A Python float as exact source."""
     return repr(float(x))
+
+
+def _densify(em, v, values, indices, vshape):
+    """The dense gradient of an IndexedSlices gradient: its rows added into zeros."""
+    shape, d = tuple(v._v.shape), v._v.dtype.name
+    if len(vshape) != len(shape) or vshape[1:] != shape[1:]:
+        raise NotFusable(f"sparse gradient of {v.name} has another row shape")
+    g = em.fresh("dg")
+    em.line(f"{g} = np.zeros({shape}, np.{d})")
+    em.line(f"for i0 in range({vshape[0]}):")
+    em.line(f"j = {indices}[i0]", 1)
+    em.line(f"if j < 0 or j >= {shape[0]}:", 1)
+    em.line(f"raise IndexError('sparse gradient: an index is out of range [0, {shape[0]})')", 2)
+    rest = shape[1:]
+    for k, n in enumerate(rest):
+        em.line(f"for r{k} in range({n}):", 1 + k)
+    cols = "".join(f", r{k}" for k in range(len(rest)))
+    em.line(f"{g}[j{cols}] += {_ctor(d)}({values}[i0{cols}])", 1 + len(rest))
+    return g
 
 
 def _nan_max(a, b):

@@ -256,3 +256,31 @@ def test_a_custom_update_step_is_not_fused():
     _, _, _, plans = _train(lambda: Halving(0.1), "mse", "dense", jit=True)
     assert plans and not any(p.fused for p in plans)
     assert "Halving" in plans[0].not_fused
+
+
+@pytest.mark.parametrize("adam", [False, True], ids=["sgd", "adam"])
+def test_embeddings_fuse_with_their_sparse_gradients(adam):
+    def train(jit):
+        tfx.random.set_seed(4)
+        rng = np.random.default_rng(2)
+        x = rng.integers(0, 30, (48, 5))  # repeated ids: rows of the gradient add up
+        y = rng.standard_normal((48, 1)).astype(np.float32)
+        model = k.Sequential([k.Input(shape=(5,), dtype="int64"), k.layers.Embedding(30, 6),
+                              k.layers.GlobalAveragePooling1D(), k.layers.Dense(1)])
+        opt = k.optimizers.Adam(0.05) if adam else k.optimizers.SGD(0.5, momentum=0.5)
+        model.compile(optimizer=opt, loss="mse", jit_compile=jit)
+        loss = model.fit(x, y, batch_size=16, epochs=3, shuffle=False, verbose=0)
+        from tfx.keras.trainers.compiled import step_function
+        step = step_function(model, "train")
+        return (loss.history["loss"], model.get_weights(),
+                _plans(getattr(step, "function", step)), model)
+
+    ref_loss, ref_w, _, _ = train(False)
+    got_loss, got_w, plans, model = train(True)
+    assert plans and all(p.fused for p in plans), [p.not_fused for p in plans]
+    _close(ref_loss, got_loss)
+    for a, b in zip(ref_w, got_w):
+        _close(a, b)
+    with pytest.raises(Exception, match="out of range|indices"):
+        model.fit(np.full((16, 5), 30), np.zeros((16, 1), np.float32), batch_size=16,
+                  verbose=0)
