@@ -18,6 +18,7 @@ from ..errors import ModelFormatError
 from ..module import Module
 from .codec import bad, check_shape, decode_strings, dtype_of, from_storage
 from .restored import RestoredConcrete, RestoredFunction, SignatureFunction, keys
+from .asset import ASSETS_DIRECTORY
 from .saver import CONSTANTS_FILE, FILES, FORMAT, GRAPH_FILE, VARIABLES_FILE, VERSION
 
 __all__ = ["load", "Loader", "RestoredObject", "RestoredFunction", "SignatureFunction",
@@ -82,7 +83,7 @@ class Loader:
         if not _depth_ok(doc):
             raise bad(self.path, f"{GRAPH_FILE} nests deeper than {MAX_DEPTH} levels")
         keys(doc, ("format", "version", "variables", "functions", "concrete_functions",
-                    "signatures", "root"), where=self.where(GRAPH_FILE))
+                    "signatures", "root"), ("assets",), where=self.where(GRAPH_FILE))
         if doc["format"] != FORMAT:
             raise bad(self.path, f"{GRAPH_FILE} is not a tfx SavedModel (format "
                                  f"{str(doc['format'])[:40]!r})")
@@ -138,9 +139,31 @@ class Loader:
             raise bad(self.path, f"malformed SavedModel ({type(e).__name__}: {e})"[:500]) \
                 from None
 
+    def assets(self, doc, variables):
+        """Point each Asset's path variable at its file in this folder's assets/."""
+        items = doc.get("assets", [])
+        if not isinstance(items, list):
+            raise bad(self.path, "'assets' must be a list")
+        for k, item in enumerate(items):
+            at = self.where(f"asset {k}")
+            if not (isinstance(item, list) and len(item) == 2 and type(item[0]) is int and
+                    0 <= item[0] < len(variables) and isinstance(item[1], str)):
+                raise bad(at, "an asset is [variable index, file name]")
+            i, name = item
+            if os.path.basename(name) != name or name in ("", ".", ".."):
+                raise bad(at, f"the file name {name[:100]!r} is not a plain file name")
+            rel = f"{ASSETS_DIRECTORY}/{name}"
+            if rel not in self.entries and not os.path.isfile(os.path.join(self.path, rel)):
+                raise bad(at, f"{rel} is missing")
+            var = variables[i]
+            if var.dtype.name != "string" or var.shape.rank != 0:
+                raise bad(at, "its variable is not a scalar string")
+            var.assign(os.path.join(os.path.abspath(self.path), ASSETS_DIRECTORY, name))
+
     def _restore(self):
         doc = self.document()
         variables = self.variables(doc)
+        self.assets(doc, variables)
         consts = self.tensors(CONSTANTS_FILE)
         concrete = [RestoredConcrete(j, variables, consts, self.where(f"concrete function {i}"))
                     for i, j in enumerate(doc["concrete_functions"])]

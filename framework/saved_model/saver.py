@@ -27,6 +27,7 @@ from ..module import Module
 from .codec import AttrEncoder, SaveError, encode_strings, host, to_storage
 from .graphs import NotGeneric, encode_graph, merge_variants
 from .structures import encode_struct
+from .asset import ASSETS_DIRECTORY, Asset
 
 __all__ = ["save", "SaveOptions", "FORMAT", "VERSION", "GRAPH_FILE", "VARIABLES_FILE",
            "CONSTANTS_FILE", "FILES"]
@@ -66,6 +67,7 @@ class _Saver:
         self.concrete, self.cf_index = [], {}
         self.functions, self.fn_index = [], {}
         self.visited = set()
+        self.assets = []        # [variable index, file name in assets/, source path]
 
     # -- variables and the object tree ----------------------------------------------------------
     def variable(self, var, path):
@@ -96,6 +98,8 @@ class _Saver:
     def value(self, v, path, depth):
         if depth > 12:
             return None
+        if isinstance(v, Asset):
+            return self.asset(v, path)
         if isinstance(v, Variable):
             return self.variable(v, "/".join(path))
         if isinstance(v, Function):
@@ -112,6 +116,24 @@ class _Saver:
         if id(v) in self.visited or not _trackable(v):
             return None
         return self.object_node(v, path)
+
+    def asset(self, asset, path):
+        """An Asset: its path variable, and its file to copy into assets/ (named after the
+        source file, made unique)."""
+        node = self.variable(asset.asset_path, "/".join(path + ["asset_path"]))
+        i = node["variable"]
+        if not any(a[0] == i for a in self.assets):
+            source = asset.asset_path.numpy().decode("utf-8")
+            if not os.path.isfile(source):
+                raise SaveError(f"Asset at {'/'.join(path)!r}: {source!r} is not a file")
+            base = os.path.basename(source) or "asset"
+            name, n, taken = base, 0, {a[1] for a in self.assets}
+            while name in taken:
+                n += 1
+                stem, ext = os.path.splitext(base)
+                name = f"{stem}_{n}{ext}"
+            self.assets.append([i, name, source])
+        return {"object": {"asset_path": node}}
 
     # -- functions ------------------------------------------------------------------------------
     def function(self, fn, name):
@@ -251,18 +273,28 @@ class _Saver:
                               "path": path})
             if v.dtype.name == "string":
                 variables[-1]["strings"] = encode_strings(host(v.numpy()))
-        return {"format": FORMAT, "version": VERSION, "variables": variables,
-                "functions": self.functions, "concrete_functions": self.concrete,
-                "signatures": signatures, "root": root}
+        doc = {"format": FORMAT, "version": VERSION, "variables": variables,
+               "functions": self.functions, "concrete_functions": self.concrete,
+               "signatures": signatures, "root": root}
+        if self.assets:
+            # The folder, not the source path, is what a loaded model reads.
+            for i, name, _ in self.assets:
+                variables[i]["strings"] = encode_strings([f"{ASSETS_DIRECTORY}/{name}"])
+            doc["assets"] = [[i, name] for i, name, _ in self.assets]
+        return doc
 
     def files(self, doc):
         from ..keras.saving.archive import encode_tensors
         # keyed by path: the weights file reads on its own (``safetensors`` tools, other code)
         values = {d["path"]: to_storage(host(v.numpy()), v.dtype)
                   for d, v in zip(doc["variables"], self.var_list) if v.dtype.name != "string"}
-        return {GRAPH_FILE: json.dumps(doc, allow_nan=False).encode("utf-8"),
-                VARIABLES_FILE: encode_tensors(values),
-                CONSTANTS_FILE: encode_tensors(dict(self.tensors))}
+        entries = {GRAPH_FILE: json.dumps(doc, allow_nan=False).encode("utf-8"),
+                   VARIABLES_FILE: encode_tensors(values),
+                   CONSTANTS_FILE: encode_tensors(dict(self.tensors))}
+        for _, name, source in self.assets:
+            with open(source, "rb") as f:
+                entries[f"{ASSETS_DIRECTORY}/{name}"] = f.read()
+        return entries
 
 
 def _out_shapes(graph):
@@ -377,5 +409,5 @@ def write_folder(path, entries):
     """``{name: bytes}`` as a folder, atomically: written beside it, then renamed into place;
     an existing SavedModel folder is replaced, any other folder refused."""
     from ..keras.saving.archive import write_folder as write
-    write(path, entries, FILES, "a SavedModel")
+    write(path, entries, FILES + (ASSETS_DIRECTORY,), "a SavedModel")
 

@@ -142,6 +142,7 @@ def write_folder(path, entries, known, what):
     try:
         os.chmod(tmp, _umask_mode(0o777))
         for name, data in entries.items():
+            os.makedirs(os.path.dirname(os.path.join(tmp, name)), exist_ok=True)
             with open(os.path.join(tmp, name), "wb") as f:
                 f.write(data)
                 f.flush()
