@@ -10,7 +10,7 @@ _NAMES = {
     "UNKNOWN_CARDINALITY": "dataset", "Dataset": "dataset", "Iterator": "dataset",
     "NumpyIterator": "dataset", "Options": "options", "ThreadingOptions": "options",
     "TextLineDataset": "readers", "TFRecordDataset": "readers",
-    "FixedLengthRecordDataset": "readers", "DatasetSpec": "specs",
+    "FixedLengthRecordDataset": "readers", "DatasetSpec": "specs", "IteratorSpec": "specs",
 }
 
 __all__ = sorted(_NAMES) + ["experimental"]

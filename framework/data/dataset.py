@@ -374,6 +374,19 @@ class Iterator:
         except StopIteration:
             raise OutOfRangeError(None, None, "End of sequence") from None
 
+    def get_next_as_optional(self):
+        """The next element as a ``tfx.experimental.Optional``, empty at the end."""
+        from ..experimental.optional import Optional
+        try:
+            return Optional.from_value(self._pack(next(self._it)))
+        except StopIteration:
+            return Optional.empty(self._element_spec)
+
+    @property
+    def _type_spec(self):
+        from .specs import IteratorSpec
+        return IteratorSpec(self._element_spec)
+
 
 class NumpyIterator(Iterator):
     def __init__(self, dataset):

@@ -8,7 +8,7 @@ __all__ = ["AUTOTUNE", "INFINITE_CARDINALITY", "UNKNOWN_CARDINALITY", "CsvDatase
            "make_csv_dataset", "cardinality", "enumerate_dataset", "group_by_window",
            "unbatch", "get_single_element", "assert_cardinality", "AutoShardPolicy",
            "AutotuneOptions", "DistributeOptions", "ExternalStatePolicy", "OptimizationOptions",
-           "ThreadingOptions"]
+           "ThreadingOptions", "get_next_as_optional"]
 
 
 def cardinality(dataset):
@@ -29,6 +29,11 @@ def unbatch():
 
 def group_by_window(key_func, reduce_func, window_size=None, window_size_func=None):
     return lambda ds: ds.group_by_window(key_func, reduce_func, window_size, window_size_func)
+
+
+def get_next_as_optional(iterator):
+    """``iterator.get_next_as_optional()``: the next element as an Optional."""
+    return iterator.get_next_as_optional()
 
 
 def assert_cardinality(expected_cardinality):

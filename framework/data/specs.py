@@ -12,7 +12,7 @@ from .. import nest
 from ..core.shape import TensorShape
 from ..core.tensor import TensorBase, convert_to_tensor, wrap
 
-__all__ = ["TensorSpec", "DatasetSpec"]
+__all__ = ["TensorSpec", "DatasetSpec", "IteratorSpec"]
 
 
 class TensorSpec:
@@ -280,3 +280,39 @@ def relax(structure):
         r = s.shape.rank
         return TensorSpec(None if r is None else [None] * r, s.dtype)
     return nest.map_structure(one, structure)
+
+
+class IteratorSpec:
+    """The type of a dataset iterator: its ``element_spec`` (``tf.data.IteratorSpec``)."""
+
+    __slots__ = ("_element_spec",)
+
+    def __init__(self, element_spec):
+        self._element_spec = element_spec
+
+    element_spec = property(lambda self: self._element_spec)
+
+    @property
+    def value_type(self):
+        from .dataset import Iterator
+        return Iterator
+
+    @staticmethod
+    def from_value(value):
+        return IteratorSpec(value.element_spec)
+
+    def is_compatible_with(self, other):
+        from .dataset import Iterator
+        if isinstance(other, Iterator):
+            other = IteratorSpec(other.element_spec)
+        return isinstance(other, IteratorSpec) and _compatible(self._element_spec,
+                                                               other._element_spec)
+
+    def __eq__(self, other):
+        return type(other) is IteratorSpec and self._element_spec == other._element_spec
+
+    def __hash__(self):
+        return hash((IteratorSpec, repr(self._element_spec)))
+
+    def __repr__(self):
+        return f"IteratorSpec({self._element_spec!r},)"
