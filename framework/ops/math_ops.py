@@ -276,6 +276,8 @@ def divide_no_nan(x, y, name=None):
 
 def squared_difference(x, y, name=None):
     d = subtract(x, y)
+    if d._dtype.is_complex:  # |x - y|² as TensorFlow, in the complex dtype
+        return multiply(d, conj(d))
     return multiply(d, d)
 
 
@@ -833,7 +835,10 @@ def reduce_variance(input_tensor, axis=None, keepdims=False, name=None):
     x = t(input_tensor)
     _real_or_complex(x, "tfx.math.reduce_variance")
     m = reduce_mean(x, axis, keepdims=True)
-    return reduce_mean(square(subtract(x, m)), axis, keepdims)
+    d = subtract(x, m)
+    if x._dtype.is_complex:  # TensorFlow: the mean of |x - mean|², a real tensor
+        return reduce_mean(real(multiply(d, conj(d))), axis, keepdims)
+    return reduce_mean(square(d), axis, keepdims)
 
 
 def reduce_std(input_tensor, axis=None, keepdims=False, name=None):

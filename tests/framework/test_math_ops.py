@@ -556,3 +556,19 @@ def test_linalg_errors_are_invalid_arguments():
         lm.det(tfx.constant([[1, 2], [3, 4]]))
     with pytest.raises(InvalidArgumentError):
         lm.cross(np.ones(2), np.ones(2))
+
+
+def test_complex_variance_and_squared_difference_are_tensorflows():
+    # TF: the variance of a complex tensor is the mean of |x - mean|² (a real tensor), and
+    # squared_difference is (x - y) * conj(x - y).
+    x = np.array([[1 + 2j, -3 + 0.5j, 2 - 1j], [0.5j, 4 + 0j, -1 - 1j]], np.complex64)
+    y = np.array([[2 - 1j, 1 + 1j, 0j], [1 + 0j, -2 + 3j, 1j]], np.complex64)
+    var = tfx.math.reduce_variance(tfx.constant(x), axis=1)
+    assert var.dtype == tfx.float32
+    np.testing.assert_allclose(var.numpy(), np.var(x, axis=1), rtol=1e-6)
+    std = tfx.math.reduce_std(tfx.constant(x))
+    assert std.dtype == tfx.float32
+    np.testing.assert_allclose(std.numpy(), np.std(x), rtol=1e-6)
+    sq = tfx.math.squared_difference(tfx.constant(x), tfx.constant(y))
+    assert sq.dtype == tfx.complex64
+    np.testing.assert_allclose(sq.numpy(), np.abs(x - y) ** 2, rtol=1e-6)
