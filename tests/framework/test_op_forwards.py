@@ -319,6 +319,25 @@ ELSEWHERE = {"random_normal", "random_uniform", "truncated_normal", "categorical
              "while_loop_grad",
              "stateless_random", "stateless_random_get_key_counter", "stateless_random_sample"}
 
+# Lookup tables (tfx/ops/lookup_ops.py, mutable_lookup_ops.py): the graph reads and writes the
+# table as it stands when it runs.
+from tfx.ops import lookup_ops as LK, mutable_lookup_ops as MLK  # noqa: E402
+
+_STATIC = LK.StaticHashTable(LK.KeyValueTensorInitializer(np.arange(6, dtype=np.int64),
+                                                          f32(6)), -1.0)
+_MUTABLE = MLK.MutableHashTable(tfx.int64, tfx.float32, -1.0)
+
+
+def _tables(k, v):
+    _MUTABLE.insert(k, v)
+    found = _MUTABLE.lookup(k)
+    keys, _ = _MUTABLE.export()
+    _MUTABLE.remove(k)
+    return [_STATIC.lookup(k), found, _MUTABLE.size(), A.size(keys)]
+
+
+CASES.update({"lookup_tables": (_tables, [ints(4, hi=8, dtype=np.int64), f32(4)])})
+
 
 def _flat(y):
     out = []
