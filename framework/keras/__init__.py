@@ -7,7 +7,7 @@ import importlib
 _SUBMODULES = ("activations", "backend", "callbacks", "config", "constraints", "datasets",
                "initializers", "layers", "losses", "metrics", "models", "optimizers",
                "preprocessing", "regularizers", "saving", "utils", "ops", "mixed_precision",
-               "dtype_policies")
+               "dtype_policies", "random")
 
 # Keras 3's top-level names: where each one lives in tfx.keras.
 _NAMES = {

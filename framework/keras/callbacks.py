@@ -533,7 +533,8 @@ class BackupAndRestore(Callback):
     """Back up training so a run that was killed resumes where it stopped.
 
     At each epoch end (or every ``save_freq`` batches) the model's weights, the optimizer's
-    state (iterations included), the epoch reached and tfx's random streams go to
+    state (iterations included), the epoch reached and tfx's random streams (the layers'
+    ``SeedGenerator`` states included) go to
     ``backup_dir/latest.weights.safetensors`` in one atomic write. A backup taken mid-epoch
     also holds the batches done, the epoch's sample order and the metrics' running state.
     A later ``fit`` with this callback (the same program, the model built) loads them and
@@ -608,6 +609,7 @@ class BackupAndRestore(Callback):
         state = json.loads(meta.get(self._STATE_KEY, "{}"))
         if state.get("random_state") is not None:
             random_ops.set_state(state["random_state"])
+        _set_seed_states(self.model, state.get("seed_states"))
         self._current_epoch = int(state.get("epoch", 0))
         self.model._initial_epoch = self._current_epoch
         steps = int(state.get("steps_done", 0))  # older backups restart the epoch
@@ -679,7 +681,8 @@ class BackupAndRestore(Callback):
             if order is not None:
                 arrays[self._ORDER_KEY] = np.asarray(order, dtype=np.int64)
         state = {"epoch": self._current_epoch, "batch": self._last_batch_seen,
-                 "steps_done": self._steps_done, "random_state": random_ops.get_state()}
+                 "steps_done": self._steps_done, "random_state": random_ops.get_state(),
+                 "seed_states": _seed_states(self.model)}
         data = archive.encode_tensors(arrays, {"format": WEIGHTS_FORMAT, "format_version": "1",
                                                self._STATE_KEY: json.dumps(state)})
         archive.atomic_write(self._weights_path, lambda f: f.write(data))
@@ -691,6 +694,25 @@ class BackupAndRestore(Callback):
 
 def _metric_variables(model):
     return [v for m in model.metrics for v in m.variables]
+
+
+def _seed_generators(model):
+    from . import random as keras_random
+    return keras_random.seed_generators(model)
+
+
+def _seed_states(model):
+    """Where each layer's seed stream stands (dropout, noise, augmentation): a resumed fit
+    draws what an uninterrupted one would."""
+    return [g.state.numpy().tolist() for g in _seed_generators(model)]
+
+
+def _set_seed_states(model, states):
+    generators = _seed_generators(model)
+    if states is None or len(states) != len(generators):  # older backup, or another model
+        return
+    for g, value in zip(generators, states):
+        g.state.assign(value)
 
 
 # ---- learning rate -----------------------------------------------------------------------------

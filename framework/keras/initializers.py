@@ -1,9 +1,11 @@
 """``tfx.keras.initializers``: Keras 3's weight initializers, ``get``, ``serialize``, ``deserialize``.
 
 Seeds follow Keras 3: an initializer gives the same values on every call for a given shape.
-With ``seed=None`` it takes its seed from ``tfx.random`` when it is created, so
-``tfx.random.set_seed`` makes a whole program's initial weights repeat; an explicit ``seed``
-gives the same values whatever the global seed.
+With ``seed=None`` it takes a default seed when it is created (``tfx.keras.random``'s, which
+``tfx.random.set_seed`` / ``set_random_seed`` replay), so a whole program's initial weights
+repeat; an explicit ``seed`` gives the same values whatever the global seed; a
+``SeedGenerator`` gives new values on each call. The draws are ``tfx.keras.random``'s, so a
+seeded initializer gives Keras 3's values (on TensorFlow) bit for bit.
 """
 import math as _math
 
@@ -13,8 +15,8 @@ from ..core.tensor import convert_to_tensor, wrap
 from ..ops.array_ops import _shape_arg, broadcast_to, eye, reshape, transpose
 from ..ops.array_ops import ones as _ones, zeros as _zeros
 from ..ops.math_ops import cast
-from ..ops.random_ops import uniform as _random_uniform
 from . import backend as _backend
+from . import random as _random
 from .saving.autoconfig import AutoConfig, captured_config
 from .saving.serialization import deserialize_keras_object, serialize_keras_object
 
@@ -108,30 +110,15 @@ class Constant(Initializer):
 # ---- random ------------------------------------------------------------------------------------
 
 def _check_seed(seed):
-    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int)):
-        raise ValueError(f"`seed` argument should be an integer or None. Received: seed={seed}")
-
-
-def _fresh_seed():
-    """A seed drawn from tfx.random's streams, so ``tfx.random.set_seed`` replays it."""
-    return int(_random_uniform((), 1, 2 ** 31 - 1, dtype=_dt.int64).numpy())
-
-
-def _generator(seed):
-    # A new generator per call, keyed by the seed only: the same seed gives the same values
-    # on every call (Keras 3), unlike tfx.random's stateful op-seed streams.
-    return xp.random.Generator(xp.random.Philox(key=seed % 2 ** 64))
-
-
-def _standard_normal(shape, seed, truncated=False):
-    gen = _generator(seed)
-    z = gen.standard_normal(shape)
-    if truncated:  # redraw beyond two standard deviations, as TF's truncated_normal
-        bad = xp.abs(z) > 2
-        while bad.any():
-            z[bad] = gen.standard_normal(int(bad.sum()))
-            bad = xp.abs(z) > 2
-    return z
+    if isinstance(seed, dict):  # a serialized SeedGenerator
+        seed = deserialize_keras_object(seed, module_objects={
+            "SeedGenerator": _random.SeedGenerator})
+    if seed is not None and (isinstance(seed, bool) or
+                             not isinstance(seed, (int, _random.SeedGenerator))):
+        raise ValueError("`seed` argument should be an instance of "
+                         "`keras.random.SeedGenerator()` or an integer. Received: "
+                         f"seed={seed}")
+    return seed
 
 
 def _tensor(values, d):
@@ -139,15 +126,16 @@ def _tensor(values, d):
 
 
 class _RandomInitializer(Initializer):
-    """Holds ``seed`` (None: drawn from tfx.random at construction, but saved as None)."""
+    """Holds ``seed`` (None: a default seed drawn at construction, but saved as None)."""
 
     def __init__(self, seed=None):
-        _check_seed(seed)
-        self.seed = seed
-        self._seed = seed if seed is not None else _fresh_seed()
+        self.seed = _check_seed(seed)
+        self._seed = self.seed if self.seed is not None else _random.make_default_seed()
 
     def get_config(self):
-        return {"seed": self.seed}
+        seed = self.seed
+        return {"seed": serialize_keras_object(seed) if isinstance(seed, _random.SeedGenerator)
+                else seed}
 
 
 class RandomNormal(_RandomInitializer):
@@ -160,8 +148,8 @@ class RandomNormal(_RandomInitializer):
 
     def __call__(self, shape, dtype=None):
         d = _float_dtype(dtype, "RandomNormal")
-        z = _standard_normal(_shape_arg(shape), self._seed)
-        return _tensor(z * self.stddev + self.mean, d)
+        return _random.normal(_shape_arg(shape), mean=self.mean, stddev=self.stddev, dtype=d,
+                              seed=self._seed)
 
     def get_config(self):
         return {**super().get_config(), "mean": self.mean, "stddev": self.stddev}
@@ -177,8 +165,8 @@ class TruncatedNormal(_RandomInitializer):
 
     def __call__(self, shape, dtype=None):
         d = _float_dtype(dtype, "TruncatedNormal")
-        z = _standard_normal(_shape_arg(shape), self._seed, truncated=True)
-        return _tensor(z * self.stddev + self.mean, d)
+        return _random.truncated_normal(_shape_arg(shape), mean=self.mean, stddev=self.stddev,
+                                        dtype=d, seed=self._seed)
 
     def get_config(self):
         return {**super().get_config(), "mean": self.mean, "stddev": self.stddev}
@@ -194,8 +182,8 @@ class RandomUniform(_RandomInitializer):
 
     def __call__(self, shape, dtype=None):
         d = _float_dtype(dtype, "RandomUniform")
-        u = _generator(self._seed).random(_shape_arg(shape))
-        return _tensor(self.minval + (self.maxval - self.minval) * u, d)
+        return _random.uniform(_shape_arg(shape), minval=self.minval, maxval=self.maxval,
+                               dtype=d, seed=self._seed)
 
     def get_config(self):
         return {**super().get_config(), "minval": self.minval, "maxval": self.maxval}
@@ -257,11 +245,11 @@ class VarianceScaling(_RandomInitializer):
         variance = self.scale / max(1.0, n)
         if self.distribution == "uniform":
             limit = _math.sqrt(3.0 * variance)
-            u = _generator(self._seed).random(shape)
-            return _tensor((2 * u - 1) * limit, d)
-        truncated = self.distribution == "truncated_normal"
-        stddev = _math.sqrt(variance) / (_TRUNCATED_STDDEV if truncated else 1.0)
-        return _tensor(_standard_normal(shape, self._seed, truncated) * stddev, d)
+            return _random.uniform(shape, minval=-limit, maxval=limit, dtype=d, seed=self._seed)
+        if self.distribution == "truncated_normal":
+            return _random.truncated_normal(shape, stddev=_math.sqrt(variance) /
+                                            _TRUNCATED_STDDEV, dtype=d, seed=self._seed)
+        return _random.normal(shape, stddev=_math.sqrt(variance), dtype=d, seed=self._seed)
 
     def get_config(self):
         return {**super().get_config(), "scale": self.scale, "mode": self.mode,
@@ -334,7 +322,8 @@ class Orthogonal(_RandomInitializer):
             raise ValueError("The tensor to initialize must be at least two-dimensional. "
                              f"Received: shape={shape} of rank {len(shape)}.")
         rows, cols = _math.prod(shape[:-1]), shape[-1]
-        a = _standard_normal((max(rows, cols), min(rows, cols)), self._seed)
+        a = _random.normal((max(rows, cols), min(rows, cols)), dtype=d, seed=self._seed)
+        a = a._v if d.size >= 4 else xp.asarray(a._v, dtype="float32")  # LAPACK: no halves
         q, r = xp.linalg.qr(a)
         # Signs of R's diagonal make Q unique, so Q is uniform over orthogonal matrices.
         q = _tensor(q * xp.sign(xp.diagonal(r)) * self.gain, d)

@@ -18,7 +18,8 @@ from ._core import STATE, register, t, trace, wrap
 from .array_ops import _shape_arg
 
 _DEFAULT_GRAPH_SEED = 87654321
-_state = {"global": None, "counter": 0, "gens": {}}
+# resets: how many times set_seed ran (Keras' default seeds restart on each, see keras/random)
+_state = {"global": None, "counter": 0, "gens": {}, "resets": 0}
 
 
 def set_seed(seed):
@@ -26,6 +27,7 @@ def set_seed(seed):
     _state["global"] = None if seed is None else int(seed)
     _state["counter"] = 0
     _state["gens"].clear()
+    _state["resets"] += 1
 
 
 def get_global_seed():

@@ -118,7 +118,7 @@ def test_auto_contrast_matches_keras_with_flat_channels():
 
 
 def _train(name, kwargs, x=IMAGES, seed=5):
-    tfx.random.set_seed(0)  # a layer seed names a stream of tfx.random: replayed from here
+    tfx.random.set_seed(0)  # a layer seed starts the layer's own stream
     return getattr(T, name)(seed=seed, **kwargs)(tfx.constant(x), training=True).numpy()
 
 
@@ -155,7 +155,7 @@ def test_training_shapes_ranges_and_seeds(name, kwargs):
 
 def test_documented_effects():
     x = IMAGES
-    g = _train("RandomGrayscale", dict(factor=0.5), x, seed=2)
+    g = _train("RandomGrayscale", dict(factor=0.5), x, seed=1)
     grey = np.ptp(g, axis=-1) < 1e-3
     assert grey.all(axis=(1, 2)).any() and not grey.all()  # whole images, some of them
     inv = _train("RandomInvert", dict(factor=1.0), x, seed=1)

@@ -55,7 +55,7 @@ def test_matches_keras_in_inference_and_config(name, kwargs):
 def test_training_shapes_ranges_and_seeds(name, kwargs):
     def run():
         tfx.random.set_seed(0)
-        return getattr(T, name)(seed=4, **kwargs)(tfx.constant(IMAGES), training=True).numpy()
+        return getattr(T, name)(seed=2, **kwargs)(tfx.constant(IMAGES), training=True).numpy()
     y = run()
     assert y.shape == IMAGES.shape
     assert y.min() >= -1e-3 and y.max() <= 255 + 1e-3

@@ -12,6 +12,7 @@ from ...core.shape import TensorShape
 from ...ops import array_ops as A
 from ...ops import linalg_ops as L
 from ...ops import math_ops as M
+from .. import random as _random
 from ..ops import nn as _ops_nn
 from .activation_layers import Softmax
 from .einsum_dense import EinsumDense
@@ -64,6 +65,11 @@ class _Projections:
         self.bias_regularizer = regularizers.get(bias_regularizer)
         self.kernel_constraint = constraints.get(kernel_constraint)
         self.bias_constraint = constraints.get(bias_constraint)
+
+    def _build_dropout(self):
+        # Keras makes the attention-probability Dropout (with its seed stream) when building.
+        from ..random import SeedGenerator
+        self.seed_generator = SeedGenerator(self.seed) if self.dropout > 0 else None
 
     def _dense(self, equation, bias_axes, output_shape, name, activation=None):
         return EinsumDense(equation, output_shape=output_shape,
@@ -128,6 +134,7 @@ class MultiHeadAttention(_Projections, Layer):
         eq, bias = _projection(rank - 1, 2, len(out))
         self._output_dense = self._dense(eq, bias, heads + out, "attention_output")
         self._softmax = Softmax(axis=-1, dtype=self.dtype_policy)
+        self._build_dropout()
         self.built = True
 
     # -- the computation ----------------------------------------------------------------------
@@ -222,7 +229,7 @@ class MultiHeadAttention(_Projections, Layer):
                 scores = self._softmax(logits)
             probs = scores
             if training and self.dropout > 0:
-                probs = nn.dropout(scores, rate=self.dropout, seed=self.seed)
+                probs = _random.dropout(scores, self.dropout, seed=self.seed_generator)
             out = L.einsum("bnts,bsnh->btnh", probs, vf)
         out = A.reshape(out, [q.shape[0]] + batch_dims + q_dims + out.shape.as_list()[-2:])
         inverse = [perm.index(i) for i in range(len(perm))]
@@ -273,6 +280,8 @@ class _BaseDenseAttention(Layer):
         self.use_scale = bool(use_scale)
         self.dropout = float(dropout)
         self.seed = seed
+        if self.dropout > 0:
+            self.seed_generator = _random.SeedGenerator(seed)
         self.supports_masking = True
 
     def _validate(self, inputs, mask):
@@ -303,7 +312,7 @@ class _BaseDenseAttention(Layer):
         weights = nn.softmax(scores, axis=-1)
         used = weights
         if training and self.dropout > 0:
-            used = nn.dropout(weights, rate=self.dropout, seed=self.seed)
+            used = _random.dropout(weights, self.dropout, seed=self.seed_generator)
         out = L.matmul(used, v)
         if q_mask is not None:
             out = out * M.cast(A.expand_dims(M.cast(q_mask, "bool"), -1), out.dtype)

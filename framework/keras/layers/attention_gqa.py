@@ -6,10 +6,10 @@ and from Keras.
 """
 import math
 
-from ... import nn
 from ...core.shape import TensorShape
 from ...ops import array_ops as A
 from ...ops import linalg_ops as L
+from .. import random as _random
 from .activation_layers import Softmax
 from .attention import MultiHeadAttention, _Projections, _ser
 from .layer import Layer
@@ -59,6 +59,7 @@ class GroupedQueryAttention(_Projections, Layer):
         self._output_dense = self._dense("bquh,uhm->bqm", "m", [None, features],
                                          "attention_output")
         self._softmax = Softmax(axis=-1, dtype=self.dtype_policy)
+        self._build_dropout()
         self.built = True
 
     # The mask rules (Keras masks, causal, sliding window, attention_mask) are MHA's.
@@ -96,7 +97,7 @@ class GroupedQueryAttention(_Projections, Layer):
                 scores = self._softmax(logits)
             probs = scores
             if training and self.dropout > 0:
-                probs = nn.dropout(scores, rate=self.dropout, seed=self.seed)
+                probs = _random.dropout(scores, self.dropout, seed=self.seed_generator)
             out = L.einsum("buqk,bkuh->bquh", probs, v)
         if gate is not None:
             out = out * gate

@@ -9,7 +9,7 @@ from ...core.shape import TensorShape
 from ...ops import array_ops as A
 from ...ops import conv_ops as C
 from ...ops import math_ops as M
-from ...ops import nn_ops as N
+from .. import random as _random
 from .arguments import (from_channels_last, standardize_data_format, standardize_padding,
                         standardize_tuple)
 from .layer import Layer, call_context
@@ -63,6 +63,7 @@ class _ConvLSTM(Layer):
         self.dropout = min(1.0, max(0.0, float(dropout)))
         self.recurrent_dropout = min(1.0, max(0.0, float(recurrent_dropout)))
         self.seed = seed
+        self.seed_generator = _random.SeedGenerator(seed)  # the layer's own stream, as Keras
         self.return_sequences = bool(return_sequences)
         self.return_state = bool(return_state)
         self.go_backwards = bool(go_backwards)
@@ -107,7 +108,7 @@ class _ConvLSTM(Layer):
     def _mask(self, shape, rate, training):
         if not training or not 0 < rate < 1:
             return None
-        return N.dropout(A.ones(shape, self._dtype), rate, seed=self.seed)
+        return _random.dropout(A.ones(shape, self._dtype), rate, seed=self.seed_generator)
 
     def call(self, sequences, initial_state=None, mask=None, training=False):
         x = sequences

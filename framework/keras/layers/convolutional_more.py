@@ -353,6 +353,9 @@ class _SpatialDropout(Layer):
                              f"value between 0 and 1. Received: rate={rate}")
         self.rate = float(rate)
         self.seed = seed
+        if rate > 0:  # its own stream, as Keras' Dropout
+            from ..random import SeedGenerator
+            self.seed_generator = SeedGenerator(seed)
         self.data_format = standardize_data_format(data_format) if self.rank > 1 else None
         self.supports_masking = True
 
@@ -367,10 +370,9 @@ class _SpatialDropout(Layer):
         if inputs.ndim != self.rank + 2:
             raise ValueError(f"Inputs to {type(self).__name__} should have rank "
                              f"{self.rank + 2}. Received: inputs.shape={tuple(inputs.shape)}")
-        from ... import nn
-        return nn.dropout(inputs, rate=self.rate,
-                          noise_shape=self._noise_shape(inputs.shape.as_list()),
-                          seed=self.seed)
+        from ..random import dropout
+        return dropout(inputs, self.rate, noise_shape=self._noise_shape(inputs.shape.as_list()),
+                       seed=self.seed_generator)
 
     def get_config(self):
         cfg = {**super().get_config(), "rate": self.rate, "seed": self.seed}

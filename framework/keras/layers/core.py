@@ -145,13 +145,17 @@ class Dropout(Layer):
         self.rate = float(rate)
         self.noise_shape = noise_shape
         self.seed = seed
+        if rate > 0:  # its own stream, as in Keras (two layers seeded alike draw alike)
+            from ..random import SeedGenerator
+            self.seed_generator = SeedGenerator(seed)
         self.supports_masking = True
 
     def call(self, inputs, training=False):
         if not training or self.rate == 0:
             return inputs
-        from ... import nn
-        return nn.dropout(inputs, rate=self.rate, noise_shape=self.noise_shape, seed=self.seed)
+        from ..random import dropout
+        return dropout(inputs, self.rate, noise_shape=self.noise_shape,
+                       seed=self.seed_generator)
 
     def get_config(self):
         return {**super().get_config(), "rate": self.rate, "noise_shape": self.noise_shape,

@@ -3,10 +3,11 @@ RandomColorDegeneration, RandomSaturation, RandomHue, RandomSharpness, RandomPos
 Solarization, AutoContrast, Equalization, RandomColorJitter.
 
 Inference (``training=False``) returns the input unchanged, as Keras (AutoContrast, which
-Keras applies in both modes, is the exception). In training, per-image draws come from
-``tfx.random`` (a layer ``seed`` or ``tfx.keras.utils.set_random_seed`` replays them);
-Keras' own random streams are not reproduced. Pixel values live in ``value_range``. A dict
-input ({"images": ..., "labels": ..., ...}) has its images transformed, the rest passed on.
+Keras applies in both modes, is the exception). In training, per-image draws come from the
+layer's own ``tfx.keras.random.SeedGenerator`` (a layer ``seed`` or
+``tfx.keras.utils.set_random_seed`` replays them); the draws' order is tfx's, not Keras'.
+Pixel values live in ``value_range``. A dict input ({"images": ..., "labels": ..., ...}) has
+its images transformed, the rest passed on.
 """
 from ...core.shape import TensorShape
 from ...ops import array_ops as A

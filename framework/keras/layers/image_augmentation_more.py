@@ -8,7 +8,7 @@ from ... import linalg
 from ...core.tensor import constant
 from ...ops import array_ops as A
 from ...ops import math_ops as M
-from ...ops import random_ops as R
+from .. import random as R
 from ..ops import image as _image
 from .image_augmentation import (AutoContrast, Equalization, RandomBrightness,
                                  RandomColorDegeneration, RandomPosterization,
@@ -155,7 +155,7 @@ class AugMix(_Augment):
                                  geometric=self.all_ops)
 
     def _gamma(self, shape):
-        return M.cast(R.gamma(shape, self.alpha, seed=self.seed), "float32")
+        return M.cast(R.gamma(shape, self.alpha, seed=self.seed_generator), "float32")
 
     def _augment(self, x):
         n = x.shape[0]

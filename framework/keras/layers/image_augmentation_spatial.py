@@ -3,11 +3,12 @@ RandomWidth, RandomShear, RandomErasing, RandomGaussianBlur, MixUp, CutMix; and 
 helpers Pipeline and MaxNumBoundingBoxes.
 
 As in image_augmentation.py: inference returns the input unchanged, training draws from
-``tfx.random`` (reproducible under ``seed`` / ``set_random_seed``, not Keras' streams)."""
+the layer's own ``tfx.keras.random.SeedGenerator`` (reproducible under ``seed`` /
+``set_random_seed``; the draws' order is tfx's, not Keras')."""
 from ...core.shape import TensorShape
 from ...ops import array_ops as A
 from ...ops import math_ops as M
-from ...ops import random_ops as R
+from .. import random as R
 from ..ops import image as _image
 from .image_augmentation import _Augment, _range_factor
 from .layer import Layer
@@ -274,7 +275,7 @@ class _Mixing(_Augment):
         first = self.data_format == "channels_first"
         if first:
             x = A.transpose(x, [0, 2, 3, 1])
-        perm = R.shuffle(A.range(0, x.shape[0]), seed=self.seed)
+        perm = R.shuffle(A.range(0, x.shape[0]), seed=self.seed_generator)
         images, weight = self._mix(x, A.gather(x, perm))
         if first:
             images = A.transpose(images, [0, 3, 1, 2])
@@ -294,7 +295,7 @@ class MixUp(_Mixing):
         self.alpha = alpha
 
     def _mix(self, x, other):
-        lam = M.cast(_beta([x.shape[0]], self.alpha, self.seed), x.dtype)
+        lam = M.cast(_beta([x.shape[0]], self.alpha, self.seed_generator), x.dtype)
         w = A.reshape(lam, [-1, 1, 1, 1])
         return x * w + other * (1.0 - w), lam
 
@@ -317,7 +318,7 @@ class CutMix(_Mixing):
     def _mix(self, x, other):
         n, H, W = x.shape[0], x.shape[1], x.shape[2]
         f = max(float(self.factor[1]), 1e-3)
-        lam = M.cast(_beta([n, 1], f, self.seed), "float32")
+        lam = M.cast(_beta([n, 1], f, self.seed_generator), "float32")
         ratio = M.sqrt(1.0 - lam)
         h, w = M.floor(ratio * H), M.floor(ratio * W)
         cy = M.floor(self._uniform([n, 1], 0.0, float(H)))

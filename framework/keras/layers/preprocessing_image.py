@@ -3,8 +3,8 @@ augmentations ``RandomFlip``, ``RandomRotation``, ``RandomZoom``, ``RandomTransl
 ``RandomContrast``, active only when ``training`` is true (a model's ``predict`` and
 ``evaluate`` pass images through unchanged).
 
-Random draws come from ``tfx.random`` (``set_seed`` replays them; a layer ``seed`` gives the
-layer its own stream). Images are (batch, height, width, channels) or one unbatched image;
+Random draws come from the layer's own ``tfx.keras.random.SeedGenerator`` (from its ``seed``,
+or a default seed that ``set_random_seed`` replays), as in Keras. Images are (batch, height, width, channels) or one unbatched image;
 ``data_format="channels_first"`` puts channels after the batch axis.
 """
 import math
@@ -12,7 +12,7 @@ import math
 from ...core.shape import TensorShape
 from ...ops import array_ops as A
 from ...ops import math_ops as M
-from ...ops import random_ops as R
+from .. import random as R
 from ..ops import image as _image
 from .arguments import standardize_data_format
 from .layer import Layer
@@ -120,10 +120,12 @@ class _RandomLayer(_ImageLayer):
     def __init__(self, seed=None, data_format=None, **kwargs):
         super().__init__(data_format=data_format, **kwargs)
         self.seed = seed
+        self.seed_generator = R.SeedGenerator(seed)
         self.supports_masking = False
 
     def _uniform(self, shape, low, high):
-        return R.uniform(shape, minval=low, maxval=high, dtype="float32", seed=self.seed)
+        return R.uniform(shape, minval=low, maxval=high, dtype="float32",
+                         seed=self.seed_generator)
 
     def call(self, inputs, training=True):
         x = self._float(inputs)

@@ -1,10 +1,10 @@
 """Regularization layers: GaussianNoise, GaussianDropout, AlphaDropout (active only in
-training) and ActivityRegularization. Noise comes from ``tfx.random`` so ``set_seed``
-replays it; a layer ``seed`` gives the layer its own stream, advancing on every call."""
+training) and ActivityRegularization. Each noisy layer owns a ``tfx.keras.random.SeedGenerator``
+(its own stream, advancing on every call), so a seeded layer draws what Keras' does."""
 import math
 
 from ...ops import math_ops as M
-from ...ops import random_ops as R
+from .. import random as R
 from .layer import Layer
 
 __all__ = ["GaussianNoise", "GaussianDropout", "AlphaDropout", "ActivityRegularization"]
@@ -27,13 +27,15 @@ class GaussianNoise(Layer):
                              f"value between 0 and 1. Received: stddev={stddev}")
         self.stddev = float(stddev)
         self.seed = seed
+        if stddev > 0:
+            self.seed_generator = R.SeedGenerator(seed)
         self.supports_masking = True
 
     def call(self, inputs, training=False):
         if not training or self.stddev == 0:
             return inputs
         noise = R.normal(inputs._v.shape, stddev=self.stddev, dtype=inputs.dtype,
-                         seed=self.seed)
+                         seed=self.seed_generator)
         return M.add(inputs, noise)
 
     def get_config(self):
@@ -48,6 +50,8 @@ class GaussianDropout(Layer):
         super().__init__(**kwargs)
         self.rate = _check_rate(rate)
         self.seed = seed
+        if rate > 0:
+            self.seed_generator = R.SeedGenerator(seed)
         self.supports_masking = True
 
     def call(self, inputs, training=False):
@@ -55,7 +59,7 @@ class GaussianDropout(Layer):
             return inputs
         stddev = math.sqrt(self.rate / (1.0 - self.rate))
         noise = R.normal(inputs._v.shape, mean=1.0, stddev=stddev, dtype=inputs.dtype,
-                         seed=self.seed)
+                         seed=self.seed_generator)
         return M.multiply(inputs, noise)
 
     def get_config(self):
@@ -77,6 +81,8 @@ class AlphaDropout(Layer):
         self.rate = _check_rate(rate)
         self.noise_shape = noise_shape
         self.seed = seed
+        if rate > 0:
+            self.seed_generator = R.SeedGenerator(seed)
         self.supports_masking = True
 
     def call(self, inputs, training=False):
@@ -88,8 +94,8 @@ class AlphaDropout(Layer):
                           for i, d in enumerate(self.noise_shape))
         rate = self.rate
         alpha_p = -_SELU_ALPHA * _SELU_SCALE
-        kept = M.cast(M.greater_equal(R.uniform(shape, dtype=inputs.dtype, seed=self.seed),
-                                      rate), inputs.dtype)
+        kept = M.cast(M.greater_equal(R.uniform(shape, seed=self.seed_generator), rate),
+                      inputs.dtype)
         a = ((1 - rate) * (1 + rate * alpha_p ** 2)) ** -0.5
         b = -a * alpha_p * rate
         x = M.add(M.multiply(inputs, kept), M.multiply(M.subtract(1.0, kept), alpha_p))

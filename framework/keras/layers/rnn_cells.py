@@ -7,7 +7,7 @@ adds the recurrent part at each time step."""
 from ...ops import array_ops as A
 from ...ops import linalg_ops as L
 from ...ops import math_ops as M
-from ...ops import nn_ops as N
+from .. import random as _random
 from .layer import Layer
 
 __all__ = ["SimpleRNNCell", "LSTMCell", "GRUCell"]
@@ -50,6 +50,7 @@ class _Cell(Layer):
         self.dropout = min(1.0, max(0.0, float(dropout)))
         self.recurrent_dropout = min(1.0, max(0.0, float(recurrent_dropout)))
         self.seed = seed
+        self.seed_generator = _random.SeedGenerator(seed)  # the cell's own stream, as Keras
 
     @property
     def state_size(self):
@@ -93,7 +94,7 @@ class _Cell(Layer):
         def mask(shape, rate):
             if not training or not 0 < rate < 1:
                 return None
-            return N.dropout(A.ones(shape, self._dtype), rate, seed=self.seed)
+            return _random.dropout(A.ones(shape, self._dtype), rate, seed=self.seed_generator)
         batch = inputs._v.shape[0]
         return (mask((batch, inputs._v.shape[-1]), self.dropout),
                 mask((batch, self.units), self.recurrent_dropout))
