@@ -29,3 +29,4 @@ from .ops.extra_special_ops import (angle, bessel_i0, bessel_i0e, bessel_i1,  # 
                                     bessel_i1e, betainc, erfcinv, erfinv, igamma, igammac,
                                     ndtri, nextafter)
 from .ops.misc_ops import approx_max_k, approx_min_k  # noqa: E402,F401
+from .ops.special_functions_ops import sobol_sample, special  # noqa: E402,F401

@@ -338,6 +338,19 @@ def _tables(k, v):
 
 CASES.update({"lookup_tables": (_tables, [ints(4, hi=8, dtype=np.int64), f32(4)])})
 
+# tf.math.special's functions and Sobol points (tfx/ops/special_functions_ops.py).
+from tfx.ops import special_functions_ops as SF  # noqa: E402
+
+_SPECIAL = [SF.bessel_j0, SF.bessel_j1, SF.bessel_k0, SF.bessel_k0e, SF.bessel_k1,
+            SF.bessel_k1e, SF.bessel_y0, SF.bessel_y1, SF.dawsn, SF.expint, SF.fresnel_cos,
+            SF.fresnel_sin, SF.spence]
+CASES.update({
+    "special_functions": (lambda x: [f(x) for f in _SPECIAL] + [SF.sobol_sample(2, 3)],
+                          [f64(5, lo=0.2, hi=3.0)]),
+    "grad_special_functions": (grad(lambda x: [f(x) for f in _SPECIAL]),
+                               [f64(5, lo=0.2, hi=3.0)]),
+})
+
 
 def _flat(y):
     out = []
