@@ -103,6 +103,8 @@ def _like(value, dtype, api):
 
 def _arr(v):
     """Indexing a NumPy array down to one element gives a scalar: keep tensors on arrays."""
+    if v.__class__ is bytes:  # one element of a string tensor
+        return xp.asarray(v, dtype=object)
     return xp.asarray(v) if v.ndim == 0 else v
 
 
