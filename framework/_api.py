@@ -86,3 +86,6 @@ from .ops.misc_ops import (DeviceSpec, bitcast, broadcast_dynamic_shape,  # noqa
 from .ops.misc_ops import (IndexedSlicesSpec, TypeSpec, edit_distance,  # noqa: E402
                            type_spec_from_value)
 from .ops.gradients_ops import gradients, hessians  # noqa: E402
+
+# N-d FFTs (also in tfx.signal).
+from .ops.fftnd_ops import fftnd, ifftnd, irfftnd, rfftnd  # noqa: E402

@@ -345,3 +345,8 @@ def mfccs_from_log_mel_spectrograms(log_mel_spectrograms, name=None):
     bins = x._v.shape[-1]
     r = dct(x, type=2)
     return multiply(r, _c(1.0 / _math.sqrt(2.0 * bins), r))
+
+
+from .ops.fftnd_ops import fftnd, ifftnd, irfftnd, rfftnd  # noqa: E402,F401
+
+__all__ += ["fftnd", "ifftnd", "rfftnd", "irfftnd"]
