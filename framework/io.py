@@ -417,87 +417,12 @@ def _example_features(serialized):
     return out
 
 
-_KINDS = {"float": (_dt.float32,), "int64": (_dt.int64,), "bytes": (_dt.string,)}
-
-
-def _check_kind(name, kind, dtype):
-    if kind is not None and dtype not in _KINDS[kind]:
-        raise _invalid("tfx.io.parse_example", f"Name: <unknown>, Feature: {name}. Data types "
-                       f"don't match. Expected type: {dtype.name}, Actual type: "
-                       f"{_KINDS[kind][0].name}")
-
-
 def _column(values, dtype):
     if dtype is _dt.string:
         arr = xp.empty(len(values), dtype=object)
         arr[:] = values
         return arr
     return xp.asarray(values, dtype=dtype._np)
-
-
-def parse_example(serialized, features, example_names=None, name=None):
-    """Parse a batch of serialized tf.train.Example records into {name: tensor}: a
-    FixedLenFeature gives [batch] + shape, a VarLenFeature a SparseTensor [batch, max_len]."""
-    from .structures.sparse_tensor import SparseTensor
-    recs = _py(serialized)
-    recs = [recs] if isinstance(recs, bytes) else list(recs)
-    parsed = [_example_features(bytes(r)) for r in recs]
-    out = {}
-    for key, spec in features.items():
-        d = _dt.as_dtype(spec.dtype)
-        if isinstance(spec, VarLenFeature):
-            idx, vals, width = [], [], 0
-            for b, feats in enumerate(parsed):
-                kind, v = feats.get(key, (None, []))
-                _check_kind(key, kind, d)
-                idx += [[b, i] for i in range(len(v))]
-                vals += v
-                width = max(width, len(v))
-            out[key] = SparseTensor(xp.asarray(idx, dtype=xp.int64).reshape(-1, 2),
-                                    wrap(_column(vals, d), d),
-                                    xp.asarray([len(parsed), width], dtype=xp.int64))
-            continue
-        shape = [int(n) for n in spec.shape]
-        size = 1
-        for n in shape:
-            size *= n
-        rows = []
-        for b, feats in enumerate(parsed):
-            kind, v = feats.get(key, (None, None))
-            if v is None or (not v and size):
-                if spec.default_value is None:
-                    raise _invalid("tfx.io.parse_example", f"Name: <unknown>, Feature: {key} "
-                                   f"(data type: {d.name}) is required but could not be "
-                                   "found.")
-                default = _py(spec.default_value)
-                v = list(xp.broadcast_to(xp.asarray(default, dtype=object), shape).reshape(-1))
-                if d is _dt.string:
-                    v = [x.encode() if isinstance(x, str) else x for x in v]
-            else:
-                _check_kind(key, kind, d)
-            if len(v) != size:
-                raise _invalid("tfx.io.parse_example", f"Name: <unknown>, Key: {key}, Index: "
-                               f"{b}.  Number of {d.name} values != expected.  Values size: "
-                               f"{len(v)} but output shape: {shape}")
-            rows.append(_column(v, d).reshape(shape))
-        arr = xp.stack(rows) if rows else xp.zeros([0] + shape, d._np if d is not _dt.string
-                                                  else object)
-        out[key] = wrap(arr, d)
-    return out
-
-
-def parse_single_example(serialized, features, example_names=None, name=None):
-    """parse_example for one record: FixedLenFeature values of their own shape, VarLenFeature
-    a SparseTensor [length]."""
-    from .structures.sparse_tensor import SparseTensor
-    batch = parse_example([_py(serialized)], features)
-    out = {}
-    for key, v in batch.items():
-        if isinstance(v, SparseTensor):
-            out[key] = SparseTensor(v.indices[:, 1:], v.values, v.dense_shape[1:])
-        else:
-            out[key] = v[0]
-    return out
 
 
 # ---- TFRecord files ----------------------------------------------------------------------------
@@ -713,3 +638,30 @@ class _GFileModule:
 
 
 gfile = _GFileModule()
+
+
+# Example and SequenceExample parsing (every feature kind) lives in io_example.py.
+from .io_example import (FixedLenSequenceFeature, RaggedFeature, SparseFeature,  # noqa: E402
+                         parse_example, parse_sequence_example, parse_single_example,
+                         parse_single_sequence_example)
+
+__all__ += ["FixedLenSequenceFeature", "RaggedFeature", "SparseFeature",
+            "parse_sequence_example", "parse_single_sequence_example", "write_graph"]
+
+
+def write_graph(graph_or_graph_def, logdir, name, as_text=True):
+    """Write a graph to ``logdir/name`` and return the path: a traced ``tfx.function``,
+    ConcreteFunction or tfx Graph as tfx's graph JSON (``summary_graph.graph_def_json``), or
+    a graph dict already in that form. ``as_text``: indented JSON, else compact."""
+    import json
+    from .summary_graph import graph_def_json
+    doc = graph_or_graph_def if isinstance(graph_or_graph_def, dict) else \
+        graph_def_json(graph_or_graph_def)
+    path = _os.path.join(_os.fspath(logdir), name)
+    if _os.path.dirname(path):
+        _os.makedirs(_os.path.dirname(path), exist_ok=True)
+    text = json.dumps(doc, indent=2 if as_text else None,
+                      separators=None if as_text else (",", ":"))
+    with open(path, "w") as f:
+        f.write(text)
+    return path

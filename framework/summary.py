@@ -12,7 +12,7 @@ from .backend import xp
 
 __all__ = ["SummaryWriter", "create_file_writer", "create_noop_writer", "scalar", "histogram",
            "image", "audio", "text", "write", "flush", "record_if", "should_record_summaries",
-           "experimental"]
+           "experimental", "graph", "trace_on", "trace_off", "trace_export"]
 
 _state = _threading.local()
 
@@ -318,3 +318,69 @@ def text(name, data, step=None, description=None):
     else:
         raise TypeError("tfx.summary.text: data must be a string tensor")
     return _emit(name, arr, "text", step, description)
+
+
+# ---- graphs -------------------------------------------------------------------------------------
+
+def _write_graph_event(graphs):
+    w = _current_writer()
+    if w is None or not _condition_holds():
+        return False
+    fw = w._file_writer()
+    if fw is None:
+        return False
+    from tensorboardX.proto.event_pb2 import Event
+    from .summary_graph import graph_def_proto
+    fw.add_event(Event(graph_def=graph_def_proto(graphs).SerializeToString()), None, None)
+    return True
+
+
+def graph(graph_data):
+    """Write the graph of a ``tfx.function`` (traced), ConcreteFunction or tfx Graph to the
+    default writer, where TensorBoard's Graphs dashboard shows it. Returns whether it was
+    written (False with no default writer)."""
+    from .summary_graph import as_graph
+    return _write_graph_event([as_graph(graph_data)])
+
+
+def trace_on(graph=True, profiler=False, profiler_outdir=None):
+    """Start recording the graphs of the tfx.functions that run, for ``trace_export``.
+    tfx has no profiler: ``profiler=True`` warns and records graphs only."""
+    if profiler:
+        import warnings
+        warnings.warn("tfx.summary.trace_on: tfx has no profiler; only graphs are recorded.",
+                      stacklevel=2)
+    if graph:
+        _collector.start()
+
+
+def trace_off():
+    """Stop recording graphs (and forget them)."""
+    _collector.stop()
+
+
+def trace_export(name, step=None, profiler_outdir=None):
+    """Stop recording and write the graphs of the tfx.functions run since ``trace_on`` to the
+    default writer as one graph (each function's nodes under its name). ``step`` defaults to
+    ``experimental.get_step()``; ValueError with neither."""
+    if step is None:
+        step = experimental.get_step()
+    if step is None:
+        _collector.stop()
+        raise ValueError("Must provide step to trace_export() or set a default step via "
+                         "tf.summary.experimental.set_step()")
+    if not _collector.active:
+        import warnings
+        warnings.warn("Cannot export trace: trace_on() was not called.", stacklevel=2)
+        return
+    graphs = _collector.stop()
+    if graphs:
+        _write_graph_event(graphs)
+
+
+def _make_collector():
+    from .summary_graph import GraphCollector
+    return GraphCollector()
+
+
+_collector = _make_collector()

@@ -476,15 +476,20 @@ def is_built_with_xla():
 
 
 def assert_equal_graph_def(expected, actual):
-    """Two graphs (tfx's JSON graph dicts, as ``tfx.io.write_graph`` writes) are equal:
-    same nodes by name with the same ops, inputs and attrs, in any order."""
+    """Two graphs are equal: the same nodes by name, with the same ops, inputs and attrs, in
+    any order. Each is tfx's graph JSON (as ``tfx.io.write_graph`` writes it) or a traced
+    tfx.function, ConcreteFunction or Graph."""
+    from .summary_graph import graph_def_json
+
     def by_name(g):
-        nodes = g.get("nodes", g) if isinstance(g, dict) else g
-        return {n["name"]: n for n in nodes}
+        if not isinstance(g, dict):
+            g = graph_def_json(g)
+        return {n["name"]: n for n in g["node"]}
     e, a = by_name(expected), by_name(actual)
     if e.keys() != a.keys():
-        raise AssertionError(f"Graphs differ in node names: only expected {sorted(e.keys() - a.keys())}, "
-                             f"only actual {sorted(a.keys() - e.keys())}")
+        raise AssertionError(f"Graphs differ in node names: only expected "
+                             f"{sorted(e.keys() - a.keys())}, only actual "
+                             f"{sorted(a.keys() - e.keys())}")
     for name in e:
         if e[name] != a[name]:
             raise AssertionError(f"Node {name!r} differs: expected {e[name]}, got {a[name]}")

@@ -169,7 +169,11 @@ def test_device_queries_and_main():
 
 
 def test_assert_equal_graph_def():
-    g = {"nodes": [{"name": "a", "op": "add", "inputs": []}]}
-    tfx.test.assert_equal_graph_def(g, {"nodes": list(g["nodes"])})
+    f = tfx.function(lambda x: x * 2.0 + 1.0)
+    g = tfx.function(lambda x: x * 2.0 + 1.0)
+    h = tfx.function(lambda x: x * 3.0 - 1.0)
+    for fn in (f, g, h):
+        fn(tfx.constant([1., 2.]))
+    tfx.test.assert_equal_graph_def(f, g)
     with pytest.raises(AssertionError):
-        tfx.test.assert_equal_graph_def(g, {"nodes": [{"name": "a", "op": "mul", "inputs": []}]})
+        tfx.test.assert_equal_graph_def(f, h)
