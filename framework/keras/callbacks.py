@@ -17,6 +17,7 @@ import warnings
 import numpy as np  # host-side: log values, weight histograms, float32 rounding
 
 from .. import nest
+from .io_utils import print_msg
 from .progbar import Progbar
 from .saving.autoconfig import AutoConfig
 
@@ -183,10 +184,7 @@ class ProgbarLogger(Callback):
         v = self.params.get("verbose", 1)
         epochs = self.params.get("epochs", 1)
         if v:
-            from rich.console import Console
-            import sys
-            Console(file=sys.stdout, highlight=False).print(f"Epoch {epoch + 1}/{epochs}",
-                                                            markup=False)
+            print_msg(f"Epoch {epoch + 1}/{epochs}")
         self._bar = Progbar(self.params.get("steps"), verbose=v)
 
     def on_train_batch_end(self, batch, logs=None):
@@ -394,11 +392,11 @@ class EarlyStopping(MonitorCallback):
 
     def on_train_end(self, logs=None):
         if self.stopped_epoch > 0 and self.verbose > 0:
-            print(f"Epoch {self.stopped_epoch + 1}: early stopping")
+            print_msg(f"Epoch {self.stopped_epoch + 1}: early stopping")
         if self.restore_best_weights and self.best_weights is not None:
             if self.verbose > 0:
-                print("Restoring model weights from the end of the best epoch: "
-                      f"{self.best_epoch + 1}.")
+                print_msg("Restoring model weights from the end of the best epoch: "
+                          f"{self.best_epoch + 1}.")
             self.model.set_weights(self.best_weights)
 
     def get_monitor_value(self, logs):
@@ -477,7 +475,7 @@ class ModelCheckpoint(MonitorCallback):
     def _should_save(self, epoch, logs, filepath):
         if not self.save_best_only:
             if self.verbose > 0:
-                print(f"\nEpoch {epoch + 1}: saving model to {filepath}")
+                print_msg(f"\nEpoch {epoch + 1}: saving model to {filepath}")
             return True
         current = (logs or {}).get(self.monitor)
         if current is None:
@@ -492,12 +490,12 @@ class ModelCheckpoint(MonitorCallback):
         best = "None" if self.best is None else f"{self.best:.5f}"
         if self._is_improvement(current, self.best):
             if self.verbose > 0:
-                print(f"\nEpoch {epoch + 1}: {self.monitor} improved from {best} to "
-                      f"{current:.5f}, saving model to {filepath}")
+                print_msg(f"\nEpoch {epoch + 1}: {self.monitor} improved from {best} to "
+                          f"{current:.5f}, saving model to {filepath}")
             self.best = current
             return True
         if self.verbose > 0:
-            print(f"\nEpoch {epoch + 1}: {self.monitor} did not improve from {best}")
+            print_msg(f"\nEpoch {epoch + 1}: {self.monitor} did not improve from {best}")
         return False
 
     def _save_model(self, epoch, batch, logs):
@@ -517,7 +515,7 @@ class ModelCheckpoint(MonitorCallback):
             raise OSError("Please specify a non-directory filepath for ModelCheckpoint. "
                           f"Filepath used is an existing directory: {filepath}") from None
         if self.verbose > 0:
-            print(f"\nEpoch {epoch + 1}: finished saving model to {filepath}")
+            print_msg(f"\nEpoch {epoch + 1}: finished saving model to {filepath}")
 
     def _get_file_path(self, epoch, batch, logs):
         try:
@@ -775,8 +773,8 @@ class ReduceLROnPlateau(MonitorCallback):
                     new_lr = max(old_lr * self.factor, self.min_lr)
                     optimizer.learning_rate = new_lr
                     if self.verbose > 0:
-                        print(f"\nEpoch {epoch + 1}: ReduceLROnPlateau reducing learning rate "
-                              f"to {new_lr}.")
+                        print_msg(f"\nEpoch {epoch + 1}: ReduceLROnPlateau reducing "
+                                  f"learning rate to {new_lr}.")
                     self.cooldown_counter = self.cooldown
                     self.wait = 0
 
@@ -803,7 +801,8 @@ class LearningRateScheduler(Callback):
             raise ValueError(f"The output of the `schedule` function should be a float. Got: {lr}")
         optimizer.learning_rate = lr
         if self.verbose > 0:
-            print(f"\nEpoch {epoch + 1}: LearningRateScheduler setting learning rate to {lr}.")
+            print_msg(f"\nEpoch {epoch + 1}: LearningRateScheduler setting learning rate to "
+                      f"{lr}.")
 
     def on_epoch_end(self, epoch, logs=None):
         if logs is not None:
@@ -826,7 +825,7 @@ class TerminateOnNaN(Callback):
             if self.raise_error:
                 raise RuntimeError(f"NaN or Inf loss encountered at batch {batch}. Loss value: "
                                    f"{loss}. Terminating training immediately.")
-            print(f"Batch {batch}: Invalid loss, terminating training")
+            print_msg(f"Batch {batch}: Invalid loss, terminating training")
             self.model.stop_training = True
 
 

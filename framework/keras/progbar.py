@@ -44,6 +44,11 @@ class Progbar:
         self._console = None
 
     def _out(self, text, end):
+        from .io_utils import is_interactive_logging_enabled, logger
+        if not is_interactive_logging_enabled():  # finished lines only, to the log
+            if end:
+                logger.info(text.strip("\r\n"))
+            return
         if self._console is None:
             from rich.console import Console
             self._console = Console(file=self._file, highlight=False, soft_wrap=True)

@@ -1,4 +1,5 @@
-"""``tfx.keras.utils``: seeds, label encoding, progress bars, registration helpers."""
+"""``tfx.keras.utils``: seeds, label encoding, progress bars, registration helpers, logging
+switches, ``Config``."""
 import random as _pyrandom
 
 from ..registry import (custom_object_scope, get_registered_name, get_registered_object,
@@ -16,13 +17,19 @@ __all__ = ["set_random_seed", "to_categorical", "normalize", "Progbar",
            "Sequence", "clear_session", "get_source_inputs", "is_keras_tensor",
            "pack_x_y_sample_weight", "unpack_x_y_sample_weight", "standardize_dtype",
            "array_to_img", "img_to_array", "load_img", "save_img",
-           "image_dataset_from_directory", "text_dataset_from_directory"]
+           "image_dataset_from_directory", "text_dataset_from_directory", "Config",
+           "enable_interactive_logging", "disable_interactive_logging",
+           "is_interactive_logging_enabled", "model_to_dot"]
 
 from .backend import clear_session, standardize_dtype  # noqa: E402
 from .preprocessing.image import array_to_img, img_to_array, load_img, save_img  # noqa: E402
 from .py_dataset import PyDataset, Sequence  # noqa: E402
 from .directory_datasets import (image_dataset_from_directory,  # noqa: E402
                                  text_dataset_from_directory)
+from .io_utils import (disable_interactive_logging, enable_interactive_logging,  # noqa: E402
+                       is_interactive_logging_enabled)
+from .model_dot import model_to_dot  # noqa: E402
+from .utils_config import Config  # noqa: E402
 
 CustomObjectScope = custom_object_scope
 

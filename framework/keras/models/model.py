@@ -201,7 +201,9 @@ class Model(Layer):
             sample_weight=None, initial_epoch=0, steps_per_epoch=None, validation_steps=None,
             validation_batch_size=None, validation_freq=1):
         from ..callbacks import CallbackList
+        from ..config import limit_epochs
         self._assert_compiled()
+        epochs = limit_epochs(epochs)  # keras.config.set_max_epochs
         verbose = 1 if verbose == "auto" else int(verbose)
         strategy = _strategy(self)
         if strategy is not None:  # tfx.distribute: only rank 0 prints and writes files

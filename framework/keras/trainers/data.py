@@ -97,6 +97,8 @@ class DataHandler:
 
     def __init__(self, x, y=None, sample_weight=None, batch_size=None, steps_per_epoch=None,
                  shuffle=False, class_weight=None, shards=None):
+        from ..config import limit_steps
+        steps_per_epoch = limit_steps(steps_per_epoch)  # keras.config.set_max_steps_per_epoch
         self._arrays = _is_array_data(x)
         self.steps_per_epoch = steps_per_epoch
         self.shuffle = shuffle
