@@ -354,8 +354,7 @@ def _cast_python(value, dtype):
     """Convert Python data to ``dtype`` as TensorFlow does: float -> int, int -> bool and the
     like raise TypeError; out-of-range ints wrap (300 -> uint8 44)."""
     if dtype is _string:
-        return _to_bytes_array(_np.asarray(value, dtype=object)
-                               if not isinstance(value, (str, bytes)) else _np.asarray(value))
+        return _to_bytes_array(_np.asarray(value, dtype=object))  # "S" arrays drop trailing NULs
     arr = _asarray(value)
     k = arr.dtype.kind
     if k == "O":

@@ -351,6 +351,11 @@ CASES.update({
                                [f64(5, lo=0.2, hi=3.0)]),
 })
 
+# WAV files (tfx/ops/audio_ops.py).
+from tfx.ops import audio_ops as AU  # noqa: E402
+
+CASES.update({"wav": (lambda a: list(AU.decode_wav(AU.encode_wav(a, 8000))), [f32(5, 2)])})
+
 
 def _flat(y):
     out = []
