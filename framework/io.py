@@ -234,6 +234,20 @@ def _proto_values(proto, dtype, count):
     return xp.concatenate([arr, xp.full(count - arr.size, arr[-1], np_dtype)])
 
 
+def _string_content(data, count):
+    """Strings packed as TensorFlow packs them in ``tensor_content``: ``count`` varint
+    lengths, then the bytes of each string in turn."""
+    lengths, pos = [], 0
+    for _ in range(count):
+        n, pos = _varint(data, pos)
+        lengths.append(n)
+    out = []
+    for n in lengths:
+        out.append(bytes(data[pos:pos + n]))
+        pos += n
+    return out
+
+
 def parse_tensor(serialized, out_type, name=None):
     """The tensor inside a serialized TensorProto; its dtype must be ``out_type``."""
     api = "tfx.io.parse_tensor"
@@ -256,7 +270,8 @@ def parse_tensor(serialized, out_type, name=None):
         count *= n
     if want is _dt.string:
         arr = xp.empty(count, dtype=object)
-        arr[:] = list(proto.string_val)
+        arr[:] = list(proto.string_val) if not proto.tensor_content else \
+            _string_content(proto.tensor_content, count)
     elif proto.tensor_content:
         arr = xp.frombuffer(proto.tensor_content, dtype=want._np.newbyteorder("<")).astype(
             want._np)
@@ -642,11 +657,15 @@ gfile = _GFileModule()
 
 # Example and SequenceExample parsing (every feature kind) lives in io_example.py.
 from .io_example import (FixedLenSequenceFeature, RaggedFeature, SparseFeature,  # noqa: E402
-                         parse_example, parse_sequence_example, parse_single_example,
-                         parse_single_sequence_example)
+                         decode_json_example, parse_example, parse_sequence_example,
+                         parse_single_example, parse_single_sequence_example)
+from .io_sparse import (deserialize_many_sparse, serialize_many_sparse,  # noqa: E402
+                        serialize_sparse)
 
 __all__ += ["FixedLenSequenceFeature", "RaggedFeature", "SparseFeature",
-            "parse_sequence_example", "parse_single_sequence_example", "write_graph"]
+            "parse_sequence_example", "parse_single_sequence_example", "write_graph",
+            "decode_json_example", "serialize_sparse", "serialize_many_sparse",
+            "deserialize_many_sparse", "match_filenames_once"]
 
 
 def write_graph(graph_or_graph_def, logdir, name, as_text=True):
@@ -665,3 +684,10 @@ def write_graph(graph_or_graph_def, logdir, name, as_text=True):
     with open(path, "w") as f:
         f.write(text)
     return path
+
+
+def match_filenames_once(pattern, name=None):
+    """A (non-trainable) string Variable holding the files matching ``pattern`` when it is
+    made, sorted (``matching_files`` evaluated once)."""
+    from .core.variable import Variable
+    return Variable(matching_files(pattern), trainable=False, name=name or "matching_filenames")

@@ -20,7 +20,8 @@ from .io import (FixedLenFeature, VarLenFeature, _column, _example_features, _fe
 from .ops._core import wrap
 
 __all__ = ["FixedLenSequenceFeature", "SparseFeature", "RaggedFeature", "parse_example",
-           "parse_single_example", "parse_sequence_example", "parse_single_sequence_example"]
+           "parse_single_example", "parse_sequence_example", "parse_single_sequence_example",
+           "decode_json_example"]
 
 FixedLenSequenceFeature = collections.namedtuple(
     "FixedLenSequenceFeature", ["shape", "dtype", "allow_missing", "default_value"],
@@ -411,3 +412,96 @@ def parse_single_sequence_example(serialized, context_features=None, sequence_fe
                                                sequence_features)
     return ({k: _drop_batch(v) for k, v in context.items()},
             {k: _drop_batch(v) for k, v in lists.items()})
+
+
+# ---- JSON Examples -------------------------------------------------------------------------------
+
+def _key(num, wire):
+    return _varint_bytes((num << 3) | wire)
+
+
+def _varint_bytes(n):
+    n &= (1 << 64) - 1
+    out = bytearray()
+    while True:
+        b = n & 0x7F
+        n >>= 7
+        out.append(b | (0x80 if n else 0))
+        if not n:
+            return bytes(out)
+
+
+def _delimited(num, payload):
+    return _key(num, 2) + _varint_bytes(len(payload)) + payload
+
+
+_LISTS = {"bytesList": 1, "bytes_list": 1, "floatList": 2, "float_list": 2, "int64List": 3,
+          "int64_list": 3}
+
+
+def _json_error(message):
+    return _invalid("tfx.io.decode_json_example", "Error while parsing JSON: invalid JSON in "
+                                                  f"type.googleapis.com/tensorflow.Example: "
+                                                  f"{message}")
+
+
+def _json_fields(obj, allowed, what):
+    if not isinstance(obj, dict):
+        raise _json_error(f"{what} must be a JSON object")
+    for k in obj:
+        if k not in allowed:
+            raise _json_error(f"no such field: '{k}'")
+    return obj
+
+
+def _json_feature(feature):
+    import base64
+    import struct
+    _json_fields(feature, _LISTS, "a Feature")
+    out = b""
+    for name, lst in feature.items():
+        num = _LISTS[name]
+        values = _json_fields(lst, ("value",), "a value list").get("value", [])
+        body = b""
+        # TensorFlow's JSON decoding writes repeated numbers unpacked, one field each.
+        for v in values:
+            try:
+                if num == 1:
+                    body += _delimited(1, base64.b64decode(v, validate=True))
+                elif num == 2:
+                    body += _key(1, 5) + struct.pack("<f", float(v))
+                else:
+                    body += _key(1, 0) + _varint_bytes(int(v))
+            except (ValueError, TypeError, struct.error):
+                raise _json_error(f"invalid value {v!r} in {name}") from None
+        out += _delimited(num, body)
+    return out
+
+
+def decode_json_example(json_examples, name=None):
+    """Serialized tf.train.Example records from their JSON form (protobuf's JSON mapping:
+    ``{"features": {"feature": {"name": {"int64List": {"value": ["1"]}}}}}``), element by
+    element; the same bytes TensorFlow produces."""
+    import json
+    from .core.tensor import convert_to_tensor
+    x = json_examples if hasattr(json_examples, "_v") else convert_to_tensor(json_examples,
+                                                                            _dt.string)
+    arr = x._v
+    out = xp.empty(arr.shape, dtype=object)
+    flat_in, flat_out = arr.reshape(-1), out.reshape(-1)
+    for i in range(flat_in.shape[0]):
+        try:
+            doc = json.loads(bytes(flat_in[i]).decode("utf-8"))
+        except (ValueError, UnicodeDecodeError) as e:
+            raise _json_error(f"{e}") from None
+        _json_fields(doc, ("features",), "an Example")
+        feats = _json_fields(doc.get("features", {}), ("feature",), "Features")
+        entries = b""
+        feature_map = feats.get("feature", {})
+        if not isinstance(feature_map, dict):
+            raise _json_error("the feature map must be a JSON object")
+        for key, feature in feature_map.items():
+            entries += _delimited(1, _delimited(1, key.encode()) +
+                                  _delimited(2, _json_feature(feature)))
+        flat_out[i] = _delimited(1, entries) if "features" in doc else b""
+    return wrap(out, _dt.string)
