@@ -109,3 +109,52 @@ def set_logical_device_configuration(device, logical_devices):
 
 def get_logical_device_configuration(device):
     return _logical_config.get(device.name)
+
+
+class optimizer:  # noqa: N801 - mirrors tf.config.optimizer
+    """Grappler's switches (``tf.config.optimizer``). tfx has no Grappler: its graph passes
+    and ``jit_compile`` are fixed per function, so these are recorded and read back (as
+    TensorFlow returns them) without changing how tfx runs."""
+
+    _options = {}
+    _jit = [""]
+
+    @staticmethod
+    def get_experimental_options():
+        return {**optimizer._options, "disable_model_pruning":
+                optimizer._options.get("disable_model_pruning", False),
+                "disable_meta_optimizer": optimizer._options.get("disable_meta_optimizer",
+                                                                  False)}
+
+    @staticmethod
+    def set_experimental_options(options):
+        optimizer._options.update(dict(options))
+
+    @staticmethod
+    def get_jit():
+        """``'autoclustering'`` after ``set_jit(True)``, else ``''``."""
+        return optimizer._jit[0]
+
+    @staticmethod
+    def set_jit(enabled):
+        optimizer._jit[0] = "autoclustering" if enabled else ""
+
+
+def _no_cluster(what):
+    from .errors import UnimplementedError
+    return UnimplementedError(None, f"tfx.config.{what}",
+                              f"tfx.config.{what}: tfx runs in one process and has no remote "
+                              "workers or servers to connect to; run the program where the "
+                              "data is (tfx.distribute strategies cover the local devices).")
+
+
+def experimental_connect_to_cluster(cluster_spec_or_resolver, job_name="localhost",
+                                    task_index=0, protocol=None, make_master_device_default=True,
+                                    cluster_device_filters=None):
+    """Raises UnimplementedError: tfx has no cluster runtime."""
+    raise _no_cluster("experimental_connect_to_cluster")
+
+
+def experimental_connect_to_host(remote_host=None, job_name="worker"):
+    """Raises UnimplementedError: tfx has no cluster runtime."""
+    raise _no_cluster("experimental_connect_to_host")

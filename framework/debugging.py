@@ -14,7 +14,7 @@ __all__ = ["explain_gradients", "enable_gradient_explanations",
            "assert_same_float_dtype", "assert_shapes", "assert_proper_iterable",
            "is_numeric_tensor", "enable_traceback_filtering", "disable_traceback_filtering",
            "is_traceback_filtering_enabled", "enable_check_numerics",
-           "disable_check_numerics"]
+           "disable_check_numerics", "experimental"]
 
 _EXPLAIN = [False]
 
@@ -128,3 +128,27 @@ def get_log_device_placement():
 
 
 from .ops.check_ops import *  # noqa: E402,F401,F403 - the assert_* family
+
+
+class experimental:  # noqa: N801 - tf.debugging.experimental
+    """tfdbg2 dumps (``enable_dump_debug_info``) for TensorBoard's Debugger V2.
+
+    tfx writes no tfdbg2 event files. Enabling the dump only warns and returns None rather
+    than raising: the dump is a side channel for a viewer and never changes what a program
+    computes, so a script that turns it on still runs and gives the same numbers. To find
+    where NaN/Inf first appear use ``tfx.debugging.enable_check_numerics()``; for missing
+    gradients ``tfx.debugging.explain_gradients``.
+    """
+
+    @staticmethod
+    def enable_dump_debug_info(dump_root, tensor_debug_mode="NO_TENSOR",
+                               circular_buffer_size=1000, op_regex=None, tensor_dtypes=None):
+        warnings.warn(f"tfx.debugging.experimental.enable_dump_debug_info: tfx writes no "
+                      f"tfdbg2 dump (nothing goes to {dump_root!r}); use "
+                      "tfx.debugging.enable_check_numerics() to locate NaN/Inf values.",
+                      stacklevel=2)
+        return None
+
+    @staticmethod
+    def disable_dump_debug_info():
+        """Nothing to stop (no dump is ever written)."""
