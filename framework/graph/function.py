@@ -80,6 +80,20 @@ class ConcreteFunction:
     # -- tracing ----------------------------------------------------------------------------------
     def _trace(self, arrays):
         fn = self._function
+        first = not fn._traced_once
+        graph, out_struct, created = self._trace_once(arrays)
+        if first and created and fn._retrace_if_created:
+            # TensorFlow's rule: a first trace that made variables is traced again, now that
+            # they exist; making more then (a variable created on every call) raises.
+            graph, out_struct, _ = self._trace_once(arrays)
+        tr = _Trace(graph, out_struct, fn._jit_compile is True)
+        self._traces[tuple(a.shape for a in arrays)] = tr
+        if self._first is None:
+            self._first = tr
+        return tr
+
+    def _trace_once(self, arrays):
+        fn = self._function
         graph = Graph(fn.__name__)
         rec = GraphRecorder(graph, owner=fn)
         names = S.leaf_names(self._struct, fn._param_names(len(self._struct[1][0][1])))
@@ -93,11 +107,7 @@ class ConcreteFunction:
             out = fn._traced_callable()(*args, **kwargs)
             out_struct = S.flatten_outputs(out, graph.outputs, rec.slot_of)
         fn._traced_once = True
-        tr = _Trace(graph, out_struct, fn._jit_compile is True)
-        self._traces[tuple(a.shape for a in arrays)] = tr
-        if self._first is None:
-            self._first = tr
-        return tr
+        return graph, out_struct, rec.created_variables
 
     def _trace_for(self, tensors):
         tr = self._traces.get(tuple(x._v.shape for x in tensors))
@@ -214,6 +224,9 @@ class Function:
         self._all = []             # every ConcreteFunction, oldest first
         self._trace_count = 0
         self._traced_once = False
+        # Keras' steps build their model and optimizer in the first trace (Keras builds them
+        # before it): that trace is kept as it is (fit turns this off for them).
+        self._retrace_if_created = True
         self._last_described = None
         self._warned = False
         self._bound = {}
@@ -480,6 +493,7 @@ class Function:
             return
         shape = tuple(var.shape.as_list()) if var.shape.rank is not None else None
         raise ValueError(
+            "tfx.function only supports singleton tfx.Variables created on the first call. "
             f"{self.description()} created a variable on a call after its first trace: "
             f"tfx.Variable {var.name!r} with shape {shape} and dtype {var.dtype.name}"
             + (f", created at {where}" if where else "") + ". A tfx.function may create "

@@ -73,6 +73,7 @@ class GraphRecorder:
         self._exits = {}
         self._outer_tapes = None
         self._snapshots = {}        # root: id(var) -> (var, value before the trace wrote it)
+        self.created_variables = False  # root: the trace made a tfx.Variable
 
     @property
     def root(self):
@@ -207,6 +208,7 @@ class GraphRecorder:
         self.graph.add_node(op, [self.slot_of(x) for x in inputs], (), attrs, _where(), True)
 
     def _on_variable_created(self, var):
+        self.root.created_variables = True
         owner = self.root.owner
         if owner is not None:
             w = _where()

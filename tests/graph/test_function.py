@@ -222,16 +222,24 @@ def test_variables_may_be_created_on_the_first_trace_only():
     assert float(s(c(3.0))) == 6.0
     np.testing.assert_allclose(s(c([1.0, 2.0])).numpy(), [2.0, 4.0])  # retrace, no new var
 
+    # As in TensorFlow, a first trace that creates variables is traced once more: the
+    # Scaler's second trace found its variable (two traces for the first call), while a
+    # function creating a variable on every trace fails on its first call.
+    traces = []
+
     @tfx.function
     def f(x):
+        traces.append(1)
         v = tfx.Variable(tfx.zeros_like(x))
         return x + v
-    f(c([1.0]))
     with pytest.raises(ValueError) as e:
-        f(c([1.0, 2.0]))
+        f(c([1.0]))
+    assert len(traces) == 2
     msg = str(e.value)
+    assert msg.startswith("tfx.function only supports singleton tfx.Variables created on the "
+                          "first call.")
     assert "tfx.function `test_variables_may_be_created_on_the_first_trace_only.<locals>.f`" in msg
-    assert "'Variable:0' with shape (2,)" in msg
+    assert "'Variable:0' with shape (1,)" in msg
     assert re.search(r"created at .*test_function.py:\d+", msg)
 
 

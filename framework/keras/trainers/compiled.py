@@ -46,6 +46,9 @@ def step_function(model, kind):
         jit = getattr(model, "_jit_compile", False)
         fn = Function(_weak_step(model, kind), reduce_retracing=True, jit_compile=jit,
                       name=f"{type(model).__name__}.{kind}_step")
+        # Keras builds the model, metrics and optimizer before tracing a step; here the first
+        # trace builds them, so it is not traced again (its Python runs once, as in Keras).
+        fn._retrace_if_created = False
         fn = entry[1][kind] = _BatchStep(fn) if jit else fn
     return fn
 
