@@ -141,9 +141,10 @@ def get_registered_name(obj):
 class CustomObjectScope:
     """``with custom_object_scope({"name": obj}):`` makes names resolvable inside."""
 
-    def __init__(self, *custom_objects):
+    def __init__(self, custom_objects=None, *more):
+        # Keras 3 takes one dict; tf.keras 2 took several, still accepted.
         self._objects = {}
-        for c in custom_objects:
+        for c in (custom_objects,) + more:
             self._objects.update(c or {})
 
     def __enter__(self):

@@ -361,8 +361,18 @@ def categorical_crossentropy(target, output, from_logits=False, axis=-1):
     return _ops.categorical_crossentropy(target, output, from_logits, axis)
 
 
-def sparse_categorical_crossentropy(target, output, from_logits=False, axis=-1):
-    return _ops.sparse_categorical_crossentropy(target, output, from_logits, axis)
+def sparse_categorical_crossentropy(target, output, from_logits=False, axis=-1,
+                                    ignore_class=None):
+    """Crossentropy of integer ``target`` against ``output``; a target equal to
+    ``ignore_class`` gives a loss of 0."""
+    if ignore_class is None:
+        return _ops.sparse_categorical_crossentropy(target, output, from_logits, axis)
+    t = _t(target)
+    valid = M.not_equal(t, M.cast(ignore_class, t.dtype))
+    safe = M.where(valid, t, A.zeros_like(t))  # any in-range class: its loss is dropped
+    loss = _ops.sparse_categorical_crossentropy(safe, output, from_logits, axis)
+    valid = A.reshape(valid, A.shape(loss))
+    return M.where(valid, loss, A.zeros_like(loss))
 
 
 def bias_add(x, bias, data_format=None):

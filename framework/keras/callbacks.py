@@ -185,7 +185,8 @@ class ProgbarLogger(Callback):
         epochs = self.params.get("epochs", 1)
         if v:
             print_msg(f"Epoch {epoch + 1}/{epochs}")
-        self._bar = Progbar(self.params.get("steps"), verbose=v)
+        # The logs hold running means already: shown as given, as Keras' ProgbarLogger.
+        self._bar = Progbar(self.params.get("steps"), verbose=v, stateless_metrics=set())
 
     def on_train_batch_end(self, batch, logs=None):
         if self._bar is not None:
@@ -199,7 +200,8 @@ class ProgbarLogger(Callback):
     def on_test_begin(self, logs=None):
         if self._bar is None and self.params.get("verbose", 1):
             self._mode = "test"
-            self._bar = Progbar(self.params.get("steps"), verbose=self.params.get("verbose"))
+            self._bar = Progbar(self.params.get("steps"), verbose=self.params.get("verbose"),
+                                stateless_metrics=set())
 
     def on_test_batch_end(self, batch, logs=None):
         if self._mode == "test" and self._bar is not None:
@@ -214,7 +216,8 @@ class ProgbarLogger(Callback):
     def on_predict_begin(self, logs=None):
         if self.params.get("verbose", 1):
             self._mode = "predict"
-            self._bar = Progbar(self.params.get("steps"), verbose=self.params.get("verbose"))
+            self._bar = Progbar(self.params.get("steps"), verbose=self.params.get("verbose"),
+                                stateless_metrics=set())
 
     def on_predict_batch_end(self, batch, logs=None):
         if self._mode == "predict" and self._bar is not None:

@@ -109,4 +109,9 @@ BUILTINS.update({"constraint": Constraint, "max_norm": MaxNorm, "min_max_norm": 
                  "non_neg": NonNeg, "unit_norm": UnitNorm})
 
 
-serialize, deserialize, get = component_api("constraint", BUILTINS)
+_serialize, deserialize, get = component_api("constraint", BUILTINS)
+
+
+def serialize(constraint):
+    """The JSON-ready config of a constraint."""
+    return _serialize(constraint)

@@ -16,11 +16,13 @@ def _host(x):
 
 def timeseries_dataset_from_array(data, targets, sequence_length, sequence_stride=1,
                                   sampling_rate=1, batch_size=128, shuffle=False, seed=None,
-                                  start_index=None, end_index=None):
+                                  start_index=None, end_index=None, format="tf"):  # noqa: A002
     """Sliding windows over ``data`` as a ``tfx.data.Dataset`` of batches: window ``i``
     holds ``data[s, s + r, ..., s + (sequence_length - 1) r]`` (``r`` = sampling_rate) and
-    its target is ``targets[s]``."""
+    its target is ``targets[s]``. ``format``: "tf" only (Keras' "grain" needs Grain, which
+    tfx does not use)."""
     from ..data import Dataset
+    _check_format(format)
     if sequence_length < 1 or sampling_rate < 1 or sequence_stride < 1:
         raise ValueError("`sequence_length`, `sampling_rate` and `sequence_stride` must be "
                          f"positive. Received: sequence_length={sequence_length}, "
@@ -44,6 +46,15 @@ def timeseries_dataset_from_array(data, targets, sequence_length, sequence_strid
     else:
         ds = Dataset.from_tensor_slices((windows, targets[starts]))
     return ds.batch(batch_size) if batch_size is not None else ds
+
+
+def _check_format(format):  # noqa: A002
+    if format == "grain":
+        raise ValueError('format="grain" is not supported: tfx builds tfx.data datasets '
+                         '(format="tf").')
+    if format != "tf":
+        raise ValueError(f'`format` should be either "tf" or "grain". Received: '
+                         f'format={format}')
 
 
 def _sizes(total, left_size, right_size):
@@ -72,10 +83,16 @@ def _sizes(total, left_size, right_size):
     return left, right
 
 
-def split_dataset(dataset, left_size=None, right_size=None, shuffle=False, seed=None):
+def split_dataset(dataset, left_size=None, right_size=None, shuffle=False, seed=None,
+                  preferred_backend=None):
     """Two ``tfx.data.Dataset``s of samples from arrays, a tuple of arrays or a dataset
-    (sizes: counts or fractions; one may be left out)."""
+    (sizes: counts or fractions; one may be left out). ``preferred_backend``: as Keras, any
+    value but "torch" gives datasets of the TensorFlow kind (here tfx.data); "torch" is not
+    supported."""
     from ..data import Dataset
+    if preferred_backend == "torch":
+        raise ValueError('preferred_backend="torch" is not supported: tfx splits into '
+                         'tfx.data datasets.')
     if isinstance(dataset, Dataset):
         items = list(dataset.as_numpy_iterator())
         if items and isinstance(items[0], tuple):

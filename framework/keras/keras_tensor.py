@@ -21,9 +21,13 @@ class SymbolicConversion(OperatorNotAllowedInGraphError):
 class KerasTensor:
     """A placeholder in a functional model: ``Input(shape=(8,))`` or a layer's output on one."""
 
-    def __init__(self, shape, dtype="float32", name=None, history=None):
+    def __init__(self, shape, dtype="float32", sparse=False, ragged=False, record_history=True,
+                 name=None, history=None):
         self.shape = TensorShape(shape)
         self.dtype = _dt.as_dtype(dtype)
+        self.sparse = bool(sparse)
+        self.ragged = bool(ragged)
+        self.record_history = bool(record_history)  # kept for Keras code; tfx always records
         self.name = name
         # (layer, node_index, tensor_index) that produced this tensor
         self._keras_history = history

@@ -692,9 +692,9 @@ def serialize(loss):
     return serialize_keras_object(loss)
 
 
-def deserialize(config, custom_objects=None):
+def deserialize(name, custom_objects=None):
     """A loss object or function from ``serialize``'s output or a name."""
-    return deserialize_keras_object(config, module_objects=BUILTINS,
+    return deserialize_keras_object(name, module_objects=BUILTINS,
                                     custom_objects=custom_objects,
                                     printable_module_name="loss function")
 

@@ -9,7 +9,6 @@ import math
 
 from .. import dtypes as _dt
 from ..core.state import STATE
-from ..core.variable import Variable, VariableAggregation
 from ..ops import array_ops as A
 from ..ops import math_ops as M
 from . import losses as _losses
@@ -46,9 +45,8 @@ __all__ = [
     "get", "serialize", "deserialize",
 ]
 
-_AGGREGATION = {"none": VariableAggregation.NONE, "sum": VariableAggregation.SUM,
-                "mean": VariableAggregation.MEAN,
-                "only_first_replica": VariableAggregation.ONLY_FIRST_REPLICA}
+_WEIGHT_ARGS = ("shape", "initializer", "dtype", "name")
+_LEGACY_WEIGHT_ARGS = ("name", "shape", "aggregation", "synchronization", "initializer", "dtype")
 
 
 class Metric(AutoConfig):
@@ -57,7 +55,7 @@ class Metric(AutoConfig):
     State lives in variables made with ``add_weight``; ``reset_state`` sets them to zero.
     """
 
-    def __init__(self, name=None, dtype=None):
+    def __init__(self, dtype=None, name=None):
         self._name = name or unique_name(type(self).__name__)
         self._dtype = _dt.as_dtype(dtype or floatx())
         self.__dict__.setdefault("_variables", [])
@@ -74,26 +72,44 @@ class Metric(AutoConfig):
     def dtype(self):
         return self._dtype.name
 
-    def add_weight(self, name=None, shape=(), initializer="zeros", dtype=None,
-                   aggregation="sum"):
-        """A non-trainable state variable called ``name`` (Keras 3's keyword order works too:
-        a shape given first is taken as the shape)."""
-        if name is not None and not isinstance(name, str):
-            name, shape = None, name
-        return self.add_variable(shape, initializer, dtype=dtype, aggregation=aggregation,
-                                 name=name)
+    def add_weight(self, *args, shape=(), initializer=None, dtype=None, name=None,
+                   aggregation="sum", **kwargs):
+        """A non-trainable state variable (``initializer`` defaults to zeros).
+
+        Positional arguments are Keras 3's (shape, initializer, dtype, name), or tf.keras 2's
+        when the first is a name (name, shape, aggregation, synchronization, initializer,
+        dtype); tf.keras 2's ``synchronization`` is accepted and ignored.
+        """
+        given = {"shape": shape, "initializer": initializer, "dtype": dtype, "name": name,
+                 "aggregation": aggregation, "synchronization": kwargs.pop("synchronization",
+                                                                           None)}
+        if kwargs:
+            raise TypeError(f"add_weight() got unexpected keyword argument(s) {sorted(kwargs)}")
+        if args:
+            order = _LEGACY_WEIGHT_ARGS if isinstance(args[0], str) else _WEIGHT_ARGS
+            if len(args) > len(order):
+                raise TypeError(f"add_weight() takes at most {len(order)} positional "
+                                f"arguments but {len(args)} were given.")
+            defaults = {"shape": (), "aggregation": "sum"}
+            for k, v in zip(order, args):
+                if given[k] != defaults.get(k):
+                    raise TypeError(f"add_weight() got multiple values for argument '{k}'")
+                given[k] = v
+        init = given["initializer"]
+        return self.add_variable(given["shape"], "zeros" if init is None else init,
+                                 dtype=given["dtype"], aggregation=given["aggregation"],
+                                 name=given["name"])
 
     def add_variable(self, shape, initializer, dtype=None, aggregation="sum", name=None):
-        if aggregation not in _AGGREGATION:
-            raise ValueError(f"Invalid value for argument `aggregation`. Expected one of "
-                             f"{list(_AGGREGATION)}. Received: aggregation={aggregation}")
+        """A non-trainable ``keras.Variable`` of the metric's state."""
+        from .variables import Variable as KerasVariable
         dtype = _dt.as_dtype(dtype or self._dtype)
         shape = tuple(shape.as_list() if hasattr(shape, "as_list") else
                       (shape,) if isinstance(shape, int) else shape)
         name = name or "variable"
         value = _initial_value(initializer, shape, dtype)
-        var = Variable(value, trainable=False, name=name, dtype=dtype,
-                       aggregation=_AGGREGATION[aggregation])
+        var = KerasVariable(value, dtype=dtype, trainable=False, aggregation=aggregation,
+                            synchronization="on_read", name=name)
         var._path = f"{self.name}/{name}"
         self.__dict__.setdefault("_variables", []).append(var)
         return var

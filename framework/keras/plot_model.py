@@ -96,16 +96,51 @@ def _label(node, show_shapes, show_dtype, show_layer_names, show_layer_activatio
     return "\n".join(lines)
 
 
+# Graphviz's ``splines`` values, as the edges are drawn here: right angles, straight
+# segments, or curves.
+_SPLINES = {"ortho": "ortho", "polyline": "line", "line": "line", "false": "line",
+            "none": "line", "": "line", "spline": "curve", "curved": "curve", "true": "curve"}
+
+
+def _edge_points(a, b, kind, rankdir, width, height, side):
+    """The corners an edge from box ``a`` to box ``b`` (centres) passes, for ``kind`` 'ortho';
+    the two ends otherwise. A skip connection (``side`` not None) runs along ``side``, right
+    (TB) or below (LR) of every box, so it crosses none."""
+    (x0, y0), (x1, y1) = a, b
+    ortho = kind == "ortho"
+    if rankdir == "TB":
+        if side is not None:
+            start, end = (x0 + width / 2, y0), (x1 + width / 2, y1)
+            return [start, (side, y0), (side, y1), end] if ortho else [start, end]
+        start, end = (x0, y0 - height / 2), (x1, y1 + height / 2)
+        mid = (start[1] + end[1]) / 2
+        return [start, (x0, mid), (x1, mid), end] if ortho else [start, end]
+    if side is not None:
+        start, end = (x0, y0 - height / 2), (x1, y1 - height / 2)
+        return [start, (x0, side), (x1, side), end] if ortho else [start, end]
+    start, end = (x0 + width / 2, y0), (x1 - width / 2, y1)
+    mid = (start[0] + end[0]) / 2
+    return [start, (mid, y0), (mid, y1), end] if ortho else [start, end]
+
+
 def plot_model(model, to_file="model.png", show_shapes=False, show_dtype=False,
-               show_layer_names=True, rankdir="TB", expand_nested=False, dpi=200,
-               show_layer_activations=False, show_trainable=False, **kwargs):
+               show_layer_names=False, rankdir="TB", expand_nested=False, dpi=200,
+               show_layer_activations=False, show_trainable=False, splines="ortho", **kwargs):
     """Draw ``model``'s layer graph to ``to_file`` (PNG, or any format Matplotlib writes, by
-    the extension). Returns the path written."""
+    the extension). Returns the path written.
+
+    ``splines``: how edges run, as Graphviz's attribute: "ortho" (right angles, Keras'
+    default), "polyline"/"line" (straight) or "spline"/"curved" (curves).
+    """
     if not getattr(model, "built", False):
         raise ValueError("This model has not yet been built. Build the model first by "
                          "calling `build()` or by calling the model on a batch of data.")
     if rankdir not in ("TB", "LR"):
         raise ValueError(f"`rankdir` must be 'TB' or 'LR'. Received: rankdir={rankdir}")
+    kind = _SPLINES.get(str(splines).lower())
+    if kind is None:
+        raise ValueError(f"`splines` must be one of {sorted(k for k in _SPLINES if k)}. "
+                         f"Received: splines={splines}")
     import matplotlib
     matplotlib.use("Agg", force=False)
     import matplotlib.pyplot as plt
@@ -146,21 +181,19 @@ def plot_model(model, to_file="model.png", show_shapes=False, show_dtype=False,
                                     facecolor="#eef3fb", edgecolor="#3a5a8c", linewidth=1.2))
         ax.text(x, y, labels[i], ha="center", va="center", fontsize=8, family="monospace")
     for a, b in edges:
-        (x0, y0), (x1, y1) = pos[a], pos[b]
-        style = "arc3"
+        side = None
         if depth[b] - depth[a] > 1:
-            # A skip connection bends around the boxes between, along their right (or
-            # lower) side.
-            if rankdir == "TB":
-                start, end = (x0 + width / 2, y0), (x1 + width / 2, y1)
-            else:
-                start, end = (x0, y0 - height / 2), (x1, y1 - height / 2)
+            side = max(xs) + width / 2 + 0.25 if rankdir == "TB" else \
+                min(ys) - height / 2 - 0.25
+        points = _edge_points(pos[a], pos[b], kind, rankdir, width, height, side)
+        if len(points) > 2:  # the corners as lines, the last leg as the arrow
+            ax.plot([p[0] for p in points[:-1]], [p[1] for p in points[:-1]],
+                    color="#333333", lw=1.0)
+        style = "arc3"
+        if kind == "curve" or (kind == "line" and side is not None):
+            # A curve, or a straight skip connection, bows away from the boxes between.
             style = "arc3,rad=-0.35" if rankdir == "TB" else "arc3,rad=0.35"
-        elif rankdir == "TB":
-            start, end = (x0, y0 - height / 2), (x1, y1 + height / 2)
-        else:
-            start, end = (x0 + width / 2, y0), (x1 - width / 2, y1)
-        ax.annotate("", xy=end, xytext=start,
+        ax.annotate("", xy=points[-1], xytext=points[-2],
                     arrowprops=dict(arrowstyle="-|>", color="#333333", lw=1.0,
                                     connectionstyle=style))
     ax.set_xlim(min(xs) - width / 2 - 0.5, max(xs) + width / 2 + 1.2)

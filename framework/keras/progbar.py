@@ -16,6 +16,13 @@ def _fmt_value(v):
     return f"{v:.4f}"
 
 
+def _as_float(v):
+    try:
+        return float(v)
+    except (TypeError, ValueError):
+        return v
+
+
 def _fmt_time(per_step):
     if per_step >= 1:
         return f"{per_step:.0f}s/step"
@@ -26,15 +33,26 @@ def _fmt_time(per_step):
 
 class Progbar:
     """Progress of ``target`` steps (None when unknown). ``verbose``: 1 live bar, 2 one line
-    at the end, 0 nothing. Redraws at most every ``interval`` seconds."""
+    at the end, 0 nothing. Redraws at most every ``interval`` seconds.
+
+    Values given to ``update`` are averaged over the steps they cover, except the
+    ``stateful_metrics`` (shown as given); with ``stateless_metrics`` instead, only those are
+    averaged (``stateless_metrics=set()``: every value shown as given). As Keras.
+    """
 
     def __init__(self, target, width=20, verbose=1, interval=0.05, stateful_metrics=None,
-                 unit_name="step", file=None):
+                 stateless_metrics=None, unit_name="step", file=None):
+        if stateful_metrics is not None and stateless_metrics is not None:
+            raise ValueError("Only one of `stateful_metrics` or `stateless_metrics` can be "
+                             "provided.")
         self.target = target
         self.width = width
         self.verbose = verbose
         self.interval = interval
         self.unit_name = unit_name
+        self.stateful_metrics = None if stateless_metrics is not None else \
+            set(stateful_metrics or ())
+        self.stateless_metrics = None if stateless_metrics is None else set(stateless_metrics)
         self._file = file or sys.stdout
         self._start = time.perf_counter()
         self._last = 0.0
@@ -54,10 +72,25 @@ class Progbar:
             self._console = Console(file=self._file, highlight=False, soft_wrap=True)
         self._console.print(text, end=end, markup=False)
 
+    def _averaged(self, name):
+        if self.stateless_metrics is not None:
+            return name in self.stateless_metrics
+        return name not in self.stateful_metrics
+
     def update(self, current, values=None, finalize=None):
+        """Progress to step ``current``; ``values``: (name, value) pairs or a dict."""
+        steps = max(current - self._seen, 1)  # the steps these values stand for
+        final = finalize if finalize is not None else \
+            self.target is not None and current >= self.target
+        for k, v in (values.items() if isinstance(values, dict) else values or ()):
+            v = _as_float(v)
+            # The last update's values are final: shown as given, as Keras.
+            if self._averaged(k) and isinstance(v, float) and not final:
+                total, count = self._values.get(k, (0.0, 0))
+                self._values[k] = (total + v * steps, count + steps)
+            else:
+                self._values[k] = (v, 1)
         self._seen = current
-        if values:
-            self._values.update(values)
         if self.verbose == 0:
             return
         if finalize is None:
@@ -100,6 +133,6 @@ class Progbar:
             eta = per * (self.target - current) if self.target else 0
             parts.append(f"{eta:.0f}s {_fmt_time(per)}")
         line = " ".join(parts)
-        for k, v in self._values.items():
-            line += f" - {k}: {_fmt_value(v)}"
+        for k, (total, count) in self._values.items():
+            line += f" - {k}: {_fmt_value(total if count == 1 else total / count)}"
         return line

@@ -124,4 +124,9 @@ BUILTINS.update({"regularizer": Regularizer, "l1": L1, "l2": L2, "l1l2": L1L2, "
                  "orthogonal_regularizer": OrthogonalRegularizer})
 
 
-serialize, deserialize, get = component_api("regularizer", BUILTINS)
+_serialize, deserialize, get = component_api("regularizer", BUILTINS)
+
+
+def serialize(regularizer):
+    """The JSON-ready config of a regularizer."""
+    return _serialize(regularizer)

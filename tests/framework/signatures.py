@@ -25,11 +25,13 @@ def resolve(root, dotted):
     return root
 
 
-def signature_issues(reference, ours):
-    """Differences of ``ours`` from ``reference`` as readable strings (empty: they agree)."""
+def signature_issues(reference, ours, ignore=()):
+    """Differences of ``ours`` from ``reference`` as readable strings (empty: they agree);
+    parameters named in ``ignore`` are left out of the comparison."""
     pa, pb = _params(reference), _params(ours)
     if pa is None or pb is None or pa == pb:
         return []
+    pa = [(k, v) for k, v in pa if k not in ignore]
     db = dict(pb)
     issues = []
     for k, v in pa:

@@ -13,7 +13,7 @@ from ... import nest
 from ...core.shape import TensorShape
 from ...core.state import STATE as _STATE
 from ...core.tensor import Tensor, TensorBase, convert_to_tensor
-from ...core.variable import Variable
+from ...core.variable import Variable, VariableSynchronization
 from ...diagnostics import filtered_traceback, full_traceback
 from ...graph.tracing import init_scope
 from ...module import Module, _snake, walk_attributes
@@ -25,8 +25,12 @@ from . import masks as _masks
 __all__ = ["Layer", "InputSpec", "call_context", "reset_uids"]
 
 _ALLOWED_KWARGS = frozenset(["input_shape", "batch_input_shape", "batch_size", "input_dim",
-                             "weights", "activity_regularizer", "dynamic", "autocast",
-                             "input_length"])
+                             "weights", "dynamic", "input_length"])
+# add_weight's tf.keras 2 positional order (a name first); Keras 3's is (shape, initializer,
+# dtype).
+_LEGACY_WEIGHT_ARGS = ("name", "shape", "dtype", "initializer", "regularizer", "trainable",
+                       "constraint")
+_WEIGHT_ARGS = ("shape", "initializer", "dtype")
 
 from ..naming import reset as reset_uids, unique_name  # noqa: E402,F401 - one counter
 
@@ -62,14 +66,25 @@ class InputSpec:
     """Constraints on a layer's input (rank, last dims, dtype), as ``tf.keras.layers.InputSpec``."""
 
     def __init__(self, dtype=None, shape=None, ndim=None, max_ndim=None, min_ndim=None,
-                 axes=None, allow_last_axis_squeeze=False, name=None):
+                 axes=None, allow_last_axis_squeeze=False, name=None, optional=False):
         self.dtype = dtype
         self.shape = shape
         self.ndim = len(shape) if shape is not None else ndim
         self.max_ndim = max_ndim
         self.min_ndim = min_ndim
         self.axes = axes or {}
+        self.allow_last_axis_squeeze = allow_last_axis_squeeze
         self.name = name
+        self.optional = optional  # the input may be None
+
+    def get_config(self):
+        return {"dtype": self.dtype, "shape": self.shape, "ndim": self.ndim,
+                "max_ndim": self.max_ndim, "min_ndim": self.min_ndim, "axes": self.axes,
+                "optional": self.optional}
+
+    @classmethod
+    def from_config(cls, config):
+        return cls(**config)
 
 
 class Layer(Module, AutoConfig):
@@ -83,7 +98,15 @@ class Layer(Module, AutoConfig):
                              "_node_order", "_input_tensors", "_output_tensors",
                              "_input_layers", "_output_layers", "_metrics_tracker"])
 
-    def __init__(self, trainable=True, name=None, dtype=None, **kwargs):
+    # Keras 3: the layer's float inputs (tensors and arrays, in any argument) are cast to its
+    # compute dtype when ``autocast``; a layer that converts its own inputs sets this False.
+    _convert_input_args = True
+
+    def __init__(self, *, activity_regularizer=None, trainable=True, dtype=None, autocast=True,
+                 name=None, **kwargs):
+        """``activity_regularizer``: a penalty on the outputs, added to ``losses`` after each
+        call (divided by the batch size, as Keras). ``autocast``: cast float inputs to the
+        compute dtype, and under a mixed policy read the weights in it (Keras 3)."""
         bad = set(kwargs) - _ALLOWED_KWARGS
         if bad:
             raise TypeError(f"Keyword argument not understood: {sorted(bad)[0]!r} "
@@ -91,7 +114,7 @@ class Layer(Module, AutoConfig):
         self._name = name or unique_name(_snake(type(self).__name__))
         self._trainable = bool(trainable)
         self._set_dtype_policy(dtype)
-        self.autocast = bool(kwargs.get("autocast", True))
+        self.autocast = bool(autocast)
         self.built = False
         self._own_weights = []
         self._weight_regularizers = []
@@ -100,10 +123,9 @@ class Layer(Module, AutoConfig):
         self.supports_masking = False
         self.input_spec = None
         self._activity_regularizer = None
-        ar = kwargs.get("activity_regularizer")
-        if ar is not None:
+        if activity_regularizer is not None:
             from .. import regularizers
-            self._activity_regularizer = regularizers.get(ar)
+            self._activity_regularizer = regularizers.get(activity_regularizer)
         shape = kwargs.get("batch_input_shape")
         if shape is None and kwargs.get("input_shape") is not None:
             shape = (kwargs.get("batch_size"),) + tuple(kwargs["input_shape"])
@@ -165,37 +187,66 @@ class Layer(Module, AutoConfig):
     def activity_regularizer(self):
         return self._activity_regularizer
 
+    @activity_regularizer.setter
+    def activity_regularizer(self, value):
+        from .. import regularizers
+        self._activity_regularizer = regularizers.get(value)
+
     # -- weights --------------------------------------------------------------------------------
-    def add_weight(self, name=None, shape=None, dtype=None, initializer=None, regularizer=None,
-                   trainable=None, constraint=None, use_resource=None, synchronization=None,
-                   aggregation=None, autocast=True, **kwargs):
-        """Create a variable owned by this layer (``kernel``, ``bias``, ...)."""
+    def add_weight(self, *args, shape=None, initializer=None, dtype=None, trainable=True,
+                   autocast=True, regularizer=None, constraint=None, aggregation="none",
+                   overwrite_with_gradient=False, name=None, **kwargs):
+        """Create a ``keras.Variable`` owned by this layer (``kernel``, ``bias``, ...).
+
+        ``initializer`` defaults to glorot_uniform for float weights, zeros otherwise; ``dtype``
+        to the layer's variable dtype. Positional arguments are Keras 3's (shape, initializer,
+        dtype), or tf.keras 2's when the first is a name (name, shape, dtype, initializer,
+        regularizer, trainable, constraint). tf.keras 2's ``synchronization="on_read"`` makes
+        the weight non-trainable; its other legacy arguments are ignored.
+        """
         from .. import initializers
-        if name is not None and not isinstance(name, str):  # Keras 3 order: shape first
-            name, shape = (shape if isinstance(shape, str) else None), name
+        from ..variables import Variable as KerasVariable
+        given = {"shape": shape, "initializer": initializer, "dtype": dtype,
+                 "trainable": trainable, "regularizer": regularizer, "constraint": constraint,
+                 "name": name}
+        if args:
+            order = _LEGACY_WEIGHT_ARGS if isinstance(args[0], str) else _WEIGHT_ARGS
+            if len(args) > len(order):
+                raise TypeError(f"add_weight() takes at most {len(order)} positional "
+                                f"arguments but {len(args)} were given.")
+            for k, v in zip(order, args):
+                default = True if k == "trainable" else None
+                if given[k] is not default:
+                    raise TypeError(f"add_weight() got multiple values for argument '{k}'")
+                given[k] = v
+        name = given["name"]
+        shape = given["shape"]
         shape = () if shape is None else tuple(TensorShape(shape).as_list())
+        dtype = given["dtype"]
         d = _dt.as_dtype(getattr(dtype, "variable_dtype", dtype)) if dtype is not None \
             else self._variable_dtype
+        initializer = given["initializer"]
         if initializer is None:
             initializer = "glorot_uniform" if d.is_floating else "zeros"
         init = initializers.get(initializer)
         charge(self, name, shape)  # a file being loaded may allocate only what it holds
-        value = init(shape, dtype=d)
-        trainable = True if trainable is None else bool(trainable)
-        if synchronization == "on_read" or synchronization == 3:
+        trainable = True if given["trainable"] is None else bool(given["trainable"])
+        if kwargs.get("synchronization") in ("on_read", VariableSynchronization.ON_READ):
             trainable = False
+        constraint = given["constraint"]
         if constraint is not None:
             from .. import constraints
             constraint = constraints.get(constraint)
-        v = Variable(value, trainable=trainable, name=name or "Variable", dtype=d,
-                     constraint=constraint)
+        v = KerasVariable(init(shape, dtype=d), dtype=d, trainable=trainable,
+                          autocast=autocast, aggregation=aggregation, name=name or "Variable",
+                          constraint=constraint)
         v._path = f"{self._name}/{name}"
-        if regularizer is not None:
+        v.overwrite_with_gradient = bool(overwrite_with_gradient)
+        if given["regularizer"] is not None:
             from .. import regularizers
-            self._weight_regularizers.append((v, regularizers.get(regularizer)))
+            v.regularizer = regularizers.get(given["regularizer"])
+            self._weight_regularizers.append((v, v.regularizer))
         self._own_weights.append(v)
-        if not autocast:
-            self.__dict__.setdefault("_no_autocast", set()).add(id(v))
         return v
 
     def _autocast_weights(self):
@@ -208,9 +259,8 @@ class Layer(Module, AutoConfig):
         for layer in self._flatten_layers():
             if layer._dtype is not self._dtype or not layer.autocast:
                 continue
-            skip = layer.__dict__.get("_no_autocast", ())
             own = {id(v) for v in layer._own_weights if v.trainable and v.dtype.is_floating
-                   and v.dtype is not self._dtype and id(v) not in skip}
+                   and v.dtype is not self._dtype and getattr(v, "autocast", True)}
             if not own:
                 continue
             saved = {k: v for k, v in layer.__dict__.items()
@@ -389,18 +439,29 @@ class Layer(Module, AutoConfig):
         return inputs
 
     def _convert_input(self, x):
-        if x.__class__ is Tensor:
-            if x._dtype is not self._dtype and x._dtype.is_floating and self._dtype.is_floating:
-                from ...ops.math_ops import cast
-                return cast(x, self._dtype)
-            return x
-        if isinstance(x, TensorBase) or x is None:
-            return x
-        t = convert_to_tensor(x)
-        if t._dtype.is_floating and t._dtype is not self._dtype:
+        """The main input as a tensor; with ``autocast`` a float one is cast to the compute
+        dtype, whatever that is (an int32 layer truncates floats, as Keras 3's)."""
+        if x.__class__ is not Tensor:
+            if isinstance(x, TensorBase) or x is None:
+                return x
+            x = convert_to_tensor(x)
+        if x._dtype is not self._dtype and x._dtype.is_floating and self.autocast:
             from ...ops.math_ops import cast
-            t = cast(t, self._dtype)
-        return t
+            return cast(x, self._dtype)
+        return x
+
+    def _convert_arg(self, x):
+        """Another argument, as Keras converts it: arrays become tensors and, with
+        ``autocast``, float tensors take the compute dtype; anything else is left alone."""
+        if x.__class__ is Tensor or (hasattr(x, "__array__") and not isinstance(x, TensorBase)):
+            return self._convert_input(x)
+        return x
+
+    def _convert_args(self, rest, kwargs):
+        def conv(v):
+            return nest.map_structure(self._convert_arg, v) if nest.is_nested(v) \
+                else self._convert_arg(v)
+        return tuple(conv(a) for a in rest), {k: conv(v) for k, v in kwargs.items()}
 
     def __call__(self, *args, **kwargs):
         if args:
@@ -414,11 +475,14 @@ class Layer(Module, AutoConfig):
         masked = _masks.in_play(cls, kwargs)
         if masked:  # looked up before conversion: a cast input is a new tensor
             prev_mask = _masks.before_call(inputs, kwargs)
-        if inputs.__class__ is not Tensor:
-            inputs = nest.map_structure(self._convert_input, inputs) \
-                if nest.is_nested(inputs) else self._convert_input(inputs)
-        elif inputs._dtype is not self._dtype and inputs._dtype.is_floating:
-            inputs = self._convert_input(inputs)
+        if self._convert_input_args:
+            if inputs.__class__ is not Tensor:
+                inputs = nest.map_structure(self._convert_input, inputs) \
+                    if nest.is_nested(inputs) else self._convert_input(inputs)
+            elif inputs._dtype is not self._dtype and inputs._dtype.is_floating:
+                inputs = self._convert_input(inputs)
+            if rest or kwargs:
+                rest, kwargs = self._convert_args(rest, kwargs)
         if not self.built:
             self._maybe_build(_shapes_of(inputs))
         has_training, default_training, has_mask, _ = _call_signature(cls)
@@ -468,9 +532,9 @@ class Layer(Module, AutoConfig):
             _masks.after_call(self, inputs, outputs, prev_mask)
         return outputs
 
-    def compute_mask(self, inputs, mask=None):
+    def compute_mask(self, inputs, previous_mask=None):
         """The mask of this layer's output given its input's (by default passed through)."""
-        return mask
+        return previous_mask
 
     def compute_output_shape(self, input_shape):
         from .functional_call import output_spec
@@ -485,6 +549,9 @@ class Layer(Module, AutoConfig):
     def get_config(self):
         config = {"name": self.name, "trainable": self.trainable,
                   "dtype": self._dtype_policy.name}
+        if self._activity_regularizer is not None:
+            from ..saving.serialization import serialize_keras_object
+            config["activity_regularizer"] = serialize_keras_object(self._activity_regularizer)
         if self._batch_input_shape is not None:
             config["batch_input_shape"] = list(self._batch_input_shape)
         if _is_builtin(_get_config_owner(type(self))) and not _is_builtin(type(self)):

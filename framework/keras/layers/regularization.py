@@ -122,4 +122,6 @@ class ActivityRegularization(Layer):
         return inputs
 
     def get_config(self):
-        return {**super().get_config(), "l1": self.l1, "l2": self.l2}
+        config = super().get_config()
+        config.pop("activity_regularizer", None)  # made from l1 and l2, as Keras
+        return {**config, "l1": self.l1, "l2": self.l2}

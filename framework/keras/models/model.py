@@ -391,13 +391,17 @@ class Model(Layer):
         from ..saving import model_io
         model_io.save_model(self, filepath, overwrite=overwrite, zipped=zipped, **kwargs)
 
-    def export(self, filepath, format="tf_saved_model", verbose=True, input_signature=None):
+    def export(self, filepath, format="tf_saved_model", verbose=None, input_signature=None):
         """Save the inference call as a SavedModel (``tfx.saved_model.load(filepath).serve``
         and signatures 'serve' / 'serving_default')."""
         from ...saved_model.keras_export import export_model
         export_model(self, filepath, input_signature, format)
 
-    def save_weights(self, filepath, overwrite=True, **kwargs):
+    def save_weights(self, filepath, overwrite=True, max_shard_size=None, **kwargs):
+        """``max_shard_size`` (Keras' sharded weights files) is not supported: None only."""
+        if max_shard_size is not None:
+            raise ValueError("save_weights: max_shard_size (sharded weights files) is not "
+                             "supported by tfx; leave it None.")
         from ..saving import model_io
         model_io.save_weights(self, filepath, overwrite=overwrite, **kwargs)
 
