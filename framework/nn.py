@@ -30,3 +30,6 @@ from .ops.more_nn_ops import (dilation2d, erosion2d, isotonic_regression,  # noq
                               with_space_to_batch)
 from .ops.more_nn_ops import (depthwise_conv2d_backprop_filter,  # noqa: E402,F401
                               depthwise_conv2d_backprop_input)
+from .ops.candidate_sampling_ops import (all_candidate_sampler,  # noqa: E402,F401
+                                         fixed_unigram_candidate_sampler,
+                                         learned_unigram_candidate_sampler)

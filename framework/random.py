@@ -33,3 +33,13 @@ for _f in (stateless_split, stateless_fold_in, stateless_random_get_key_counter,
     setattr(experimental, _f.__name__, _f)
 _sys.modules[experimental.__name__] = experimental
 del _f
+
+from .ops.candidate_sampling_ops import (all_candidate_sampler,  # noqa: E402
+                                         fixed_unigram_candidate_sampler,
+                                         learned_unigram_candidate_sampler,
+                                         log_uniform_candidate_sampler,
+                                         uniform_candidate_sampler)
+
+__all__ += ["all_candidate_sampler", "fixed_unigram_candidate_sampler",
+            "learned_unigram_candidate_sampler", "log_uniform_candidate_sampler",
+            "uniform_candidate_sampler"]

@@ -356,6 +356,13 @@ from tfx.ops import audio_ops as AU  # noqa: E402
 
 CASES.update({"wav": (lambda a: list(AU.decode_wav(AU.encode_wav(a, 8000))), [f32(5, 2)])})
 
+# Candidate samplers (tfx/ops/candidate_sampling_ops.py): all_candidate_sampler's ids do not
+# depend on a draw; the random ones are checked in test_candidate_samplers.
+from tfx.ops import candidate_sampling_ops as CS  # noqa: E402
+
+CASES.update({"all_candidate_sampler": (lambda tc: list(CS.all_candidate_sampler(tc, 2, 5, True)),
+                                        [ints(3, 2, dtype=np.int64)])})
+
 
 def _flat(y):
     out = []
