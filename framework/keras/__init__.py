@@ -7,7 +7,7 @@ import importlib
 _SUBMODULES = ("activations", "backend", "callbacks", "config", "constraints", "datasets",
                "initializers", "layers", "losses", "metrics", "models", "optimizers",
                "preprocessing", "regularizers", "saving", "utils", "ops", "mixed_precision",
-               "dtype_policies", "random")
+               "dtype_policies", "random", "tree", "export")
 
 # Keras 3's top-level names: where each one lives in tfx.keras.
 _NAMES = {
@@ -15,7 +15,9 @@ _NAMES = {
     "Layer": "layers", "InputSpec": "layers", "Loss": "losses", "Metric": "metrics",
     "Optimizer": "optimizers", "Initializer": "initializers", "Regularizer": "regularizers",
     "KerasTensor": "keras_tensor", "version": "config", "DTypePolicy": "dtype_policies",
-    "FloatDTypePolicy": "dtype_policies",
+    "FloatDTypePolicy": "dtype_policies", "name_scope": "scopes", "device": "scopes",
+    "StatelessScope": "scopes", "SymbolicScope": "scopes", "RematScope": "scopes",
+    "remat": "scopes",
 }
 
 __all__ = list(_SUBMODULES) + list(_NAMES) + ["Variable", "__version__"]
