@@ -19,7 +19,8 @@ import numpy as np
 __all__ = ["TestCase", "Benchmark", "main", "compute_gradient", "is_gpu_available",
            "gpu_device_name", "is_built_with_cuda", "is_built_with_gpu_support",
            "is_built_with_rocm", "is_built_with_xla", "assert_equal_graph_def",
-           "disable_with_predicate", "with_eager_op_as_function", "experimental"]
+           "disable_with_predicate", "with_eager_op_as_function", "experimental",
+           "create_local_cluster"]
 
 
 def _is_structure(x):
@@ -493,6 +494,15 @@ def assert_equal_graph_def(expected, actual):
     for name in e:
         if e[name] != a[name]:
             raise AssertionError(f"Node {name!r} differs: expected {e[name]}, got {a[name]}")
+
+
+def create_local_cluster(num_workers, num_ps, protocol="grpc", worker_config=None,
+                         ps_config=None):
+    """Raises UnimplementedError: tfx runs in one process and starts no servers."""
+    from .errors import UnimplementedError
+    raise UnimplementedError(None, "tfx.test.create_local_cluster",
+                             "tfx.test.create_local_cluster: tfx runs in one process and has "
+                             "no in-process servers to start.")
 
 
 def disable_with_predicate(pred, skip_message):

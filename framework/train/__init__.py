@@ -15,7 +15,7 @@ from .restore import CheckpointLoadStatus, InitializationOnlyStatus
 from .example import (BytesList, Example, Feature, FeatureList, FeatureLists, Features,
                       FloatList, Int64List, SequenceExample)
 from .moving_averages import ExponentialMovingAverage
-from .cluster import ClusterDef, ClusterSpec, JobDef
+from .cluster import ClusterDef, ClusterSpec, JobDef, ServerDef
 from .coordinator import Coordinator
 from .views import CheckpointView, TrackableView
 
@@ -25,4 +25,5 @@ __all__ = ["Checkpoint", "CheckpointOptions", "CheckpointManager", "CheckpointSt
            "checkpoints_iterator", "CheckpointReader", "Example", "Features", "Feature",
            "BytesList", "FloatList", "Int64List", "SequenceExample", "FeatureLists",
            "FeatureList", "ExponentialMovingAverage", "ClusterSpec", "ClusterDef", "JobDef",
+           "ServerDef",
            "Coordinator", "CheckpointView", "TrackableView"]

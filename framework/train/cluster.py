@@ -4,7 +4,7 @@ with ``ClusterDef``/``JobDef`` as plain objects in place of TensorFlow's protoco
 tfx runs in one process, so a ClusterSpec only describes a cluster (as TF_CONFIG-style
 configuration, for code that reads it); nothing connects to the addresses.
 """
-__all__ = ["ClusterSpec", "ClusterDef", "JobDef"]
+__all__ = ["ClusterSpec", "ClusterDef", "JobDef", "ServerDef"]
 
 
 class JobDef:
@@ -38,6 +38,40 @@ class ClusterDef:
             for k in sorted(j.tasks):
                 lines += ["  tasks {", f"    key: {k}", f'    value: "{j.tasks[k]}"', "  }"]
             lines.append("}")
+        return "\n".join(lines) + ("\n" if lines else "")
+
+    __repr__ = __str__
+
+
+class ServerDef:
+    """One server of a cluster: the ``cluster`` (a ClusterDef), its ``job_name``,
+    ``task_index`` and ``protocol``; printed in protocol buffer text format as TensorFlow
+    prints it."""
+
+    def __init__(self, cluster=None, job_name="", task_index=0, protocol="",
+                 default_session_config=None, port=0):
+        self.cluster = cluster if cluster is not None else ClusterDef()
+        self.job_name, self.task_index, self.protocol = job_name, int(task_index), protocol
+        self.default_session_config, self.port = default_session_config, int(port)
+
+    def __eq__(self, other):
+        return isinstance(other, ServerDef) and (
+            self.cluster, self.job_name, self.task_index, self.protocol, self.port) == (
+            other.cluster, other.job_name, other.task_index, other.protocol, other.port)
+
+    def __str__(self):
+        lines = []
+        if self.cluster.job:
+            lines += ["cluster {"] + ["  " + ln for ln in str(self.cluster).splitlines()] + \
+                ["}"]
+        if self.job_name:
+            lines.append(f'job_name: "{self.job_name}"')
+        if self.task_index:
+            lines.append(f"task_index: {self.task_index}")
+        if self.protocol:
+            lines.append(f'protocol: "{self.protocol}"')
+        if self.port:
+            lines.append(f"port: {self.port}")
         return "\n".join(lines) + ("\n" if lines else "")
 
     __repr__ = __str__

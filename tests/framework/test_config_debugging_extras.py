@@ -40,3 +40,14 @@ def test_dump_debug_info_warns_and_changes_nothing(tmp_path):
     assert float(tfx.reduce_sum(tfx.ones([3]))) == 3.0
     tfx.debugging.experimental.disable_dump_debug_info()
     assert not list(tmp_path.iterdir())
+
+
+def test_execution_controls_and_local_cluster():
+    with tfx.experimental.async_scope():
+        x = tfx.ones([2]) * 2.0
+    tfx.experimental.async_clear_error()
+    with tfx.experimental.function_executor_type("SINGLE_THREADED_EXECUTOR"):
+        y = tfx.function(lambda v: v + 1.0)(x)
+    assert y.numpy().tolist() == [3.0, 3.0]
+    with pytest.raises(tfx.errors.UnimplementedError, match="one process"):
+        tfx.test.create_local_cluster(1, 1)

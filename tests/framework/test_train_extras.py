@@ -198,3 +198,10 @@ def test_views_match_tensorflow(tmp_path):
                 sorted(names[n] for n in only_saved), len(only_live),
                 sorted(tv.children(mod)), len(tv.descendants()))
     assert shape_of(tfx, str(tmp_path / "a")) == shape_of(tf, str(tmp_path / "b"))
+
+
+def test_server_def_prints_as_tensorflow():
+    def text(m):
+        return str(m.train.ServerDef(cluster=m.train.ClusterSpec(CLUSTER).as_cluster_def(),
+                                     job_name="worker", task_index=1, protocol="grpc"))
+    assert text(tfx) == text(tf)
