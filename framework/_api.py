@@ -89,3 +89,6 @@ from .ops.gradients_ops import gradients, hessians  # noqa: E402
 
 # N-d FFTs (also in tfx.signal).
 from .ops.fftnd_ops import fftnd, ifftnd, irfftnd, rfftnd  # noqa: E402
+
+# TensorProtos without protobuf: TensorFlow's fields, text and wire format.
+from .tensor_proto import make_ndarray, make_tensor_proto  # noqa: E402
