@@ -113,10 +113,11 @@ class ConcreteFunction:
         tr = self._traces.get(tuple(x._v.shape for x in tensors))
         return tr if tr is not None else self._trace([x._v for x in tensors])
 
-    def _trace_from_specs(self):
-        # None dimensions need some size to trace with: 1.
-        return self._trace([zeros_for(s.dtype, [1 if d is None else d for d in s.shape.as_list()])
-                            for s in self._specs])
+    def _trace_from_specs(self, size=1):
+        # None dimensions need some size to trace with.
+        return self._trace_for([wrap(zeros_for(s.dtype, [size if d is None else d
+                                                         for d in s.shape.as_list()]), s.dtype)
+                                for s in self._specs])
 
     # -- calling ----------------------------------------------------------------------------------
     def __call__(self, *args, **kwargs):
@@ -156,14 +157,28 @@ class ConcreteFunction:
 
     @property
     def structured_input_signature(self):
-        """``(args, kwargs)`` with a TensorSpec for each tensor and Python values as given."""
-        return S.pack_args(self._struct, iter(self._specs))
+        """``(args, kwargs)`` with a TensorSpec for each tensor and Python values as given;
+        a spec without a name gets its parameter's (``x``, ``x_0`` in a list), as in TF."""
+        fn = self._function
+        names = S.leaf_names(self._struct, fn._param_names(len(self._struct[1][0][1])))
+        specs = [s if s.name is not None else TensorSpec(s.shape, s.dtype, name)
+                 for s, name in zip(self._specs, names)]
+        return S.pack_args(self._struct, iter(specs))
 
     @property
     def structured_outputs(self):
+        """TensorSpecs of the outputs; a dimension that follows a None input dimension is
+        None (graphs are traced for concrete shapes: sizes 1 and 2 tell which follow)."""
         tr = self._first or self._trace_from_specs()
         g = tr.graph
-        specs = [TensorSpec(g.shapes[s], g.dtypes[s]) for s in g.outputs]
+        shapes = [g.shapes[s] for s in g.outputs]
+        if any(spec.shape.rank is not None and None in spec.shape.as_list()
+               for spec in self._specs):
+            g2 = self._trace_from_specs(2).graph
+            shapes = [tuple(None if a != b else a for a, b in zip(s1, g2.shapes[o]))
+                      if len(s1) == len(g2.shapes[o]) else None
+                      for s1, o in zip(shapes, g2.outputs)]
+        specs = [TensorSpec(shape, g.dtypes[s]) for shape, s in zip(shapes, g.outputs)]
         return S.pack_outputs(tr.out_struct, specs)
 
     @property

@@ -142,7 +142,9 @@ def test_get_concrete_function_is_the_same_object_for_the_same_signature():
     assert [o.type for o in ops] == ["Placeholder", "Placeholder", "matmul", "add"]
     assert [t.name for t in ops[3].inputs] == ["matmul:0", "x:0"]
     assert ops[2].outputs[0].shape == tfx.TensorShape([2, 2])
-    assert cf.structured_input_signature == ((spec, spec), {})
+    # unnamed specs take their parameter's name, as in TensorFlow
+    named = [tfx.TensorSpec(spec.shape, spec.dtype, n) for n in ("x", "y")]
+    assert cf.structured_input_signature == (tuple(named), {})
     text = cf.pretty_printed_signature()
     assert "x: TensorSpec(shape=(2, 2)" in text and "Output Type" in text
     out = cf(c(np.eye(2, dtype=np.float32)), c(np.ones((2, 2), np.float32)))
@@ -480,3 +482,14 @@ def test_nested_functions_inline_into_the_outer_graph():
     assert float(outer(c(3.0))) == 7.0
     types = [o.type for o in outer.get_concrete_function(c(3.0)).graph.nodes]
     assert types == ["multiply", "add"]
+
+
+def test_structured_outputs_keep_none_dimensions():
+    v = tfx.Variable(2.0)
+
+    @tfx.function(input_signature=[tfx.TensorSpec([None, 3], tfx.float32)])
+    def g(a):
+        return a * v, tfx.reduce_sum(a), tfx.reshape(a, [-1])
+    out = g.get_concrete_function().structured_outputs
+    assert [tuple(o.shape.as_list()) for o in out] == [(None, 3), (), (None,)]
+    assert g(tfx.ones([4, 3]))[2].shape == (12,)
