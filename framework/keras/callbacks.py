@@ -23,7 +23,8 @@ from .saving.autoconfig import AutoConfig
 
 __all__ = ["Callback", "CallbackList", "History", "ProgbarLogger", "EarlyStopping",
            "ModelCheckpoint", "ReduceLROnPlateau", "LearningRateScheduler", "TerminateOnNaN",
-           "CSVLogger", "LambdaCallback", "BackupAndRestore", "TensorBoard", "BUILTINS"]
+           "CSVLogger", "LambdaCallback", "BackupAndRestore", "TensorBoard", "SwapEMAWeights",
+           "BUILTINS"]
 
 
 class Callback(AutoConfig):
@@ -1075,6 +1076,9 @@ class TensorBoard(Callback):
                         writer.add_images(f"{name}/image", image, epoch, dataformats="NHWC")
 
 
+from .callbacks_ema import SwapEMAWeights  # noqa: E402 - it builds on Callback
+
 BUILTINS = {c.__name__: c for c in (
     History, ProgbarLogger, EarlyStopping, ModelCheckpoint, BackupAndRestore, ReduceLROnPlateau,
-    LearningRateScheduler, TerminateOnNaN, CSVLogger, LambdaCallback, TensorBoard)}
+    LearningRateScheduler, TerminateOnNaN, CSVLogger, LambdaCallback, TensorBoard,
+    SwapEMAWeights)}

@@ -22,8 +22,8 @@ from .saving.serialization import deserialize_keras_object, serialize_keras_obje
 
 __all__ = ["Initializer", "Zeros", "Ones", "Constant", "RandomNormal", "RandomUniform",
            "TruncatedNormal", "VarianceScaling", "GlorotNormal", "GlorotUniform", "HeNormal",
-           "HeUniform", "LecunNormal", "LecunUniform", "Orthogonal", "Identity", "get",
-           "serialize", "deserialize"]
+           "HeUniform", "LecunNormal", "LecunUniform", "Orthogonal", "Identity", "STFT",
+           "STFTInitializer", "stft", "get", "serialize", "deserialize"]
 
 # The standard deviation of a unit normal truncated to [-2, 2]: dividing by it makes the
 # truncated draws have the requested standard deviation.
@@ -356,13 +356,16 @@ class Identity(Initializer):
 OrthogonalInitializer = Orthogonal
 IdentityInitializer = Identity
 
+from .initializers_stft import STFT, STFTInitializer, stft  # noqa: E402 - builds on Initializer
+
 # Every name Keras 3 accepts (class names and snake_case aliases) -> class.
 BUILTINS = {c.__name__: c for c in (
     Initializer, Zeros, Ones, Constant, RandomNormal, RandomUniform, TruncatedNormal,
     VarianceScaling, GlorotNormal, GlorotUniform, HeNormal, HeUniform, LecunNormal,
-    LecunUniform, Orthogonal, Identity)}
+    LecunUniform, Orthogonal, Identity, STFT)}
 BUILTINS.update({
-    "OrthogonalInitializer": Orthogonal, "IdentityInitializer": Identity,
+    "STFTInitializer": STFT, "stft": STFT, "OrthogonalInitializer": Orthogonal,
+    "IdentityInitializer": Identity,
     "initializer": Initializer, "zeros": Zeros, "zero": Zeros, "ones": Ones, "one": Ones,
     "constant": Constant, "random_normal": RandomNormal, "normal": RandomNormal,
     "random_uniform": RandomUniform, "uniform": RandomUniform,

@@ -58,7 +58,8 @@ def test_builtins_and_signatures_match_keras():
     keras = _keras()
     assert set(C.BUILTINS) == {"History", "ProgbarLogger", "EarlyStopping", "ModelCheckpoint",
                                "BackupAndRestore", "ReduceLROnPlateau", "LearningRateScheduler",
-                               "TerminateOnNaN", "CSVLogger", "LambdaCallback", "TensorBoard"}
+                               "TerminateOnNaN", "CSVLogger", "LambdaCallback", "TensorBoard",
+                               "SwapEMAWeights"}
     for name, cls in C.BUILTINS.items():
         assert getattr(C, name) is cls and name in C.__all__
         if name in ("History", "ProgbarLogger"):

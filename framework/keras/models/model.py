@@ -269,6 +269,9 @@ class Model(Layer):
         finally:
             self._thaw_structure()
             self._train_data = None
+        finalize = getattr(self.optimizer, "finalize_variable_values", None)
+        if finalize is not None and epochs > 0:  # use_ema: the model ends on the averages
+            finalize(self.trainable_weights)
         cbs.on_train_end(epoch_logs)
         return cbs._history
 

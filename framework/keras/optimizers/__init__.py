@@ -16,18 +16,21 @@ from .ftrl import Ftrl
 from .lamb import Lamb
 from .lion import Lion
 from .loss_scale_optimizer import LossScaleOptimizer
+from .muon import Muon
 from .nadam import Nadam
 from .rmsprop import RMSprop
+from .schedule_free_adamw import ScheduleFreeAdamW
 from .sgd import SGD
 from . import legacy  # noqa: E402 - Keras 2's spellings (lr=, decay=)
 
 __all__ = ["Optimizer", "SGD", "Adam", "AdamW", "Nadam", "RMSprop", "Adagrad", "Adamax",
-           "Adadelta", "Ftrl", "Lion", "Adafactor", "Lamb", "LossScaleOptimizer", "schedules",
+           "Adadelta", "Ftrl", "Lion", "Adafactor", "Lamb", "LossScaleOptimizer", "Muon",
+           "ScheduleFreeAdamW", "schedules",
            "get", "serialize",
            "deserialize"]
 
 _CLASSES = (Optimizer, SGD, Adam, AdamW, Nadam, RMSprop, Adagrad, Adamax, Adadelta, Ftrl, Lion,
-            Adafactor, Lamb, LossScaleOptimizer)
+            Adafactor, Lamb, LossScaleOptimizer, Muon, ScheduleFreeAdamW)
 # Class names, and their lower-case forms: Keras resolves built-in names case-insensitively.
 BUILTINS = {c.__name__: c for c in _CLASSES}
 BUILTINS.update({c.__name__.lower(): c for c in _CLASSES})
