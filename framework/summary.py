@@ -61,7 +61,9 @@ class SummaryWriter:
         if self._writer is None:
             from .io import _tensorboardx
             self._writer = _tensorboardx().SummaryWriter(self._logdir, **self._options)
-        return self._writer._get_file_writer()
+        fw = self._writer._get_file_writer()
+        _write_synchronously(fw.event_writer)
+        return fw
 
     def init(self):
         self._file_writer()
@@ -110,6 +112,41 @@ class SummaryWriter:
                                                     tensor=tensor_proto)]),
                        global_step=step)
         return True
+
+
+class _Direct:
+    """A stand-in for tensorboardX's event queue that writes each event at once."""
+
+    def __init__(self, records):
+        self._records = records
+
+    def put(self, event, *args, **kwargs):
+        if hasattr(event, "SerializeToString"):  # not the worker's shutdown signal
+            self._records.write_event(event)
+
+    def close(self):
+        pass
+
+
+class _NoWorker:
+    def stop(self):
+        pass
+
+
+def _write_synchronously(event_writer):
+    """Make tensorboardX's event writer write in the caller's thread. Its own writes from a
+    background thread, and its ``flush`` does not wait for that thread: a flushed file could
+    still miss the last events, where ``tf.summary.flush`` promises them on disk."""
+    if isinstance(getattr(event_writer, "_event_queue", None), _Direct):
+        return
+    worker, queue, records = (getattr(event_writer, a, None) for a in
+                              ("_worker", "_event_queue", "_ev_writer"))
+    if worker is None or queue is None or records is None:
+        return  # another tensorboardX layout: keep its own writer thread
+    worker.stop()  # everything queued before is written when it returns
+    queue.close()
+    event_writer._event_queue = _Direct(records)
+    event_writer._worker = _NoWorker()
 
 
 def create_file_writer(logdir, max_queue=None, flush_millis=None, filename_suffix=None,
