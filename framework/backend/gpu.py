@@ -1,8 +1,10 @@
 """GPU backend on CuPy. Imported only when a GPU is asked for; absent CuPy or GPU, it says so.
 
-Op forwards need nothing from here: NumPy hands its functions called on CuPy arrays to CuPy
-(NEP 13/18). This module moves arrays between host and device and holds the fused kernels
-that beat CuPy's op-by-op path (one launch instead of several, one pass over memory).
+Most op forwards need nothing from here: NumPy hands its functions called on CuPy arrays to
+CuPy (NEP 13/18). This module moves arrays between host and device, holds the fused kernels
+that beat CuPy's op-by-op path (one launch instead of several, one pass over memory), the CuPy
+forms of the CPU backend's Numba loops (max pooling, col2im) and the switch that makes CuPy's
+solvers report failures.
 """
 _cp = None
 _kernels = {}
@@ -150,3 +152,74 @@ def softmax_xent(labels, logits):
     s = e.sum(-1, keepdims=True)
     loss = (labels * (cp.log(s) - shifted)).sum(-1)
     return loss, e / s - labels
+
+
+# ---- pooling and convolution (5-D: batch, depth, height, width, channels) ----------------------
+# The CuPy forms of tfx.backend.kernels' Numba loops, same arguments and results. Each loops
+# over the window offsets (a few) with whole-array passes; one offset's positions never
+# collide, so no atomics are needed.
+
+def _offsets(ksize):
+    return [(a, e, f) for a in range(ksize[0]) for e in range(ksize[1]) for f in range(ksize[2])]
+
+
+def _windows(v, start, strides, out_shape):
+    """v[:, start + strides * i, ..., :] for every output position i: [n, *out_shape, c]."""
+    return v[(slice(None),) + tuple(slice(b, b + s * (o - 1) + 1, s) for b, s, o in
+                                    zip(start, strides, out_shape)) + (slice(None),)]
+
+
+def max_pool(x, ksize, strides, pads, out_shape, want_argmax):
+    """Max over windows of 5-D ``x`` (``pads``: front, top, left): padding never competes and
+    the first maximum in window order wins, as the CPU kernel. With ``want_argmax`` also the
+    flat index into ``x`` of each maximum (int64), else an empty array."""
+    cp = _cupy()
+    n, *sizes, c = x.shape
+    # Pad so that every window slice is in range; padded positions are masked out below.
+    hi = [max(0, (o - 1) * s + k - p - d) for o, s, k, p, d in
+          zip(out_shape, strides, ksize, pads, sizes)]
+    xpad = cp.pad(x, ((0, 0),) + tuple(zip(pads, hi)) + ((0, 0),))
+    grid = [cp.arange(o) * s - p for o, s, p in zip(out_shape, strides, pads)]  # window starts
+    view = [(1, -1, 1, 1, 1), (1, 1, -1, 1, 1), (1, 1, 1, -1, 1)]
+    out = cp.zeros((n,) + tuple(out_shape) + (c,), x.dtype)
+    arg = cp.zeros(out.shape if want_argmax else (0,) * 5, cp.int64)
+    have = cp.zeros((1,) + tuple(out_shape) + (1,), bool)
+    base = (cp.arange(n, dtype=cp.int64) * (sizes[0] * sizes[1] * sizes[2] * c)).reshape(
+        -1, 1, 1, 1, 1) + cp.arange(c, dtype=cp.int64)
+    for offset in _offsets(ksize):
+        pos = [(g + a).reshape(shape) for g, a, shape in zip(grid, offset, view)]
+        valid = ((pos[0] >= 0) & (pos[0] < sizes[0]) & (pos[1] >= 0) & (pos[1] < sizes[1])
+                 & (pos[2] >= 0) & (pos[2] < sizes[2]))
+        v = _windows(xpad, offset, strides, out_shape)
+        take = valid & (~have | (v > out))
+        out = cp.where(take, v, out)
+        if want_argmax:
+            flat = ((pos[0] * sizes[1] + pos[1]) * sizes[2] + pos[2]) * c
+            arg = cp.where(take, base + flat, arg)
+        have = have | valid
+    return out, arg
+
+
+def col2im(cols, x_shape, strides, dilations, pads):
+    """Sum window patches back into an image: ``cols`` [n, od, oh, ow, kd, kh, kw, c] (any
+    strides, broadcast views included); returns [n, *x_shape, c]."""
+    cp = _cupy()
+    n, od, oh, ow, kd, kh, kw, c = cols.shape
+    out_shape, ksize = (od, oh, ow), (kd, kh, kw)
+    room = [max(p + d, (o - 1) * s + (k - 1) * r + 1) for p, d, o, s, k, r in
+            zip(pads, x_shape, out_shape, strides, ksize, dilations)]
+    out = cp.zeros((n,) + tuple(room) + (c,), cols.dtype)
+    for a, e, f in _offsets(ksize):
+        window = _windows(out, (a * dilations[0], e * dilations[1], f * dilations[2]),
+                          strides, out_shape)
+        window += cols[:, :, :, :, a, e, f]
+    crop = (slice(None),) + tuple(slice(p, p + d) for p, d in zip(pads, x_shape))
+    return cp.ascontiguousarray(out[crop + (slice(None),)])
+
+
+def linalg_errors():
+    """A context in which CuPy's solvers raise numpy.linalg.LinAlgError for a singular or
+    not positive definite input, as NumPy's do (CuPy's default is to return what the failed
+    factorization left; checking costs one synchronization)."""
+    import cupyx
+    return cupyx.errstate(linalg="raise")

@@ -6,11 +6,14 @@ are each bilinear and each one's gradient is written with the other two, so deri
 any order need no more code. Pooling pairs the same way: max_pool's gradient scatters into the
 argmax its forward found and that scatter's gradient gathers from it; avg_pool's gradient
 spreads each output over its window and that spread's gradient is avg_pool again.
+
+On the GPU the same code runs on CuPy arrays; the two loops that are Numba kernels on the CPU
+(col2im, max pooling) have CuPy forms in tfx.backend.gpu, chosen by the array's type.
 """
 import itertools
 
 from .. import dtypes as _dt
-from ..backend import kernels, xp
+from ..backend import gpu, kernels, namespace, xp
 from ..errors import InvalidArgumentError, UnimplementedError
 from ._core import STATE, dtype_error, record, register, t, wrap
 from .math_ops import _FLOATS, _unsupported
@@ -20,6 +23,11 @@ _POOL_TYPES = frozenset(d for d in _dt._ALL if d.is_floating or d.is_integer)
 _FORMATS = {1: "NWC", 2: "NHWC", 3: "NDHWC"}
 # Half precision computes in float32: NumPy has no fast half matmul and Numba no half type.
 _widen = kernels.widen
+
+
+def _kernels(v):
+    """Numba's kernels for a NumPy array, their CuPy forms for a GPU one."""
+    return gpu if gpu.is_gpu_array(v) else kernels
 
 
 def _prod(seq):
@@ -123,10 +131,12 @@ def _patches(v, win):
         v = xp.pad(v, ((0, 0),) + win.pads + ((0, 0),))
     st = v.strides
     d = len(win.ksize)
-    view = xp.lib.stride_tricks.as_strided(
+    # NumPy's as_strided would copy a CuPy array to the host: each array module's own, and
+    # the window view is only read (reshaped into a copy) either way.
+    view = namespace(v).lib.stride_tricks.as_strided(
         v, (n,) + win.out + win.ksize + (c,),
         (st[0],) + tuple(st[1 + i] * win.strides[i] for i in range(d))
-        + tuple(st[1 + i] * win.dilations[i] for i in range(d)) + (st[-1],), writeable=False)
+        + tuple(st[1 + i] * win.dilations[i] for i in range(d)) + (st[-1],))
     return view.reshape(rows, _prod(win.ksize) * c)
 
 
@@ -135,7 +145,7 @@ def _col2im(cols, win):
     n, c = win.x_shape[0], win.x_shape[-1]
     cols = cols.reshape((n,) + _three(win.out, 1) + _three(win.ksize, 1) + (c,))
     strides, dilations, pads = win.kernel_args()
-    out = kernels.col2im(cols, _three(win.x_shape[1:-1], 1), strides, dilations, pads)
+    out = _kernels(cols).col2im(cols, _three(win.x_shape[1:-1], 1), strides, dilations, pads)
     return out.reshape(win.x_shape)
 
 
@@ -390,8 +400,8 @@ def _max_pool_fwd(ins, win):
     c = win.x_shape[-1]
     x5 = _widen(v).reshape((win.x_shape[0],) + _three(win.x_shape[1:-1], 1) + (c,))
     strides3, _, pads3 = win.kernel_args()
-    out, arg = kernels.max_pool(x5, _three(win.ksize, 1), strides3, pads3,
-                                _three(win.out, 1), True)
+    out, arg = _kernels(x5).max_pool(x5, _three(win.ksize, 1), strides3, pads3,
+                                     _three(win.out, 1), True)
     shape = win.out_shape(c)
     return out.reshape(shape).astype(v.dtype, copy=False), arg.reshape(shape)
 
@@ -431,8 +441,8 @@ def _max_pool(api, input, ksize, strides, padding, n, data_format):  # noqa: A00
     if not STATE.recording:  # no tape, no graph: no indices kept
         x5 = _widen(x._v).reshape((win.x_shape[0],) + _three(win.x_shape[1:-1], 1) + (c,))
         strides3, _, pads3 = win.kernel_args()
-        out, _ = kernels.max_pool(x5, _three(win.ksize, 1), strides3, pads3,
-                                  _three(win.out, 1), False)
+        out, _ = _kernels(x5).max_pool(x5, _three(win.ksize, 1), strides3, pads3,
+                                       _three(win.out, 1), False)
         return wrap(out.reshape(win.out_shape(c)).astype(x._dtype._np, copy=False), x._dtype)
     out, arg = _max_pool_fwd((x._v,), win)
     r = wrap(out, x._dtype)
@@ -451,17 +461,19 @@ _avg_pool_spread_op = register("avg_pool_grad", lambda node, h: (_avg_pool(h, no
                                forward=lambda ins, win: (_avg_pool_spread_fwd(ins[0], win),))
 
 
-def _window_counts(win):
-    """How many input (not padding) positions each output's window covers: [1, *out, 1]."""
+def _window_counts(win, like):
+    """How many input (not padding) positions each output's window covers: [1, *out, 1], in
+    ``like``'s dtype, on its device."""
     total = None
+    ns = namespace(like)
     for i, (o, k, s) in enumerate(zip(win.out, win.ksize, win.strides)):
-        start = xp.arange(o) * s - win.pads[i][0]
+        start = ns.arange(o) * s - win.pads[i][0]
         cnt = xp.minimum(start + k, win.x_shape[1 + i]) - xp.maximum(start, 0)
         shape = [1] * (len(win.out) + 2)
         shape[1 + i] = o
         cnt = cnt.reshape(shape)
         total = cnt if total is None else total * cnt
-    return total
+    return total.astype(like.dtype)
 
 
 def _avg_pool_fwd(x, win):
@@ -473,7 +485,7 @@ def _avg_pool_fwd(x, win):
         key = (slice(None),) + tuple(slice(a, a + s * (o - 1) + 1, s) for a, s, o in
                                      zip(offset, win.strides, win.out)) + (slice(None),)
         acc = v[key].copy() if acc is None else xp.add(acc, v[key], out=acc)
-    acc = acc / _window_counts(win).astype(acc.dtype)
+    acc = acc / _window_counts(win, acc)
     return acc.astype(x.dtype, copy=False)
 
 
@@ -485,7 +497,8 @@ def _avg_pool(x, win):
 
 
 def _avg_pool_spread_fwd(g, win):
-    gv = _widen(g) / _window_counts(win).astype(_widen(g).dtype)
+    gv = _widen(g)
+    gv = gv / _window_counts(win, gv)
     n, c, d = gv.shape[0], gv.shape[-1], len(win.out)
     cols = xp.broadcast_to(gv.reshape((n,) + win.out + (1,) * d + (c,)),
                            (n,) + win.out + win.ksize + (c,))

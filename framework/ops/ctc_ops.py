@@ -2,14 +2,15 @@
 ``ctc_unique_labels``.
 
 ``ctc_loss`` is a primitive: its forward runs the CTC forward-backward recursions in log space
-(vectorized over the batch; the backward pass is the forward recursion on the reversed
-sequences) and keeps the gradient with respect to the logits, as TensorFlow's kernel does, so
-it has first derivatives only.
+(vectorized over the batch, on the logits' device) and keeps the gradient with respect to the
+logits, as TensorFlow's kernel does, so it has first derivatives only. The greedy decoder and
+the label helpers are vectorized too; the beam search runs on the host.
 """
 import builtins
+import math
 
 from .. import dtypes as _dt
-from ..backend import xp
+from ..backend import device_of, namespace, to_device, xp
 from ._core import STATE, record, register, t, wrap
 from . import array_ops as A
 from . import math_ops as M
@@ -20,98 +21,123 @@ __all__ = ["ctc_loss", "ctc_greedy_decoder", "collapse_repeated", "ctc_unique_la
 
 # ---- CTC ---------------------------------------------------------------------------------------
 
+# As TensorFlow with dense labels: the paths that end anywhere but in the last label or the
+# blank after it count with weight 1e-307 (log: -706.89 in float32) rather than 0, so an
+# impossible alignment has a large finite loss (~707 - log of the paths' probability), not inf;
+# and the forward pass starts every state with that weight, which decides the gradient then.
+# With SparseTensor labels TensorFlow runs the exact recursion: inf, and the softmax as the
+# gradient.
+_LOG_UNFINISHED = float(xp.float32(math.log(1e-307)))
+
+
 def _logsumexp(*arrays):
     m = arrays[0]
     for a in arrays[1:]:
         m = xp.maximum(m, a)
     safe = xp.where(xp.isfinite(m), m, 0.0)
-    with xp.errstate(divide="ignore"):
-        return safe + xp.log(sum(xp.exp(a - safe) for a in arrays))
+    return safe + xp.log(sum(xp.exp(a - safe) for a in arrays))
 
 
-def _ctc_alpha(logp, ext, ext_len, skip):
-    """log alpha_t(s) for every t: logp [T, B, K], ext [B, S] extended labels."""
-    T, B, _ = logp.shape
-    S = ext.shape[1]
-    valid = xp.arange(S)[None, :] < ext_len[:, None]
-    emit = xp.take_along_axis(logp, xp.broadcast_to(ext[None], (T, B, S)), axis=2)
-    alpha = xp.full((T, B, S), -xp.inf)
-    first = xp.full((B, S), -xp.inf)
-    first[:, 0] = emit[0, :, 0]
-    if S > 1:
-        first[:, 1] = xp.where(ext_len > 1, emit[0, :, 1], -xp.inf)
-    alpha[0] = xp.where(valid, first, -xp.inf)
-    ninf = xp.full((B, 1), -xp.inf)
+def _shift(a, k, fill):
+    """a[:, s - k] along axis 1 (k > 0: from the left; k < 0: from the right), ``fill`` where
+    that is outside."""
+    B, S = a.shape
+    pad = namespace(a).full((B, min(abs(k), S)), fill, dtype=a.dtype)
+    if k > 0:
+        return xp.concatenate([pad, a[:, :S - k]], 1)[:, :S]
+    return xp.concatenate([a[:, -k:], pad], 1)[:, -S:]
+
+
+def _step(prev, skip):
+    """One transition forward: each state from itself, the one before and (where ``skip``)
+    the one two before."""
+    two = xp.where(skip, _shift(prev, 2, -xp.inf), -xp.inf)
+    return _logsumexp(prev, _shift(prev, 1, -xp.inf), two)
+
+
+def _ctc_alpha(emit, skip, unfinished):
+    """log alpha_t(s): the probability of frames 0..t ending in extended state s, emission at
+    t included. ``emit`` [T, B, S], ``skip`` [B, S]: s may come from s - 2."""
+    T, B, S = emit.shape
+    ns = namespace(emit)
+    alpha = ns.full((T, B, S), -xp.inf)
+    first = _step(ns.full((B, S), unfinished), skip)
+    first[:, :2] = 0.0  # the real start: the first blank or the first label
+    alpha[0] = first + emit[0]
     for step in builtins.range(1, T):
-        prev = alpha[step - 1]
-        one = xp.concatenate([ninf, prev[:, :-1]], 1)
-        two = xp.concatenate([ninf, ninf, prev[:, :-2]], 1)[:, :S]
-        two = xp.where(skip, two, -xp.inf)
-        alpha[step] = xp.where(valid, _logsumexp(prev, one, two) + emit[step], -xp.inf)
-    return alpha, emit
+        alpha[step] = _step(alpha[step - 1], skip) + emit[step]
+    return alpha
+
+
+def _ctc_beta(emit, skip, weight, steps):
+    """log beta_t(s): the weighted probability of the frames after t given state s at t (its
+    emission excluded), ``weight`` [B, S] at each sequence's last frame (steps - 1)."""
+    T, B, S = emit.shape
+    beta = namespace(emit).full((T, B, S), -xp.inf)
+    skip_next = _shift(skip, -2, False)
+    last = steps - 1
+    for step in builtins.range(T - 1, -1, -1):
+        if step < T - 1:
+            nxt = beta[step + 1] + emit[step + 1]
+            two = xp.where(skip_next, _shift(nxt, -2, -xp.inf), -xp.inf)
+            carried = xp.where((step < last)[:, None],
+                               _logsumexp(nxt, _shift(nxt, -1, -xp.inf), two), -xp.inf)
+        else:
+            carried = -xp.inf
+        beta[step] = xp.where((step == last)[:, None], weight, carried)
+    return beta
 
 
 def _extended(labels, lengths, blank):
+    """Labels with blanks around and between them [B, 2L + 1], each row's last state (its final
+    blank) and where a state may skip the blank before it."""
     B = labels.shape[0]
     S = 2 * (labels.shape[1] if labels.ndim == 2 else 0) + 1
-    ext = xp.full((B, S), blank, dtype=xp.int64)
+    ext = namespace(labels).full((B, S), blank, dtype=xp.int64)
     if S > 1:
         ext[:, 1::2] = labels
-    return ext, 2 * lengths + 1, _skips(ext, blank)
+    # A label follows the one before it directly unless they are equal (the padding included,
+    # as TensorFlow, whose paths may run on past the label length)
+    odd = namespace(labels).arange(S) % 2 == 1
+    return ext, 2 * lengths, odd & (ext != _shift(ext, 2, -1))
 
 
-def _skips(ext, blank):
-    """Where alpha may come from two labels back: a non-blank unlike the label before."""
-    B, S = ext.shape
-    prev2 = xp.concatenate([xp.full((B, 2), -1, dtype=xp.int64), ext[:, :-2]], 1)[:, :S]
-    return (ext != blank) & (ext != prev2)
-
-
-def _reverse_rows(a, lengths, axis):
-    """Reverse the first lengths[b] entries of each batch row b along ``axis`` (the batch is
-    axis 1 for time-major logits, axis 0 for label rows)."""
-    n = a.shape[axis]
-    idx = xp.arange(n)
-    lens = lengths[:, None]
-    src = xp.where(idx[None, :] < lens, lens - 1 - idx[None, :], idx[None, :])  # [B, n]
-    if axis == 0:  # a: [T, B, ...]
-        return a[src.T, xp.arange(a.shape[1])[None, :]]
-    return xp.take_along_axis(a, src.reshape(src.shape + (1,) * (a.ndim - 2)), axis=1)
-
-
-def _ctc_fwd(ins, blank):
+def _ctc_fwd(ins, attrs):
     logits, labels, label_len, logit_len = ins
+    blank, sparse = attrs
+    unfinished = -xp.inf if sparse else _LOG_UNFINISHED
+    ns = namespace(logits)
     x = logits.astype(xp.float64)
     m = x.max(-1, keepdims=True)
     logp = x - m - xp.log(xp.exp(x - m).sum(-1, keepdims=True))
     T, B, K = logp.shape
     ll = label_len.astype(xp.int64)
     tl = logit_len.astype(xp.int64)
-    ext, ext_len, skip = _extended(labels.astype(xp.int64), ll, blank)
-    alpha, emit = _ctc_alpha(logp, ext, ext_len, skip)
-    # beta: the same recursion on each sequence reversed in time and in its extended labels
-    r_logp = _reverse_rows(logp, tl, 0)
-    r_ext = _reverse_rows(ext, ext_len, 1)
-    r_alpha, _ = _ctc_alpha(r_logp, r_ext, ext_len, _skips(r_ext, blank))
-    beta = _reverse_rows(r_alpha, tl, 0)  # back in time, then back along the labels
-    beta = _reverse_rows(beta.transpose(1, 2, 0), ext_len, 1).transpose(2, 0, 1)
-    b_idx = xp.arange(B)
-    last = alpha[xp.maximum(tl - 1, 0), b_idx]  # [B, S]
-    end1 = last[b_idx, xp.maximum(ext_len - 1, 0)]
-    end2 = xp.where(ext_len > 1, last[b_idx, xp.maximum(ext_len - 2, 0)], -xp.inf)
-    log_p = _logsumexp(end1, end2)
+    ext, last, skip = _extended(labels.astype(xp.int64), ll, blank)
+    S = ext.shape[1]
+    emit = xp.take_along_axis(logp, xp.broadcast_to(ext[None], (T, B, S)), axis=2)
+    states = ns.arange(S)[None, :]
+    done = (states == last[:, None]) | (states == last[:, None] - 1)
+    weight = xp.where(done, 0.0, unfinished)
+    alpha = _ctc_alpha(emit, skip, unfinished)
+    beta = _ctc_beta(emit, skip, weight, tl)
+    # The loss counts the paths from the real start: into the first blank or the first label
+    start = emit[0, :, :2] + beta[0, :, :2]
+    log_p = _logsumexp(*(start[:, i] for i in builtins.range(start.shape[1])))
+    # No frames: only an empty labelling is complete
+    log_p = xp.where(tl > 0, log_p, xp.where(ll == 0, 0.0, unfinished))
     loss = -log_p
-    # d loss / d logits = softmax - (1 / (p y)) sum over s with label k of alpha beta
-    ab = alpha + beta - emit  # log(alpha beta / y_t(l'_s))
-    occ = xp.full((T, B, K), -xp.inf)
-    for s in builtins.range(ext.shape[1]):
-        k = ext[:, s]
-        cur = occ[:, b_idx, k]
-        occ[:, b_idx, k] = _logsumexp(cur, ab[:, :, s])
-    with xp.errstate(invalid="ignore", over="ignore"):
-        grad = xp.exp(logp) - xp.exp(occ - log_p[None, :, None])
-    in_time = (xp.arange(T)[:, None] < tl[None, :])[:, :, None]
-    grad = xp.where(in_time & xp.isfinite(log_p)[None, :, None], grad, 0.0)
+    # d loss / d logits = softmax - each class's share of the paths at each frame: alpha beta
+    # normalized over the states, summed over the states labelled k by a one-hot product.
+    ab = alpha + beta
+    top = ab.max(-1, keepdims=True)
+    top = xp.where(xp.isfinite(top), top, 0.0)
+    e = xp.exp(ab - top)
+    e = e / xp.maximum(e.sum(-1, keepdims=True), xp.finfo(xp.float64).tiny)
+    onehot = (ext[:, :, None] == ns.arange(K)[None, None, :]).astype(xp.float64)
+    grad = xp.exp(logp) - xp.einsum("tbs,bsk->tbk", e, onehot)
+    in_time = (ns.arange(T)[:, None] < tl[None, :])[:, :, None]
+    grad = xp.where(in_time, grad, 0.0)
     return (loss.astype(logits.dtype), grad.astype(logits.dtype))
 
 
@@ -127,7 +153,7 @@ def _dense_labels(labels):
     idx = t(labels.indices)._v
     vals = t(labels.values)._v
     shape = t(labels.dense_shape)._v
-    dense = xp.zeros((int(shape[0]), int(shape[1])), dtype=vals.dtype)
+    dense = namespace(vals).zeros((int(shape[0]), int(shape[1])), dtype=vals.dtype)
     dense[idx[:, 0], idx[:, 1]] = vals
     lengths = xp.bincount(idx[:, 0], minlength=int(shape[0])).astype(xp.int32)
     return wrap(dense, _dt.as_dtype(vals.dtype)), wrap(lengths, _dt.int32)
@@ -138,9 +164,13 @@ def ctc_loss(labels, logits, label_length, logit_length, logits_time_major=True,
     """Negative log-likelihood of each label sequence under CTC: ``logits`` [time, batch,
     classes] (or [batch, time, classes]), dense ``labels`` [batch, max_len] with
     ``label_length``, or a SparseTensor (then ``blank_index`` is required). The blank class
-    is ``blank_index`` (default 0; negative counts from the end). Returns [batch]."""
+    is ``blank_index`` (default 0; negative counts from the end). Returns [batch]. A label
+    sequence no alignment can produce gets TensorFlow's large finite loss (about 707) with
+    dense labels, inf with a SparseTensor, whose sequences longer than their frames raise
+    InvalidArgumentError."""
     api = "tfx.nn.ctc_loss"
-    if hasattr(labels, "dense_shape"):
+    sparse = hasattr(labels, "dense_shape")
+    if sparse:
         if blank_index is None:
             raise ValueError("blank_index must be given when using SparseTensor labels.")
         labels, label_length = _dense_labels(labels)
@@ -163,13 +193,19 @@ def ctc_loss(labels, logits, label_length, logit_length, logits_time_major=True,
         lab = M.where(M.less(lab, M.cast(blank, lab._dtype)), M.add(lab, M.cast(
             1, lab._dtype)), lab)
         blank = 0
-    if int(tl._v.max(initial=0)) > x._v.shape[0]:
+    if tl._v.size and int(tl._v.max()) > x._v.shape[0]:
         raise A._invalid(api, "logit_length must not exceed the number of time steps")
-    loss, grad = _ctc_fwd((x._v, lab._v, ll._v, tl._v), blank)
+    if sparse and ll._v.size and bool((ll._v > tl._v).any()):
+        b = int((ll._v > tl._v).argmax())
+        raise A._invalid(api, f"Not enough time for target transition sequence (required: "
+                              f"{int(ll._v[b])}, available: {int(tl._v[b])}) in batch entry "
+                              f"{b}")
+    attrs = (blank, sparse)
+    loss, grad = _ctc_fwd((x._v, lab._v, ll._v, tl._v), attrs)
     r = wrap(loss, x._dtype)
     g = wrap(grad, x._dtype)
     if STATE.recording:
-        record(_ctc_op, (x, lab, ll, tl), (r, g), blank)
+        record(_ctc_op, (x, lab, ll, tl), (r, g), attrs)
     return r
 
 
@@ -185,20 +221,21 @@ def _sparse_arrays(rows, batch):
 def _greedy_fwd(ins, attrs):
     x, lens = ins
     merge_repeated, blank = attrs
+    ns = namespace(x)
     T, B, K = x.shape
-    best = x.argmax(-1)
-    rows = []
-    for b in builtins.range(B):
-        prev, out = -1, []
-        for step in builtins.range(int(lens[b])):
-            k = int(best[step, b])
-            if k != blank and not (merge_repeated and k == prev):
-                out.append(k)
-            prev = k
-        rows.append(out)
-    in_time = xp.arange(T)[:, None] < lens[None, :].astype(int)
+    best = x.argmax(-1)  # [T, B]
+    in_time = ns.arange(T)[:, None] < lens[None, :].astype(xp.int64)
+    keep = in_time & (best != blank)
+    if merge_repeated and T > 1:  # a class repeating the step before it merges into it
+        keep[1:] &= best[1:] != best[:-1]
+    keep = keep.T  # [B, T]: nonzero() walks it batch by batch, in time order
+    b_idx, t_idx = xp.nonzero(keep)
+    pos = xp.cumsum(keep, 1) - 1
+    indices = xp.stack([b_idx, pos[b_idx, t_idx]], 1).astype(xp.int64)
+    width = int(keep.sum(1).max()) if B else 0
     score = -xp.where(in_time, x.max(-1), 0).sum(0, keepdims=True).T
-    return _sparse_arrays(rows, B) + (xp.ascontiguousarray(score.astype(x.dtype)),)
+    return (indices.reshape(-1, 2), best.T[b_idx, t_idx].astype(xp.int64),
+            ns.asarray([B, width], dtype=xp.int64), xp.ascontiguousarray(score.astype(x.dtype)))
 
 
 # Decoders are ops: a traced graph decodes each run's logits (no gradient, as TensorFlow).
@@ -232,18 +269,16 @@ def ctc_greedy_decoder(inputs, sequence_length, merge_repeated=True, blank_index
 
 def _collapse_fwd(ins, attrs):
     labels, lengths = ins
-    rows = []
-    for row, n in zip(labels.tolist(), lengths.tolist()):
-        out = []
-        for v in row[:int(n)]:
-            if not out or out[-1] != v:
-                out.append(v)
-        rows.append(out)
-    width = builtins.max((len(r) for r in rows), default=0)
-    res = xp.zeros((labels.shape[0], width), dtype=labels.dtype)
-    for i, r in enumerate(rows):
-        res[i, :len(r)] = r
-    return res, xp.asarray([len(r) for r in rows], dtype=lengths.dtype)
+    ns = namespace(labels)
+    B, L = labels.shape
+    keep = ns.arange(L)[None, :] < lengths[:, None].astype(xp.int64)
+    if L > 1:  # a label equal to the one before it merges into it
+        keep[:, 1:] &= labels[:, 1:] != labels[:, :-1]
+    counts = keep.sum(1)
+    res = ns.zeros((B, int(counts.max()) if B else 0), dtype=labels.dtype)
+    b_idx, j_idx = xp.nonzero(keep)
+    res[b_idx, (xp.cumsum(keep, 1) - 1)[b_idx, j_idx]] = labels[b_idx, j_idx]
+    return res, counts.astype(lengths.dtype)
 
 
 _collapse_op = register("collapse_repeated", api="tfx.nn.collapse_repeated",
@@ -263,14 +298,18 @@ def collapse_repeated(labels, seq_length, name=None):
 
 def _unique_labels_fwd(ins, attrs):
     labels = ins[0]
-    uniq = xp.zeros(labels.shape, dtype=xp.int64)
-    idx = xp.zeros(labels.shape, dtype=xp.int32)
-    for i, row in enumerate(labels.tolist()):
-        seen = {}
-        for j, v in enumerate(row):
-            idx[i, j] = seen.setdefault(v, len(seen))
-        uniq[i, :len(seen)] = list(seen)
-    return uniq, idx
+    ns = namespace(labels)
+    uniq = ns.zeros(labels.shape, dtype=xp.int64)
+    if not labels.size:
+        return uniq, ns.zeros(labels.shape, dtype=xp.int32)
+    # first[b, j]: where labels[b, j] first appears in its row; the first appearances,
+    # numbered in order, give each label's place among the row's distinct labels
+    first = (labels[:, :, None] == labels[:, None, :]).argmax(2)
+    new = first == ns.arange(labels.shape[1])[None, :]
+    place = xp.cumsum(new, 1) - 1
+    b_idx, j_idx = xp.nonzero(new)
+    uniq[b_idx, place[b_idx, j_idx]] = labels[b_idx, j_idx]
+    return uniq, xp.take_along_axis(place, first, 1).astype(xp.int32)
 
 
 _unique_labels_op = register("ctc_unique_labels", api="tfx.nn.ctc_unique_labels",
@@ -328,7 +367,11 @@ def _beam_search(logp, blank, beam_width, top_paths):
 
 
 def _beam_fwd(ins, attrs):
-    x, lens = ins
+    # Prefix beam search is sequential Python over dicts of prefixes (TensorFlow has no GPU
+    # kernel for it either): it reads a host copy of the logits, and its results go back to
+    # the logits' device.
+    device = device_of(ins[0])
+    x, lens = (to_device(a, "CPU") for a in ins)
     beam_width, top_paths = attrs
     T, B, K = x.shape
     v = x.astype(xp.float64)
@@ -345,7 +388,7 @@ def _beam_fwd(ins, attrs):
             if k < len(res):
                 scores[b, k] = res[k][1]
         out += _sparse_arrays(rows, B)
-    return out + (scores.astype(x.dtype),)
+    return tuple(to_device(a, device) for a in out + (scores.astype(x.dtype),))
 
 
 _beam_op = register("ctc_beam_search_decoder", api="tfx.nn.ctc_beam_search_decoder",

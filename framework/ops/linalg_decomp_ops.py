@@ -6,7 +6,7 @@ their gradients come for free. Every function works on the inner two dimensions,
 the leading ones.
 """
 from .. import dtypes as _dt
-from ..backend import xp
+from ..backend import device_of, namespace, to_device, xp
 from ._core import STATE, record, register, t, wrap
 from .linalg_ops import adjoint, matmul, matrix_transpose, norm
 from .linalg_matrix_ops import (_LINALG, _linalg_error, band_part, diag, diag_part, set_diag,
@@ -196,8 +196,9 @@ def _lu_fwd(ins, attrs):
     n = a.shape[-1]
     b = a.reshape((-1, n, n)).copy()
     nb = b.shape[0]
-    perm = xp.tile(xp.arange(n), (nb, 1))
-    rows = xp.arange(nb)
+    ns = namespace(a)
+    perm = xp.tile(ns.arange(n), (nb, 1))
+    rows = ns.arange(nb)
     for k in range(n):
         p = k + xp.argmax(xp.abs(b[:, k:, k]), axis=1)  # first largest pivot, as LAPACK
         bk, bp = b[rows, k].copy(), b[rows, p].copy()
@@ -418,11 +419,18 @@ _logm_op = register("matrix_logarithm", api="tfx.linalg.logm", forward=lambda in
     _eig_function(ins[0], xp.log),))
 
 
+def _host_eig(a):
+    """(eigenvalues, eigenvectors) of general square matrices from LAPACK, on the host: CuPy
+    has no general (non-symmetric) eigensolver before v14, and where it has one, its order of
+    the eigenvalues differs from LAPACK's. A GPU input is copied over and back explicitly."""
+    return xp.linalg.eig(to_device(a, "CPU"))
+
+
 def _eig_function(a, f):
-    e, v = xp.linalg.eig(a)
+    e, v = _host_eig(a)
     fv = v * f(e.astype(v.dtype))[..., None, :]
     r = xp.swapaxes(xp.linalg.solve(xp.swapaxes(v, -1, -2), xp.swapaxes(fv, -1, -2)), -1, -2)
-    return r.astype(a.dtype, copy=False)
+    return to_device(r.astype(a.dtype, copy=False), device_of(a))
 
 
 def logm(input, name=None):  # noqa: A002
@@ -439,7 +447,7 @@ def _sqrtm_fwd(ins, attrs):
     a = ins[0]
     wide = xp.complex128 if a.dtype.kind == "c" else xp.float64
     y = a.astype(wide)
-    z = xp.broadcast_to(xp.eye(a.shape[-1], dtype=wide), a.shape).copy()
+    z = xp.broadcast_to(namespace(a).eye(a.shape[-1], dtype=wide), a.shape).copy()
     for _ in range(100):
         y_inv = xp.linalg.inv(y)
         y, z = 0.5 * (y + xp.linalg.inv(z)), 0.5 * (z + y_inv)
@@ -496,8 +504,10 @@ def sqrtm(input, name=None):  # noqa: A002
 # ---- general eigendecomposition ----------------------------------------------------------------
 
 def _eig_fwd(ins, cdt):
-    e, v = xp.linalg.eig(ins[0])
-    return e.astype(cdt, copy=False), v.astype(cdt, copy=False)
+    e, v = _host_eig(ins[0])
+    device = device_of(ins[0])
+    return (to_device(e.astype(cdt, copy=False), device),
+            to_device(v.astype(cdt, copy=False), device))
 
 
 _eig_op = register("eig", api="tfx.linalg.eig", forward=_eig_fwd)

@@ -4,8 +4,10 @@ Each op works on the inner two dimensions, batched over the leading ones, and it
 written with tfx ops (so it can be differentiated again). Like TensorFlow, ``cholesky`` and
 ``eigh`` read only the lower triangle of their input.
 """
+import contextlib
+
 from .. import dtypes as _dt
-from ..backend import device_of, to_device, xp
+from ..backend import device_of, gpu, to_device, xp
 from ._core import STATE, record, register, t, wrap
 from .linalg_ops import adjoint as _adjoint, matmul, matrix_transpose
 from .math_ops import _unb, _unsupported
@@ -144,9 +146,19 @@ def _slogdet_fwd(ins, attrs):
             xp.asarray(ld).astype(dt if dt.kind != "c" else ld.dtype, copy=False))
 
 
+_UNCHECKED = contextlib.nullcontext()
+
+
+def _raising(a):
+    """Where a failed factorization raises LinAlgError: NumPy always; CuPy only when asked
+    (its default returns what the failed factorization left)."""
+    return gpu.linalg_errors() if gpu.is_gpu_array(a) else _UNCHECKED
+
+
 def _inv_fwd(ins, attrs):
     try:
-        return (xp.linalg.inv(ins[0]),)
+        with _raising(ins[0]):
+            return (xp.linalg.inv(ins[0]),)
     except xp.linalg.LinAlgError:
         raise ValueError("Input is not invertible.") from None
 
@@ -221,14 +233,16 @@ def inv(input, adjoint=False, name=None):  # noqa: A002 - tf.linalg.inv's signat
 
 def _solve_fwd(ins, attrs):
     try:
-        return (xp.linalg.solve(ins[0], ins[1]),)
+        with _raising(ins[0]):
+            return (xp.linalg.solve(ins[0], ins[1]),)
     except xp.linalg.LinAlgError:
         raise ValueError("Input matrix is not invertible.") from None
 
 
 def _cholesky_fwd(ins, attrs):
     try:
-        return (xp.linalg.cholesky(ins[0]),)
+        with _raising(ins[0]):
+            return (xp.linalg.cholesky(ins[0]),)
     except xp.linalg.LinAlgError:
         return (_cholesky_or_nan(ins[0]),)
 
@@ -332,7 +346,8 @@ def _cholesky_or_nan(a):
     out = xp.full_like(flat, xp.nan)
     for i, m in enumerate(flat):
         try:
-            out[i] = xp.linalg.cholesky(m)
+            with _raising(m):
+                out[i] = xp.linalg.cholesky(m)
         except xp.linalg.LinAlgError:
             pass
     return out.reshape(a.shape)

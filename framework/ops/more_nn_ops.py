@@ -9,7 +9,7 @@ import builtins
 import collections
 
 from .. import dtypes as _dt
-from ..backend import xp
+from ..backend import device_of, namespace, to_device, xp
 from ._core import STATE, record, register, t, wrap
 from . import array_ops as A
 from . import math_ops as M
@@ -45,10 +45,11 @@ def _argmax_fwd(ins, attrs):
     else:
         oh, ow = (h - kh) // sh + 1, (w - kw) // sw + 1
         ph = pw = 0
-    best = xp.full((n, oh, ow, c), -xp.inf)
-    arg = xp.zeros((n, oh, ow, c), dtype=xp.int64)
-    rows = xp.arange(oh) * sh - ph
-    cols = xp.arange(ow) * sw - pw
+    ns = namespace(x)  # the index arrays live where x does
+    best = ns.full((n, oh, ow, c), -xp.inf)
+    arg = ns.zeros((n, oh, ow, c), dtype=xp.int64)
+    rows = ns.arange(oh) * sh - ph
+    cols = ns.arange(ow) * sw - pw
     for i in builtins.range(kh):  # scan the window row-major: the first maximum wins
         for j in builtins.range(kw):
             r, q = rows + i, cols + j
@@ -58,9 +59,9 @@ def _argmax_fwd(ins, attrs):
             flat = (xp.clip(r, 0, h - 1)[:, None] * w + xp.clip(q, 0, w - 1)[None, :])
             take = vals > best
             best = xp.where(take, vals, best)
-            arg = xp.where(take, flat[None, :, :, None] * c + xp.arange(c), arg)
+            arg = xp.where(take, flat[None, :, :, None] * c + ns.arange(c), arg)
     if with_batch:
-        arg = arg + (xp.arange(n) * h * w * c)[:, None, None, None]
+        arg = arg + (ns.arange(n) * h * w * c)[:, None, None, None]
     return (arg.astype(d._np),)
 
 
@@ -334,7 +335,10 @@ def _pav_decreasing(row):
 
 
 def _isotonic_fwd(ins, decreasing):
-    x = ins[0]
+    # Pooling adjacent violators is a sequential scan of each row: it runs on a host copy,
+    # and the results go back to the input's device.
+    device = device_of(ins[0])
+    x = to_device(ins[0], "CPU")
     flat = x.reshape(-1, x.shape[-1]) if x.ndim else x.reshape(1, 1)
     sign = 1.0 if decreasing else -1.0
     fit = xp.empty(flat.shape, dtype=x.dtype)
@@ -343,7 +347,7 @@ def _isotonic_fwd(ins, decreasing):
         f, s = _pav_decreasing(row)
         fit[i] = xp.asarray(f) * sign
         seg[i] = s
-    return fit.reshape(x.shape), seg.reshape(x.shape)
+    return to_device(fit.reshape(x.shape), device), to_device(seg.reshape(x.shape), device)
 
 
 def _isotonic_grad(node, g, _g_segments=None):

@@ -5,7 +5,7 @@ transform and its inverse. ``fft_length`` cropping and padding happen before the
 with tfx ops, so the primitive always transforms its input's own sizes.
 """
 from .. import dtypes as _dt
-from ..backend import xp
+from ..backend import namespace, xp
 from ._core import STATE, Tensor, record, register, t, wrap
 from .math_ops import _unsupported
 
@@ -132,11 +132,11 @@ def _irfft_grad(node, g):
     from .math_ops import multiply
     k, lengths, _ = node.attrs
     n = lengths[-1]
-    c = xp.full(n // 2 + 1, 2.0)
+    r = _rfft_prim(g, k)
+    c = namespace(r._v).full(n // 2 + 1, 2.0)  # built where the gradient lives
     c[0] = 1.0
     if n % 2 == 0:
         c[-1] = 1.0
-    r = _rfft_prim(g, k)
     scale = wrap((c / _size(lengths, k)).astype(r._dtype._np), r._dtype)
     return (multiply(r, scale),)
 

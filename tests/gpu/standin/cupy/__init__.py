@@ -1,13 +1,27 @@
-"""A CPU stand-in for CuPy, strict where CuPy is: its arrays refuse to mix with NumPy arrays in
+"""A CPU stand-in for CuPy, strict where CuPy is. Its arrays refuse to mix with NumPy arrays in
 ufuncs and array functions (``TypeError: Unsupported type``) and refuse implicit conversion
-(``__array__``). Not CuPy: NumPy does the arithmetic, and ``np.asarray(a)`` on a stand-in
-array still succeeds silently (a subclass). tests/framework/test_gpu_standin.py runs the GPU
-tests against it, so placement mistakes surface without a GPU."""
+(``__array__``); NumPy ufuncs run on them only where CuPy has the ufunc and the method (no
+``np.maximum.reduce``, no Numba or SciPy ufuncs), NumPy functions CuPy lacks are refused, and
+Numba's CPU kernels reject them. Not CuPy: NumPy does the arithmetic, and ``np.asarray(a)``
+on a stand-in array still succeeds silently (a subclass), so the GPU tests also check that
+results are stand-in arrays. tests/framework/test_gpu_standin.py runs the GPU tests against
+it, so placement mistakes surface without a GPU."""
 import types
 
 import numpy as np
 
 __version__ = "0+standin"
+
+# The ufunc methods CuPy has (v12.1 on), which its __array_ufunc__ dispatches to; any other
+# method of a NumPy ufunc on a CuPy array (np.maximum.reduce, np.logaddexp.accumulate) fails.
+_UFUNC_METHODS = {"__call__": None, "outer": None,
+                  "at": {"add", "maximum", "minimum", "bitwise_and", "bitwise_or", "bitwise_xor"},
+                  "reduce": {"add", "multiply"}, "accumulate": {"add"}, "reduceat": {"add"}}
+# NumPy functions older CuPy releases do not implement (its __array_function__ answers
+# NotImplemented, and there is no cupy.<name>): the general, non-symmetric eigensolver, and
+# NumPy's floating-point error state (CuPy's kernels never warn).
+_MISSING = {"numpy.linalg.eig", "numpy.linalg.eigvals", "numpy.errstate", "numpy.seterr",
+            "numpy.geterr"}
 
 
 def _host(x, strict=True):
@@ -34,13 +48,31 @@ def _device(r):
     return r
 
 
+def _on_host(fn, strict=True):
+    """``fn`` run by NumPy on stand-in arguments, its results stand-in arrays."""
+    def run(*args, **kwargs):
+        return _device(fn(*_host(list(args), strict),
+                          **{k: _host(v, strict) for k, v in kwargs.items()}))
+    run.__name__ = getattr(fn, "__name__", "fn")
+    return run
+
+
 class ndarray(np.ndarray):
     def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
+        # CuPy looks the ufunc up by name among its own (no Numba or SciPy ufuncs)
+        names = _UFUNC_METHODS.get(method, ())
+        if getattr(np, ufunc.__name__, None) is not ufunc or (
+                names is not None and ufunc.__name__ not in names):
+            return NotImplemented
+        if method == "at":
+            return _AddAt.at(*inputs, ufunc=ufunc)
         if "out" in kwargs:
             kwargs["out"] = tuple(_host(o) for o in kwargs["out"])
         return _device(getattr(ufunc, method)(*[_host(x) for x in inputs], **kwargs))
 
     def __array_function__(self, func, types_, args, kwargs):
+        if f"{func.__module__}.{func.__name__}" in _MISSING:
+            return NotImplemented
         for t in types_:
             if issubclass(t, np.ndarray) and not issubclass(t, ndarray):
                 raise TypeError(f"Unsupported type {t}")
@@ -69,6 +101,13 @@ class ndarray(np.ndarray):
         return bool(self.view(np.ndarray))
 
 
+# NumPy implements these methods with ufunc methods (np.maximum.reduce, ...) that
+# __array_ufunc__ refuses, as CuPy does; CuPy's arrays have them as methods of their own.
+for _name in ("sum", "prod", "max", "min", "mean", "var", "std", "any", "all", "cumsum",
+              "cumprod", "clip", "round", "dot"):
+    setattr(ndarray, _name, _on_host(getattr(np.ndarray, _name)))
+
+
 def asarray(a, dtype=None, order=None, **kwargs):
     if isinstance(a, ndarray):
         return a if dtype is None else a.astype(dtype, copy=False)
@@ -86,22 +125,58 @@ def ascontiguousarray(a, dtype=None, **kwargs):
 
 asanyarray = asfortranarray = ascontiguousarray
 
-
-def _creation(name):
-    host = getattr(np, name)
-    return lambda *args, **kwargs: _device(host(*_host(list(args), False), **kwargs))
-
-
-for _name in ("zeros", "ones", "empty", "full", "arange", "eye", "exp", "log", "tanh", "sqrt",
-              "zeros_like", "ones_like", "maximum", "where"):
-    globals()[_name] = _creation(_name)
+# Creation from shapes and Python values (and *_like, which read only shape and dtype)
+for _name in ("zeros", "ones", "empty", "full", "arange", "eye", "zeros_like", "ones_like",
+              "empty_like", "full_like"):
+    globals()[_name] = _on_host(getattr(np, _name), strict=False)
 float32, float64, int32, int64 = np.float32, np.float64, np.int32, np.int64
 
 
+def __getattr__(name):
+    """The rest of NumPy's namespace, strict about host arrays (CuPy implements most of it)."""
+    if f"numpy.{name}" in _MISSING or not hasattr(np, name):
+        raise AttributeError(f"module 'cupy' has no attribute {name!r}")
+    value = getattr(np, name)
+    return _on_host(value) if callable(value) and not isinstance(value, type) else value
+
+
+class _Submodule(types.ModuleType):
+    def __init__(self, host):
+        super().__init__(f"cupy.{host.__name__.split('.', 1)[1]}")
+        self._numpy = host
+
+    def __getattr__(self, name):
+        if f"{self._numpy.__name__}.{name}" in _MISSING:
+            raise AttributeError(f"module {self.__name__!r} has no attribute {name!r}")
+        value = getattr(self._numpy, name)
+        return _on_host(value) if callable(value) and not isinstance(value, type) else value
+
+
+linalg = _Submodule(np.linalg)
+fft = _Submodule(np.fft)
+
+
+def _as_strided(x, shape=None, strides=None):  # CuPy's signature: no subok, no writeable
+    if not isinstance(x, ndarray):
+        raise TypeError(f"Unsupported type {type(x)}")
+    return np.lib.stride_tricks.as_strided(x.view(np.ndarray), shape, strides).view(ndarray)
+
+
+lib = types.SimpleNamespace(stride_tricks=types.SimpleNamespace(as_strided=_as_strided))
+
+
 class _AddAt:
+    """cupy.add: callable, with ``at`` (CuPy's ufunc.at for add)."""
+    __name__ = "add"
+
+    def __call__(self, *args, **kwargs):
+        return _on_host(np.add)(*args, **kwargs)
+
     @staticmethod
-    def at(out, index, values):
-        np.add.at(out.view(np.ndarray), _host(index, False), _host(values, False))
+    def at(out, index, values, ufunc=np.add):
+        if not isinstance(out, ndarray):
+            raise TypeError(f"Unsupported type {type(out)}")
+        ufunc.at(out.view(np.ndarray), _host(index, False), _host(values))
 
 
 add = _AddAt()
@@ -125,7 +200,7 @@ class ElementwiseKernel:
         self._fn = _KERNELS[name]
 
     def __call__(self, *args):
-        return _device(self._fn(*[_host(a, False) for a in args]))
+        return _device(self._fn(*[_host(a) for a in args]))
 
 
 class _Pool:
@@ -146,3 +221,16 @@ cuda = types.SimpleNamespace(
     runtime=types.SimpleNamespace(getDeviceCount=lambda: 1),
     set_allocator=lambda malloc: None,
     get_current_stream=_Stream)
+
+
+def _refuse_in_numba():
+    """Numba's CPU kernels cannot type a CuPy array (it is no NumPy buffer): typing one fails
+    with 'non-precise type pyobject'. The stand-in, a NumPy subclass, would be taken."""
+    try:
+        from numba.extending import typeof_impl
+    except ImportError:
+        return
+    typeof_impl.register(ndarray)(lambda val, c: None)
+
+
+_refuse_in_numba()
