@@ -50,14 +50,13 @@ def _convert(value, annotation, where):
     if origin is typing.Union:
         if value is None and type(None) in args:
             return None
-        errors = []
         for a in args:
             if a is type(None):
                 continue
             try:
                 return _convert(value, a, where)
-            except (TypeError, ValueError) as e:
-                errors.append(str(e))
+            except (TypeError, ValueError):
+                continue
         raise TypeError(f"{where}: {value!r} matches none of {annotation}")
     if annotation is tuple:
         origin = tuple
