@@ -97,7 +97,9 @@ class FusedPlan:
         em = Emitter(graph, consts)
         body = em.emit(steps, outputs)
         params = em.params()
-        self.source = (_HEADER + f"def fused({', '.join(params)}):\n" + "\n".join(body) + "\n")
+        header = _HEADER.replace("\n\n\n", "".join(f"\n{i}" for i in sorted(em.imports)) + "\n\n\n",
+                                 1)
+        self.source = header + f"def fused({', '.join(params)}):\n" + "\n".join(body) + "\n"
         self._dispatcher, self.key = _load(self.source)
         self._fn = self._wrapper(em, graph)
         self.out_dtypes = [graph.dtypes[s] for s in graph.outputs]

@@ -6,6 +6,8 @@ names the node's outputs, or raises ``NotFusable``. Each keeps the order of oper
 op's NumPy forward (the optimizers' too), so a fused step agrees with the op-by-op plan to
 float rounding.
 """
+import math
+
 from .fuse_templates import NotFusable, _ctor
 
 __all__ = ["TEMPLATES"]
@@ -116,6 +118,66 @@ def _gather(em, o, ins):
     out = ", ".join([f"i{k}" for k in range(ri)] + [f"r{k}" for k in range(len(rest))])
     row = ", ".join(["j"] + [f"r{k}" for k in range(len(rest))])
     em.line(f"{name}[{out}] = {src}[{row}]", depth + len(rest))
+
+
+@template("floormod")
+def _floormod(em, o, ins):
+    # Python's % on Numba numbers is TensorFlow's floormod (the sign of the divisor), for
+    # floats too. An integer divisor of 0 raises in TF: fused only when it is a nonzero
+    # constant.
+    d = em.dtype(o.out_slots[0])
+    if d not in _FLOATS:
+        divisor = em.consts.get(ins[1])
+        if divisor is None or (divisor == 0).any():
+            raise NotFusable("integer floormod by a tensor that may be zero")
+    em.elementwise(o, ins, "{0} % {1}")
+
+
+# ---- stateless random numbers (Philox, tfx.backend.philox: TensorFlow's streams) --------------
+
+_PHILOX = "from tfx.backend import philox_kernels as _pk"
+_SEED_KEY = 0x02461E293EC8F720  # philox.key_counter_from_seed's scrambling key
+
+
+@template("stateless_random_get_key_counter")
+def _key_counter(em, o, ins):
+    seed, s = em.ref(ins[0]), o.out_slots[0]
+    if em.shape(ins[0]) != (2,):
+        raise NotFusable("a seed that is not of shape [2]")
+    em.imports.add(_PHILOX)
+    name, b = em.out(s), em.fresh("blk")
+    em.line(f"{b} = _pk.words(np.uint64({_SEED_KEY}), np.uint64(np.int64({seed}[0])), "
+            f"np.uint64(np.int64({seed}[1])), 1)")
+    em.line(f"{name} = np.empty(3, np.int64)")
+    em.line(f"{name}[0] = 0")
+    em.line(f"{name}[1] = np.int64(np.uint64({b}[2]) | (np.uint64({b}[3]) << np.uint64(32)))")
+    em.line(f"{name}[2] = np.int64(np.uint64({b}[0]) | (np.uint64({b}[1]) << np.uint64(32)))")
+
+
+@template("stateless_random")
+def _stateless_random(em, o, ins):
+    kind, shape, dtype = o.attrs
+    d, s = dtype.name, o.out_slots[0]
+    words = {("uniform", "float32"): "{n}", ("uniform", "float64"): "2 * {n}",
+             ("normal", "float32"): "{n} + 1", ("normal", "float64"): "2 * {n} + 2"}.get((kind, d))
+    if words is None:
+        raise NotFusable(f"stateless {kind} draws of {d} have no Numba template")
+    em.imports.add(_PHILOX)
+    state, name = em.ref(ins[0]), em.out(s)
+    n = math.prod(shape)
+    w, flat = em.fresh("wd"), em.fresh("flat")
+    count = words.format(n=n)
+    em.line(f"{w} = _pk.words(np.uint64({state}[2]), np.uint64({state}[0]), "
+            f"np.uint64({state}[1]), ({count} + 3) // 4)")
+    if kind == "normal":
+        em.line(f"{flat} = _pk.normal{d[-2:]}({w}, {n})")
+    else:
+        em.line(f"{flat} = np.empty({n}, np.{d})")
+        em.line(f"for i0 in range({n}):")
+        em.line(f"{flat}[i0] = _pk.f32({w}[i0])" if d == "float32" else
+                f"{flat}[i0] = _pk.f64({w}[2 * i0], {w}[2 * i0 + 1])", 1)
+    em.line(f"{name} = {flat}.reshape({tuple(shape)})" if len(shape) != 1 else
+            f"{name} = {flat}")
 
 
 # ---- products and reductions -------------------------------------------------------------------

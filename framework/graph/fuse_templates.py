@@ -80,6 +80,7 @@ class Emitter:
         self.inputs = []         # placeholder slots, in argument order
         self.const_args = []     # (slot, array) passed as arguments
         self.calls = []          # functions the wrapper calls for an argument on every run
+        self.imports = set()     # lines the generated module needs (tfx's Numba kernels)
         self.variables = []      # (variable, argument name), in first-use order
         self.current = {}        # id(variable) -> (index, the local holding its value now)
         self.written = set()     # indices of variables the graph assigns

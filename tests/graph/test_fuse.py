@@ -284,3 +284,45 @@ def test_embeddings_fuse_with_their_sparse_gradients(adam):
     with pytest.raises(Exception, match="out of range|indices"):
         model.fit(np.full((16, 5), 30), np.zeros((16, 1), np.float32), batch_size=16,
                   verbose=0)
+
+
+@pytest.mark.parametrize("seed", [None, 7])
+def test_dropout_and_gaussian_noise_fuse_with_the_same_random_numbers(seed):
+    # Philox in the fused step draws TensorFlow's streams, as the op-by-op plan does: the
+    # masks, the noise and so every weight agree.
+    def train(jit):
+        tfx.keras.utils.set_random_seed(11)
+        rng = np.random.default_rng(3)
+        x = rng.standard_normal((48, 6)).astype(np.float32)
+        y = rng.standard_normal((48, 1)).astype(np.float32)
+        model = k.Sequential([k.Input(shape=(6,)), k.layers.Dense(12, activation="relu"),
+                              k.layers.Dropout(0.3, seed=seed),
+                              k.layers.GaussianNoise(0.2, seed=seed),
+                              k.layers.Dense(1)])
+        model.compile(optimizer=k.optimizers.Adam(0.01), loss="mse", jit_compile=jit)
+        loss = model.fit(x, y, batch_size=16, epochs=3, shuffle=False, verbose=0)
+        from tfx.keras.trainers.compiled import step_function
+        step = step_function(model, "train")
+        return loss.history["loss"], model.get_weights(), _plans(getattr(step, "function", step))
+
+    ref_loss, ref_w, _ = train(False)
+    got_loss, got_w, plans = train(True)
+    assert plans and all(p.fused for p in plans), [p.not_fused for p in plans]
+    _close(ref_loss, got_loss)
+    for a, b in zip(ref_w, got_w):
+        _close(a, b)
+
+
+def test_fused_stateless_draws_are_tensorflows_bits():
+    @tfx.function(jit_compile=True)
+    def draw(seed):
+        u = tfx.random.stateless_uniform([5, 3], seed)
+        n = tfx.random.stateless_normal([7], seed, dtype=tfx.float64)
+        return u, n, tfx.math.floormod(seed, 3)
+    seed = tfx.constant([-4, 123456789], tfx.int64)
+    u, n, m = draw(seed)
+    assert all(p.fused for p in _plans(draw)), [p.not_fused for p in _plans(draw)]
+    np.testing.assert_array_equal(u.numpy(), tfx.random.stateless_uniform([5, 3], seed).numpy())
+    np.testing.assert_array_equal(n.numpy(), tfx.random.stateless_normal(
+        [7], seed, dtype=tfx.float64).numpy())
+    np.testing.assert_array_equal(m.numpy(), [2, 0])
