@@ -34,7 +34,7 @@ def _evaluate(x):
     if isinstance(x, SparseTensor):
         return SparseTensorValue(x.indices.numpy(), x.values.numpy(), x.dense_shape.numpy())
     if isinstance(x, RaggedTensor):
-        return x.numpy()
+        return RaggedTensorValue(x)
     if hasattr(x, "numpy") and hasattr(x, "dtype"):
         return x.numpy()
     if isinstance(x, dict):
@@ -44,6 +44,38 @@ def _evaluate(x):
     if isinstance(x, (list, tuple)):
         return type(x)(_evaluate(v) for v in x)
     return x
+
+
+class RaggedTensorValue:
+    """What ``evaluate`` gives for a RaggedTensor (``tf.compat.v1.ragged.RaggedTensorValue``):
+    NumPy ``values``/``row_splits``/``flat_values`` and ``to_list()``."""
+
+    def __init__(self, rt):
+        self._list = rt.to_list()
+        self.values = _evaluate(rt.values)
+        self.row_splits = rt.row_splits.numpy()
+        self.flat_values = rt.flat_values.numpy()
+        self.nested_row_splits = tuple(s.numpy() for s in rt.nested_row_splits)
+        self.ragged_rank = rt.ragged_rank
+        self.dtype = self.flat_values.dtype
+
+    def to_list(self):
+        return self._list
+
+    def __repr__(self):
+        return f"tfx.RaggedTensorValue({self._list!r})"
+
+
+def _is_ragged(x):
+    return isinstance(x, RaggedTensorValue) or type(x).__name__ == "RaggedTensor"
+
+
+def _as_list(x):
+    """A ragged or dense value as nested Python lists."""
+    x = _evaluate(x)
+    if isinstance(x, RaggedTensorValue):
+        return x.to_list()
+    return np.asarray(x).tolist() if not isinstance(x, list) else x
 
 
 def _array(x):
@@ -113,6 +145,8 @@ class TestCase(unittest.TestCase):
     # ---- closeness -------------------------------------------------------------------------
 
     def _all_close(self, a, b, rtol, atol, path, msg):
+        if _is_ragged(a) or _is_ragged(b):
+            a, b = _as_list(a), _as_list(b)
         if _is_structure(a) or _is_structure(b):
             self._structures_close(a, b, rtol, atol, path, msg)
             return
@@ -189,7 +223,11 @@ class TestCase(unittest.TestCase):
         raise AssertionError(msg or "The two values are close at all elements.")
 
     def assertAllEqual(self, a, b, msg=None):  # noqa: N802
-        """Same shape and equal elements (NaNs equal); strings compare as bytes."""
+        """Same shape and equal elements (NaNs equal); strings compare as bytes. A
+        RaggedTensor compares row by row with nested lists or another RaggedTensor."""
+        if _is_ragged(a) or _is_ragged(b):
+            self.assertEqual(_as_list(a), _as_list(b), msg)
+            return
         a, b = _array(a), _array(b)
         self.assertEqual(a.shape, b.shape, f"Shape mismatch: expected {a.shape}, got "
                                            f"{b.shape}. Contents: {b!r}. {msg or ''}")

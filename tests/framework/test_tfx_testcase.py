@@ -66,6 +66,18 @@ CHECKS = {
     "len_fails": lambda c, m: c.assertLen([1, 2], 3),
     "empty": lambda c, m: c.assertEmpty([]),
     "not_empty_fails": lambda c, m: c.assertNotEmpty([]),
+    "ragged_equal": lambda c, m: c.assertAllEqual(m.ragged.constant([[1, 2], [3]]),
+                                                  [[1, 2], [3]]),
+    "ragged_equal_reversed": lambda c, m: c.assertAllEqual([[1, 2], [3]],
+                                                           m.ragged.constant([[1, 2], [3]])),
+    "ragged_not_equal": lambda c, m: c.assertAllEqual(m.ragged.constant([[1, 2], [3]]),
+                                                      [[1, 2], [4]]),
+    "ragged_rows_differ": lambda c, m: c.assertAllEqual(m.ragged.constant([[1, 2], [3]]),
+                                                        [[1, 2, 3]]),
+    "ragged_close": lambda c, m: c.assertAllClose(m.ragged.constant([[1., 2.], [3.]]),
+                                                  [[1., 2.], [3.0000001]]),
+    "ragged_not_close": lambda c, m: c.assertAllClose(m.ragged.constant([[1., 2.], [3.]]),
+                                                      [[1., 2.], [3.1]]),
 }
 
 
@@ -87,6 +99,8 @@ def test_evaluate_nested():
     assert got["a"] == 1 and isinstance(got["b"], list)
     np.testing.assert_array_equal(got["b"][0], [1., 2.])
     assert got["v"] == 3.
+    rv = c.evaluate(tfx.ragged.constant([[1, 2], [3]]))
+    assert rv.to_list() == [[1, 2], [3]] and rv.row_splits.tolist() == [0, 2, 3]
     sp = c.evaluate(tfx.sparse.from_dense([[0, 2]]))
     np.testing.assert_array_equal(sp.indices, [[0, 1]])
     np.testing.assert_array_equal(sp.values, [2])
