@@ -23,6 +23,9 @@ __all__ = ["TestCase", "Benchmark", "main", "compute_gradient", "is_gpu_availabl
            "create_local_cluster"]
 
 
+_DEFAULT_SEED = 87654321  # TensorFlow's DEFAULT_GRAPH_SEED
+
+
 def _is_structure(x):
     return isinstance(x, (dict, list, tuple)) and not hasattr(x, "_v")
 
@@ -107,6 +110,16 @@ class TestCase(unittest.TestCase):
     """``unittest.TestCase`` with TensorFlow's assertions on tensors and arrays."""
 
     _tempdir = None
+
+    def setUp(self):  # noqa: N802 - unittest's name
+        """Seed Python, NumPy and tfx with TensorFlow's test seed (87654321), so random ops
+        in a test give the same values on every run, as in TensorFlow's TestCase."""
+        super().setUp()
+        import random
+        from .random import set_seed
+        random.seed(_DEFAULT_SEED)
+        np.random.seed(_DEFAULT_SEED)
+        set_seed(_DEFAULT_SEED)
 
     # ---- running ---------------------------------------------------------------------------
 

@@ -191,3 +191,16 @@ def test_assert_equal_graph_def():
     tfx.test.assert_equal_graph_def(f, g)
     with pytest.raises(AssertionError):
         tfx.test.assert_equal_graph_def(f, h)
+
+
+def test_set_up_seeds_random_ops():
+    draws = []
+
+    class Draw(tfx.test.TestCase):
+        def test_draw(self):
+            draws.append((tfx.random.normal([3]).numpy().tolist(), np.random.rand()))
+    for _ in range(2):
+        result = unittest.TestResult()
+        Draw("test_draw").run(result)
+        assert result.wasSuccessful()
+    assert draws[0] == draws[1]
