@@ -29,8 +29,8 @@ def __getattr__(name):
     where = _NAMES.get(name)
     if where is not None:
         return getattr(importlib.import_module(f"{__name__}.{where}"), name)
-    if name == "Variable":  # Keras' backend variable is tfx's own
-        from ..core.variable import Variable
+    if name == "Variable":  # Keras 3's variable: a tfx Variable made from an initializer
+        from .variables import Variable
         return Variable
     if name == "__version__":
         from .saving.keras_format import KERAS_VERSION

@@ -35,13 +35,16 @@ class Variable(_Variable):
     """A variable made by ``initializer(shape, dtype)`` (an initializer object, function or
     name, ``shape`` required) or holding ``initializer`` itself (a value; ``dtype`` casts it).
 
-    ``autocast``: read in a layer's compute dtype under a mixed policy. ``regularizer``,
-    ``constraint`` and ``overwrite_with_gradient`` (the optimizer writes the gradient into the
-    variable instead of an update) are attributes, as Keras sets them in ``add_weight``.
+    ``autocast``: read in a layer's compute dtype under a mixed policy. ``layout`` (a
+    distribution layout in Keras) is accepted and ignored: tfx places variables itself.
+    ``regularizer``, ``constraint`` and ``overwrite_with_gradient`` (the optimizer writes the
+    gradient into the variable instead of an update) are attributes, as Keras sets them in
+    ``add_weight``.
     """
 
     def __init__(self, initializer, shape=None, dtype=None, trainable=True, autocast=True,
-                 aggregation="none", synchronization="auto", name=None, **kwargs):
+                 aggregation="none", synchronization="auto", name=None, layout=None,
+                 **kwargs):
         if isinstance(name, str) and "/" in name:
             raise ValueError(f"Argument `name` must be a string and cannot contain character "
                              f"`/`. Received: name={name}")

@@ -32,7 +32,9 @@ regularizers.serialize regularizers.L2 constraints.serialize constraints.MaxNorm
 initializers.GlorotUniform utils.plot_model utils.Progbar utils.to_categorical
 utils.timeseries_dataset_from_array utils.split_dataset utils.CustomObjectScope
 utils.custom_object_scope utils.set_random_seed models.load_model models.clone_model
-saving.load_model""".split()
+saving.load_model Input layers.Input layers.InputLayer Variable Variable.assign
+Variable.assign_add Variable.assign_sub layers.Conv3DTranspose layers.SpatialDropout2D
+layers.SpatialDropout3D layers.LSTMCell layers.GRUCell""".split()
 
 
 def _keras():
@@ -168,7 +170,7 @@ def test_add_weight_keras3_and_legacy_forms():
     assert isinstance(layer.d.regularizer, K.regularizers.L1)
     np.testing.assert_allclose([float(v) for v in layer.losses], [2.0])
     assert not layer.e.autocast and layer.a.autocast
-    from tfx.keras.variables import Variable
+    Variable = K.Variable
     assert all(isinstance(v, Variable) and isinstance(v, tfx.Variable) for v in layer.weights)
     with pytest.raises(TypeError, match="multiple values"):
         layer.add_weight((2,), shape=(3,))
@@ -191,7 +193,7 @@ def test_add_weight_autocast_false_stays_in_variable_dtype():
 
 
 def test_keras_variable_constructor():
-    from tfx.keras.variables import Variable
+    Variable = K.Variable
     v = Variable(initializer="ones", shape=(2,), dtype="float64", name="w")
     assert v.dtype is tfx.float64 and v.numpy().tolist() == [1.0, 1.0] and v.trainable
     assert v.autocast and v.synchronization == tfx.VariableSynchronization.AUTO
@@ -219,7 +221,7 @@ def test_keras_variable_constructor():
 
 def test_keras_variable_matches_keras():
     keras = _keras()
-    from tfx.keras.variables import Variable
+    Variable = K.Variable
     for kwargs in (dict(initializer="ones", shape=(2,)), dict(initializer=[1, 2]),
                    dict(initializer=np.float16([1.0])), dict(initializer=True)):
         ref = keras.Variable(**kwargs)
@@ -373,3 +375,183 @@ def test_plot_model_defaults_and_splines(tmp_path):
     from tfx.keras.plot_model import _label, layer_graph
     node = layer_graph(model)[0][1]
     assert _label(node, False, False, False, False, False) == node["class"]
+
+
+# ---- recurrent cells: regularizers, constraints, dropout, seed (Keras' numbers) --------------
+
+SEQ = RNG.standard_normal((2, 5, 3)).astype(np.float32)
+
+
+def _rnn_pair(keras, cls, **kwargs):
+    ref = getattr(keras.layers, cls)(4, return_sequences=True, **kwargs)
+    ref.build((None, 5, 3))
+    ours = getattr(K.layers, cls)(4, return_sequences=True, **kwargs)
+    ours.build((None, 5, 3))
+    ours.set_weights([np.asarray(w) for w in ref.get_weights()])
+    return ref, ours
+
+
+@pytest.mark.parametrize("cls,kwargs", [
+    ("LSTM", dict(dropout=0.3, seed=3)), ("LSTM", dict(recurrent_dropout=0.4, seed=7)),
+    ("LSTM", dict(dropout=0.25, recurrent_dropout=0.5, seed=11)),
+    ("GRU", dict(dropout=0.3, seed=3)), ("GRU", dict(recurrent_dropout=0.4, seed=7)),
+    ("GRU", dict(dropout=0.25, recurrent_dropout=0.5, seed=11, reset_after=False)),
+    ("SimpleRNN", dict(dropout=0.3, recurrent_dropout=0.2, seed=4))])
+def test_rnn_dropout_masks_match_keras(cls, kwargs):
+    keras = _keras()
+    ref, ours = _rnn_pair(keras, cls, **kwargs)
+    # Inference draws (unused) masks too, so the training calls after it see Keras' stream.
+    np.testing.assert_allclose(ours(SEQ).numpy(), np.asarray(ref(SEQ)), atol=1e-6)
+    for _ in range(2):  # new masks for each sequence
+        np.testing.assert_allclose(ours(SEQ, training=True).numpy(),
+                                   np.asarray(ref(SEQ, training=True)), atol=1e-6)
+
+
+def test_cells_called_directly_and_stacked_match_keras():
+    keras = _keras()
+    kc = keras.layers.GRUCell(4, dropout=0.5, recurrent_dropout=0.5, seed=9)
+    tc = K.layers.GRUCell(units=4, dropout=0.5, recurrent_dropout=0.5, seed=9)
+    kc.build((None, 3))
+    tc.build((None, 3))
+    tc.set_weights([np.asarray(w) for w in kc.get_weights()])
+    state = [np.ones((2, 4), np.float32)]
+    for _ in range(2):  # a cell keeps its masks until reset, as Keras'
+        np.testing.assert_allclose(tc(SEQ[:, 0], state, training=True)[0].numpy(),
+                                   np.asarray(kc(SEQ[:, 0], state, training=True)[0]),
+                                   atol=1e-6)
+
+    def stack(m):
+        return m.layers.RNN(m.layers.StackedRNNCells([
+            m.layers.LSTMCell(4, dropout=0.3, recurrent_dropout=0.3, seed=5),
+            m.layers.GRUCell(3, dropout=0.2, seed=6)]), return_sequences=True)
+    kr, tr = stack(keras), stack(K)
+    kr.build((None, 5, 3))
+    tr.build((None, 5, 3))
+    tr.set_weights([np.asarray(w) for w in kr.get_weights()])
+    for _ in range(2):
+        np.testing.assert_allclose(tr(SEQ, training=True).numpy(),
+                                   np.asarray(kr(SEQ, training=True)), atol=1e-6)
+
+
+@pytest.mark.parametrize("cls", ["LSTMCell", "GRUCell"])
+def test_cell_regularizers_and_constraints_match_keras(cls):
+    keras = _keras()
+
+    def cell(m):
+        return getattr(m.layers, cls)(
+            4, kernel_regularizer=m.regularizers.L2(0.1),
+            recurrent_regularizer=m.regularizers.L1(0.2),
+            bias_regularizer=m.regularizers.L2(0.3), bias_initializer="ones",
+            kernel_constraint=m.constraints.NonNeg(),
+            recurrent_constraint=m.constraints.MaxNorm(0.5),
+            bias_constraint=m.constraints.NonNeg())
+    kc, tc = cell(keras), cell(K)
+    km = keras.Sequential([keras.Input((5, 3)), keras.layers.RNN(kc), keras.layers.Dense(1)])
+    tm = K.Sequential([K.Input((5, 3)), K.layers.RNN(tc), K.layers.Dense(1)])
+    tm.set_weights([np.asarray(w) for w in km.get_weights()])
+    km(SEQ)
+    tm(SEQ)
+    np.testing.assert_allclose(sorted(float(v) for v in tm.losses),
+                               sorted(float(v) for v in km.losses), rtol=1e-5)
+    y = RNG.standard_normal((2, 1)).astype(np.float32)
+    for m, opt in ((km, keras.optimizers.SGD(0.5)), (tm, K.optimizers.SGD(0.5))):
+        m.compile(optimizer=opt, loss="mse")
+        m.fit(SEQ, y, batch_size=2, epochs=2, verbose=0, shuffle=False)
+    for a, b in zip(tm.get_weights(), km.get_weights()):
+        np.testing.assert_allclose(a, np.asarray(b), rtol=1e-4, atol=1e-5)
+    assert (tc.kernel.numpy() >= 0).all()
+
+
+# ---- Input / InputLayer, optional inputs -----------------------------------------------------
+
+class _AddOptional(K.layers.Layer):
+    def call(self, x, y=None):
+        return x if y is None else x + y
+
+
+def test_optional_input_takes_none():
+    a, b = K.Input((2,)), K.Input(shape=(2,), optional=True)
+    model = K.Model([a, b], _AddOptional()(a, b))
+    ones = np.ones((1, 2), np.float32)
+    assert model([ones, None]).numpy().tolist() == [[1.0, 1.0]]
+    assert model([ones, ones]).numpy().tolist() == [[2.0, 2.0]]
+    c, d = K.Input((2,)), K.Input((2,))
+    strict = K.Model([c, d], _AddOptional()(c, d))
+    with pytest.raises(ValueError, match="not optional"):
+        strict([ones, None])
+
+
+def test_input_layer_arguments_match_keras():
+    keras = _keras()
+    for kwargs in (dict(shape=(3,), optional=True), dict(batch_shape=(4, 2), dtype="int32"),
+                   dict(shape=(2,), batch_size=5, sparse=False)):
+        ours = K.layers.InputLayer(**kwargs).get_config()
+        ref = keras.layers.InputLayer(**kwargs).get_config()
+        for k in ("batch_shape", "dtype", "sparse", "ragged", "optional"):
+            assert (list(ours[k]) if k == "batch_shape" else ours[k]) == \
+                (list(ref[k]) if k == "batch_shape" else ref[k]), k
+    legacy = K.layers.InputLayer(input_shape=(3,))  # tf.keras 2's keyword
+    assert legacy.batch_shape == (None, 3)
+    t = K.Input((4,), dtype="int32")
+    layer = K.layers.InputLayer(input_tensor=t)
+    assert layer.output is t and layer.dtype == "int32" and layer.batch_shape == (None, 4)
+    with pytest.raises(ValueError, match="KerasTensor"):
+        K.layers.InputLayer(input_tensor=np.zeros((1, 2)))
+    x = K.Input((3,), 2, "float64", None, None, None, "named")  # Keras' positional order
+    assert x.dtype is tfx.float64 and x.shape.as_list() == [2, 3] and x.name == "named"
+
+
+# ---- reordered layer arguments ---------------------------------------------------------------
+
+def test_conv3d_transpose_and_spatial_dropout_positional_order():
+    keras = _keras()
+    layer = K.layers.Conv3DTranspose(2, 3, 1, "valid", "channels_last", None)
+    assert layer.data_format == "channels_last" and layer.output_padding is None
+    ref = keras.layers.Conv3DTranspose(2, 3, 1, "valid", "channels_last", None)
+    assert ref.data_format == layer.data_format
+    sd = K.layers.SpatialDropout2D(0.5, "channels_first", 3)
+    assert (sd.data_format, sd.seed) == ("channels_first", 3)
+    assert K.layers.SpatialDropout3D(0.2, None, 7).seed == 7
+    assert K.layers.SpatialDropout1D(0.2, 7).seed == 7
+    x = RNG.standard_normal((2, 3, 4, 4)).astype(np.float32)
+    out = K.layers.SpatialDropout2D(0.5, "channels_first", 3)(x, training=True).numpy()
+    kept = (out != 0).reshape(2, 3, -1)
+    assert (kept.all(axis=2) | (~kept).all(axis=2)).all()  # whole channels dropped
+
+
+# ---- overwrite_with_gradient -----------------------------------------------------------------
+
+@pytest.mark.parametrize("steps", [None, 2])
+def test_overwrite_with_gradient_matches_keras(steps):
+    keras = _keras()
+    kv = [keras.Variable(np.array([1.0, 2.0], np.float32)),
+          keras.Variable(np.array([3.0, -1.0], np.float32))]
+    tv = [K.Variable(np.array([1.0, 2.0], np.float32)),
+          K.Variable(np.array([3.0, -1.0], np.float32))]
+    kv[1].overwrite_with_gradient = tv[1].overwrite_with_gradient = True
+    ko = keras.optimizers.SGD(0.1, gradient_accumulation_steps=steps)
+    to = K.optimizers.SGD(0.1, gradient_accumulation_steps=steps)
+    for gs in ([[0.5, 1.0], [5.0, -7.0]], [[1.0, 1.0], [2.0, 9.0]], [[0.2, 0.1], [1.0, 1.0]]):
+        grads = [np.float32(g) for g in gs]
+        ko.apply(grads, kv)
+        to.apply(grads, tv)
+        for a, b in zip(tv, kv):
+            np.testing.assert_allclose(a.numpy(), np.asarray(b), rtol=1e-6)
+        assert int(to.iterations) == int(ko.iterations)
+
+
+def test_overwrite_with_gradient_in_compiled_fit_matches_keras():
+    keras = _keras()
+    x = RNG.standard_normal((8, 3)).astype(np.float32)
+    y = np.ones((8, 1), np.float32)
+    km = keras.Sequential([keras.Input((3,)), keras.layers.Dense(1)])
+    tm = K.Sequential([K.Input((3,)), K.layers.Dense(1)])
+    tm.set_weights([np.asarray(w) for w in km.get_weights()])
+    km.layers[0].bias.overwrite_with_gradient = True
+    tm.layers[0].bias.overwrite_with_gradient = True
+    km.compile(optimizer=keras.optimizers.SGD(0.1), loss="mse")
+    tm.compile(optimizer=K.optimizers.SGD(0.1), loss="mse")
+    for m in (km, tm):
+        m.fit(x, y, batch_size=4, epochs=1, verbose=0, shuffle=False)
+    for a, b in zip(tm.get_weights(), km.get_weights()):
+        np.testing.assert_allclose(a, np.asarray(b), rtol=1e-5, atol=1e-6)

@@ -200,8 +200,10 @@ def test_rnn_dropout_is_off_in_inference_and_seeded_in_training():
                                atol=1e-6)
     _, twin = _pair("LSTM", kwargs, SEQ)  # its own stream, seeded alike: the same masks
     twin.set_weights(t.get_weights())
+    twin(tfx.constant(SEQ))  # an inference call draws (unused) masks too, as Keras
     a = t(tfx.constant(SEQ), training=True).numpy()
     np.testing.assert_array_equal(a, twin(tfx.constant(SEQ), training=True).numpy())
+    np.testing.assert_allclose(a, np.asarray(k(SEQ, training=True)), rtol=1e-5, atol=1e-6)
     assert not np.allclose(a, np.asarray(k(SEQ)))
     assert not np.allclose(a, t(tfx.constant(SEQ), training=True).numpy())
 

@@ -170,7 +170,7 @@ class Conv3DTranspose(_ConvTranspose):
     rank = 3
 
     def __init__(self, filters, kernel_size, strides=(1, 1, 1), padding="valid",
-                 output_padding=None, data_format=None, dilation_rate=(1, 1, 1),
+                 data_format=None, output_padding=None, dilation_rate=(1, 1, 1),
                  activation=None, use_bias=True,
                  kernel_initializer="glorot_uniform", bias_initializer="zeros",
                  kernel_regularizer=None, bias_regularizer=None, activity_regularizer=None,
@@ -346,7 +346,8 @@ class _SpatialDropout(Layer):
 
     rank = 1
 
-    def __init__(self, rate, seed=None, data_format=None, name=None, dtype=None, **kwargs):
+    # Keras' order: SpatialDropout1D(rate, seed), 2D/3D (rate, data_format, seed).
+    def __init__(self, rate, data_format=None, seed=None, name=None, dtype=None, **kwargs):
         super().__init__(name=name, dtype=dtype, **kwargs)
         if not 0 <= rate <= 1:
             raise ValueError("Invalid value received for argument `rate`. Expected a float "
@@ -388,7 +389,7 @@ class SpatialDropout1D(_SpatialDropout):
     rank = 1
 
     def __init__(self, rate, seed=None, name=None, dtype=None, **kwargs):
-        super().__init__(rate, seed, None, name=name, dtype=dtype, **kwargs)
+        super().__init__(rate, None, seed, name=name, dtype=dtype, **kwargs)
 
 
 class SpatialDropout2D(_SpatialDropout):

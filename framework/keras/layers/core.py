@@ -14,21 +14,46 @@ __all__ = ["InputLayer", "Input", "Dense", "Activation", "Dropout", "Flatten", "
 
 
 class InputLayer(Layer):
-    """The entry point of a functional model: holds the model's input KerasTensor."""
+    """The entry point of a functional model: holds the model's input KerasTensor.
 
-    def __init__(self, input_shape=None, batch_size=None, dtype=None, input_tensor=None,
-                 sparse=None, name=None, ragged=None, batch_shape=None, **kwargs):
+    ``input_tensor``: an existing KerasTensor to use as the input; ``optional``: the model
+    may be called with None for this input (the layers it feeds receive None). tf.keras 2's
+    ``input_shape`` / ``batch_input_shape`` keywords are still read.
+    """
+
+    def __init__(self, shape=None, batch_size=None, dtype=None, sparse=None, ragged=None,
+                 batch_shape=None, input_tensor=None, optional=False, name=None, **kwargs):
+        if "input_shape" in kwargs:
+            shape = kwargs.pop("input_shape")
         if "batch_input_shape" in kwargs:
             batch_shape = kwargs.pop("batch_input_shape")
+        if input_tensor is not None:
+            if not isinstance(input_tensor, KerasTensor):
+                raise ValueError(f"Argument `input_tensor` must be a KerasTensor. Received "
+                                 f"invalid type: input_tensor={input_tensor} (of type "
+                                 f"{type(input_tensor)})")
+            if dtype is not None and _dt.as_dtype(dtype) is not input_tensor.dtype:
+                raise ValueError(f"When providing the `input_tensor` argument, you cannot "
+                                 f"provide an incompatible `dtype` argument. Received: "
+                                 f"input_tensor.dtype={input_tensor.dtype.name} but "
+                                 f"dtype={dtype}")
+            dtype = input_tensor.dtype.name
+            if shape is None and batch_shape is None:
+                batch_shape = tuple(input_tensor.shape.as_list())
         super().__init__(name=name or unique_name("input_layer"), dtype=dtype, **kwargs)
         if batch_shape is None:
-            batch_shape = (batch_size,) + tuple(input_shape or ())
+            batch_shape = (batch_size,) + tuple(shape or ())
         self._batch_input_shape = tuple(batch_shape)
         self.sparse = bool(sparse)
         self.ragged = bool(ragged)
+        self.optional = bool(optional)
         self.built = True
-        kt = KerasTensor(batch_shape, dtype or "float32", name=self.name,
-                         history=(self, 0, 0))
+        if input_tensor is None:
+            kt = KerasTensor(batch_shape, dtype or "float32", sparse=self.sparse,
+                             ragged=self.ragged, name=self.name, history=(self, 0, 0))
+        else:
+            kt = input_tensor
+            kt._keras_history = (self, 0, 0)
         from .functional_call import Node
         self._inbound_nodes.append(Node(self, (), {}, kt))
         self.output = kt
@@ -39,18 +64,21 @@ class InputLayer(Layer):
 
     def get_config(self):
         return {"batch_shape": list(self._batch_input_shape), "dtype": self.dtype,
-                "sparse": self.sparse, "ragged": self.ragged, "name": self.name}
+                "sparse": self.sparse, "ragged": self.ragged, "name": self.name,
+                "optional": self.optional}
 
 
-def Input(shape=None, batch_size=None, dtype=None, sparse=None, batch_shape=None, name=None,
-          tensor=None, ragged=None, optional=False):  # noqa: N802 - Keras' spelling
-    """A symbolic input for the functional API: ``Input(shape=(8,))`` -> KerasTensor."""
-    if shape is None and batch_shape is None:
+def Input(shape=None, batch_size=None, dtype=None, sparse=None, ragged=None, batch_shape=None,
+          name=None, tensor=None, optional=False):  # noqa: N802 - Keras' spelling
+    """A symbolic input for the functional API: ``Input(shape=(8,))`` -> KerasTensor.
+    ``optional=True``: the model may be called with None for it."""
+    if shape is None and batch_shape is None and tensor is None:
         raise ValueError("You must pass a `shape` argument.")
     if shape is not None and not isinstance(shape, (tuple, list, TensorShape)):
         shape = (shape,)
-    layer = InputLayer(input_shape=shape, batch_size=batch_size, dtype=dtype, sparse=sparse,
-                       name=name, batch_shape=batch_shape, ragged=ragged)
+    layer = InputLayer(shape=shape, batch_size=batch_size, dtype=dtype, sparse=sparse,
+                       ragged=ragged, batch_shape=batch_shape, input_tensor=tensor,
+                       optional=optional, name=name)
     return layer.output
 
 

@@ -20,6 +20,15 @@ def _state_sizes(cell):
     return list(size) if isinstance(size, (list, tuple)) else [size]
 
 
+def _reset_dropout_masks(cell):
+    """A sequence is done: its cells draw new dropout masks for the next (as Keras)."""
+    if hasattr(cell, "reset_dropout_mask"):
+        cell.reset_dropout_mask()
+        cell.reset_recurrent_dropout_mask()
+    for c in getattr(cell, "cells", ()):
+        _reset_dropout_masks(c)
+
+
 class RNN(Layer):
     """Run ``cell`` over the steps of a sequence. A custom cell needs ``state_size`` and
     ``call(inputs, states) -> (output, new_states)``."""
@@ -86,6 +95,16 @@ class RNN(Layer):
             def step(t, states):
                 out, new = cell(x[:, t], list(states), training=training)
                 return out, nest.flatten(new)
+        try:
+            outputs, states = self._run_steps(step, states, steps, mask)
+        finally:
+            _reset_dropout_masks(cell)
+        if self.stateful and not call_context.symbolic:
+            self._states = [A.stop_gradient(s) for s in states]
+        output = A.stack(outputs, axis=1) if self.return_sequences else outputs[-1]
+        return [output] + list(states) if self.return_state else output
+
+    def _run_steps(self, step, states, steps, mask):
         outputs, prev = [], None
         for t in range(steps):
             out, new_states = step(t, states)
@@ -98,10 +117,7 @@ class RNN(Layer):
                     prev = A.zeros_like(out)
                 out = prev = M.where(keep, out, prev)
             outputs.append(out)
-        if self.stateful and not call_context.symbolic:
-            self._states = [A.stop_gradient(s) for s in states]
-        output = A.stack(outputs, axis=1) if self.return_sequences else outputs[-1]
-        return [output] + list(states) if self.return_state else output
+        return outputs, states
 
     def compute_mask(self, inputs, mask=None):
         return mask if self.return_sequences else None

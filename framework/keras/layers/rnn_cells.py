@@ -87,26 +87,67 @@ class _Cell(Layer):
     def get_initial_state(self, batch_size=None):
         return [A.zeros((batch_size, self.units), self._dtype)]
 
+    # -- dropout masks, as Keras' DropoutRNNCell ------------------------------------------------
+    # A mask is drawn from the cell's seed stream the first time it is asked for (in inference
+    # too, so the stream advances as Keras') and kept until reset: every step of a sequence
+    # drops the same units, and the RNN layer resets the masks after each sequence. With
+    # recurrent dropout, each gate gets its own input and recurrent mask (Keras'
+    # implementation 1); otherwise one input mask serves all gates.
+    def _mask_count(self):
+        return self.gates if self.gates > 1 and self.recurrent_dropout != 0 else None
+
+    def _draw_masks(self, like, rate):
+        ones = A.ones(like._v.shape, self._dtype)
+        count = self._mask_count()
+        if count is None:
+            return _random.dropout(ones, rate, seed=self.seed_generator)
+        return [_random.dropout(ones, rate, seed=self.seed_generator) for _ in range(count)]
+
+    def get_dropout_mask(self, step_input):
+        if self.__dict__.get("_dropout_mask") is None and self.dropout > 0:
+            self.__dict__["_dropout_mask"] = self._draw_masks(step_input, self.dropout)
+        return self.__dict__.get("_dropout_mask")
+
+    def get_recurrent_dropout_mask(self, step_input):
+        if self.__dict__.get("_recurrent_dropout_mask") is None and self.recurrent_dropout > 0:
+            self.__dict__["_recurrent_dropout_mask"] = self._draw_masks(
+                step_input, self.recurrent_dropout)
+        return self.__dict__.get("_recurrent_dropout_mask")
+
+    def reset_dropout_mask(self):
+        self.__dict__["_dropout_mask"] = None
+
+    def reset_recurrent_dropout_mask(self):
+        self.__dict__["_recurrent_dropout_mask"] = None
+
+    def _used_masks(self, inputs, state, training):
+        """(input mask, recurrent mask) to apply: None where dropout is off or not training."""
+        in_mask = self.get_dropout_mask(inputs)
+        rec_mask = self.get_recurrent_dropout_mask(state)
+        return (in_mask if training and 0 < self.dropout < 1 else None,
+                rec_mask if training and 0 < self.recurrent_dropout < 1 else None)
+
     # -- the split form the RNN layer runs ------------------------------------------------------
     def dropout_masks(self, inputs, training):
-        """(input mask, recurrent mask), or None where dropout is off: drawn once per
-        sequence, as Keras, so every step drops the same units."""
-        def mask(shape, rate):
-            if not training or not 0 < rate < 1:
-                return None
-            return _random.dropout(A.ones(shape, self._dtype), rate, seed=self.seed_generator)
+        """The masks for a whole sequence (batch, steps, features); the caller resets them
+        (``reset_dropout_mask``) when the sequence is done."""
         batch = inputs._v.shape[0]
-        return (mask((batch, inputs._v.shape[-1]), self.dropout),
-                mask((batch, self.units), self.recurrent_dropout))
+        return self._used_masks(inputs[:, 0] if inputs._v.ndim == 3 else inputs,
+                                A.zeros((batch, self.units), self._dtype), training)
 
     def project(self, inputs, input_mask=None):
-        """``inputs @ kernel (+ input bias)`` for every step of (batch, [steps,] features)."""
-        x = inputs if input_mask is None else M.multiply(
-            inputs, input_mask if inputs._v.ndim == 2 else A.expand_dims(input_mask, 1))
-        if x._v.ndim == 2:
-            out = L.matmul(x, self.kernel)
+        """``inputs @ kernel (+ input bias)`` for every step of (batch, [steps,] features);
+        a list of masks holds one per gate."""
+        def times(x, w):
+            return L.matmul(x, w) if x._v.ndim == 2 else L.tensordot(x, w, [[2], [0]])
+
+        def masked(m):
+            return M.multiply(inputs, m if inputs._v.ndim == 2 else A.expand_dims(m, 1))
+        if isinstance(input_mask, list):
+            blocks = A.split(self.kernel, self.gates, axis=1)
+            out = A.concat([times(masked(m), k) for m, k in zip(input_mask, blocks)], -1)
         else:
-            out = L.tensordot(x, self.kernel, [[2], [0]])
+            out = times(inputs if input_mask is None else masked(input_mask), self.kernel)
         bias = self._input_bias()
         return out if bias is None else M.add(out, bias)
 
@@ -117,7 +158,7 @@ class _Cell(Layer):
         """One step: (output, new_states) for inputs (batch, features)."""
         if not isinstance(states, (list, tuple)):
             states = [states]
-        in_mask, rec_mask = self.dropout_masks(inputs, training)
+        in_mask, rec_mask = self._used_masks(inputs, states[0], training)
         return self.step(self.project(inputs, in_mask), list(states), rec_mask)
 
     def get_config(self):
@@ -142,6 +183,15 @@ def _masked(h, rec_mask):
     return h if rec_mask is None else M.multiply(h, rec_mask)
 
 
+def _recurrent(h, rec_mask, kernel, gates):
+    """``h @ kernel``, each gate's block from ``h`` under its own mask when ``rec_mask`` is a
+    list (one per gate)."""
+    if not isinstance(rec_mask, list):
+        return L.matmul(_masked(h, rec_mask), kernel)
+    blocks = A.split(kernel, gates, axis=1)
+    return A.concat([L.matmul(M.multiply(h, m), k) for m, k in zip(rec_mask, blocks)], -1)
+
+
 class SimpleRNNCell(_Cell):
     """``h = activation(x @ kernel + h_prev @ recurrent_kernel + bias)``."""
 
@@ -163,10 +213,19 @@ class LSTMCell(_Cell):
     def __init__(self, units, activation="tanh", recurrent_activation="sigmoid",
                  use_bias=True, kernel_initializer="glorot_uniform",
                  recurrent_initializer="orthogonal", bias_initializer="zeros",
-                 unit_forget_bias=True, **kwargs):
+                 unit_forget_bias=True, kernel_regularizer=None, recurrent_regularizer=None,
+                 bias_regularizer=None, kernel_constraint=None, recurrent_constraint=None,
+                 bias_constraint=None, dropout=0.0, recurrent_dropout=0.0, seed=None,
+                 **kwargs):
         from .. import activations
         super().__init__(units, activation, use_bias, kernel_initializer,
-                         recurrent_initializer, bias_initializer, **kwargs)
+                         recurrent_initializer, bias_initializer,
+                         kernel_regularizer=kernel_regularizer,
+                         recurrent_regularizer=recurrent_regularizer,
+                         bias_regularizer=bias_regularizer, kernel_constraint=kernel_constraint,
+                         recurrent_constraint=recurrent_constraint,
+                         bias_constraint=bias_constraint, dropout=dropout,
+                         recurrent_dropout=recurrent_dropout, seed=seed, **kwargs)
         self.recurrent_activation = activations.get(recurrent_activation)
         self.unit_forget_bias = bool(unit_forget_bias)
 
@@ -189,7 +248,7 @@ class LSTMCell(_Cell):
 
     def step(self, xw, states, rec_mask=None):
         h, c = states
-        z = M.add(xw, L.matmul(_masked(h, rec_mask), self.recurrent_kernel))
+        z = M.add(xw, _recurrent(h, rec_mask, self.recurrent_kernel, 4))
         i, f, g, o = A.split(z, 4, axis=-1)
         act, rec = self.activation, self.recurrent_activation
         c = M.add(M.multiply(rec(f), c), M.multiply(rec(i), act(g)))
@@ -213,10 +272,18 @@ class GRUCell(_Cell):
     def __init__(self, units, activation="tanh", recurrent_activation="sigmoid",
                  use_bias=True, kernel_initializer="glorot_uniform",
                  recurrent_initializer="orthogonal", bias_initializer="zeros",
-                 reset_after=True, **kwargs):
+                 kernel_regularizer=None, recurrent_regularizer=None, bias_regularizer=None,
+                 kernel_constraint=None, recurrent_constraint=None, bias_constraint=None,
+                 dropout=0.0, recurrent_dropout=0.0, reset_after=True, seed=None, **kwargs):
         from .. import activations
         super().__init__(units, activation, use_bias, kernel_initializer,
-                         recurrent_initializer, bias_initializer, **kwargs)
+                         recurrent_initializer, bias_initializer,
+                         kernel_regularizer=kernel_regularizer,
+                         recurrent_regularizer=recurrent_regularizer,
+                         bias_regularizer=bias_regularizer, kernel_constraint=kernel_constraint,
+                         recurrent_constraint=recurrent_constraint,
+                         bias_constraint=bias_constraint, dropout=dropout,
+                         recurrent_dropout=recurrent_dropout, seed=seed, **kwargs)
         self.recurrent_activation = activations.get(recurrent_activation)
         self.reset_after = bool(reset_after)
 
@@ -230,12 +297,11 @@ class GRUCell(_Cell):
 
     def step(self, xw, states, rec_mask=None):
         h = states[0]
-        hm = _masked(h, rec_mask)
         x_z, x_r, x_h = A.split(xw, 3, axis=-1)
         act, rec = self.activation, self.recurrent_activation
         u = self.units
         if self.reset_after:
-            inner = L.matmul(hm, self.recurrent_kernel)
+            inner = _recurrent(h, rec_mask, self.recurrent_kernel, 3)
             if self.bias is not None:
                 inner = M.add(inner, self.bias[1])
             r_z, r_r, r_h = A.split(inner, 3, axis=-1)
@@ -244,11 +310,13 @@ class GRUCell(_Cell):
             hh = act(M.add(x_h, M.multiply(r, r_h)))
         else:
             rk = self.recurrent_kernel
-            r_zr = L.matmul(hm, rk[:, :2 * u])
-            r_z, r_r = A.split(r_zr, 2, axis=-1)
+            per_gate = rec_mask if isinstance(rec_mask, list) else [rec_mask] * 3
+            r_z = L.matmul(_masked(h, per_gate[0]), rk[:, :u])
+            r_r = L.matmul(_masked(h, per_gate[1]), rk[:, u:2 * u])
             z = rec(M.add(x_z, r_z))
             r = rec(M.add(x_r, r_r))
-            hh = act(M.add(x_h, L.matmul(M.multiply(r, hm), rk[:, 2 * u:])))
+            hh = act(M.add(x_h, L.matmul(M.multiply(r, _masked(h, per_gate[2])),
+                                         rk[:, 2 * u:])))
         h = M.add(M.multiply(z, h), M.multiply(M.subtract(1.0, z), hh))
         return h, [h]
 

@@ -133,7 +133,14 @@ class Functional(Model):
     def call(self, inputs, training=None, mask=None):
         values = {}
         for kt, v in zip(self._flat_inputs, self._flatten_call_inputs(inputs)):
-            v = kt._keras_history[0]._convert_input(v)
+            entry = kt._keras_history[0]
+            if v is None:
+                if not getattr(entry, "optional", False):
+                    raise ValueError(f"The input '{entry.name}' is not optional, but None was "
+                                     "passed. Please provide a valid tensor.")
+                values[id(kt)] = None  # an optional input: its layers receive None
+                continue
+            v = entry._convert_input(v)
             _check_input(self.name, kt.shape.as_list(), v)
             values[id(kt)] = v
 

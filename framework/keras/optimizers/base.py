@@ -265,6 +265,9 @@ class Optimizer:
 
     def apply(self, grads, trainable_variables=None):
         """Apply ``grads`` to ``trainable_variables`` (default: the variables built on)."""
+        grads, trainable_variables = self._overwrite_with_gradients(grads, trainable_variables)
+        if trainable_variables is not None and not trainable_variables:
+            return  # every variable took its gradient
         if STATE.tracing is not None:  # inside tfx.function: a graph node runs the update
             from .traced import record_apply
             return record_apply(self, grads, trainable_variables)
@@ -308,6 +311,37 @@ class Optimizer:
         for var in variables:
             if var._constraint is not None:
                 var.assign(var._constraint(var))
+
+    def _overwrite_with_gradients(self, grads, variables):
+        """Keras' ``overwrite_with_gradient``: such a variable takes its gradient as its value
+        (with gradient accumulation, the largest gradient of the accumulated steps, written
+        on the update step) instead of an optimizer update; the other pairs are returned."""
+        if variables is None:
+            return grads, variables
+        variables = list(variables)
+        if not any(getattr(v, "overwrite_with_gradient", False) for v in variables):
+            return grads, variables
+        from ...ops import array_ops as A
+        from ...ops import math_ops as M
+        if not self.built:
+            self.build(variables)
+        kept_g, kept_v = [], []
+        for g, v in zip(grads, variables):
+            if g is None or not getattr(v, "overwrite_with_gradient", False):
+                kept_g.append(g)
+                kept_v.append(v)
+                continue
+            g = convert_to_tensor(g, v.dtype)
+            steps = self.gradient_accumulation_steps
+            if not steps:
+                v.assign(g)
+                continue
+            acc = self._accumulated_gradients[self._get_variable_index(v)]
+            update = M.equal(M.floormod(M.add(self._iterations, 1), steps), 0)
+            top = M.maximum(g, acc)
+            v.assign(M.where(update, top, v))
+            acc.assign(M.where(update, A.zeros_like(top), top))
+        return kept_g, kept_v
 
     def _gradient_arrays(self, grads, trainable_variables):
         """Indices, variables and gradient arrays of the pairs that have a gradient."""
