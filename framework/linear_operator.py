@@ -300,6 +300,9 @@ class LinearOperatorIdentity(LinearOperator):
                          is_positive_definite, is_square, name,
                          dict(num_rows=num_rows, batch_shape=batch_shape, dtype=dtype))
 
+    def add_to_tensor(self, mat, name="add_to_tensor"):  # TensorFlow names it ``mat`` here
+        return super().add_to_tensor(mat, name)
+
     def _shape(self):
         return tuple(self._batch) + (self._n, self._n)
 
@@ -338,6 +341,9 @@ class LinearOperatorScaledIdentity(LinearOperator):
         super().__init__(self._mult._dtype, is_non_singular, is_self_adjoint,
                          is_positive_definite, is_square, name,
                          dict(num_rows=num_rows, multiplier=multiplier))
+
+    def add_to_tensor(self, mat, name="add_to_tensor"):  # TensorFlow names it ``mat`` here
+        return super().add_to_tensor(mat, name)
 
     def _shape(self):
         return tuple(self._mult._v.shape) + (self._n, self._n)
@@ -630,6 +636,9 @@ class LinearOperatorZeros(LinearOperator):
                          is_positive_definite, is_square and self._rows == self._cols, name,
                          dict(num_rows=num_rows, num_columns=num_columns,
                               batch_shape=batch_shape, dtype=dtype))
+
+    def add_to_tensor(self, mat, name="add_to_tensor"):  # TensorFlow names it ``mat`` here
+        return super().add_to_tensor(mat, name)
 
     def _shape(self):
         return tuple(self._batch) + (self._rows, self._cols)

@@ -64,10 +64,10 @@ class _OptionsBase:
         return {k: v for k, v in self._values.items()
                 if not isinstance(v, _OptionsBase) or v._set_fields()}
 
-    def merge(self, other):
-        """A new object with ``other``'s set fields laid over this one's."""
+    def merge(self, options):
+        """A new object with ``options``' set fields laid over this one's."""
         out = type(self)()
-        for src in (self, other):
+        for src in (self, options):
             for k, v in src._values.items():
                 if isinstance(v, _OptionsBase):
                     out._values[k] = out._values[k].merge(v)

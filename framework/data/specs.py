@@ -95,8 +95,9 @@ class DatasetSpec:
     def from_value(value):
         return DatasetSpec(value.element_spec)
 
-    def is_compatible_with(self, other):
+    def is_compatible_with(self, spec_or_value):
         from .dataset import Dataset
+        other = spec_or_value
         if isinstance(other, Dataset):
             other = DatasetSpec(other.element_spec)
         return isinstance(other, DatasetSpec) and _compatible(self._element_spec,
@@ -301,8 +302,9 @@ class IteratorSpec:
     def from_value(value):
         return IteratorSpec(value.element_spec)
 
-    def is_compatible_with(self, other):
+    def is_compatible_with(self, spec_or_value):
         from .dataset import Iterator
+        other = spec_or_value
         if isinstance(other, Iterator):
             other = IteratorSpec(other.element_spec)
         return isinstance(other, IteratorSpec) and _compatible(self._element_spec,

@@ -42,7 +42,9 @@ sparse.to_dense sparse.from_dense sparse.SparseTensor sparse.reduce_sum debuggin
 debugging.assert_none_equal debugging.assert_all_finite debugging.check_numerics
 debugging.assert_shapes errors.OpError errors.InvalidArgumentError saved_model.SaveOptions
 data.Dataset.from_tensor_slices data.Dataset.batch data.Dataset.map data.Dataset.shuffle
-data.Dataset.prefetch""".split()
+data.Dataset.prefetch data.DatasetSpec.is_compatible_with data.Options.merge
+linalg.LinearOperatorIdentity.add_to_tensor linalg.LinearOperatorScaledIdentity.add_to_tensor
+linalg.LinearOperatorZeros.add_to_tensor""".split()
 
 
 @pytest.mark.parametrize("name", COMMON)
@@ -371,3 +373,21 @@ def test_ignored_indices_gradients():
         y = tf.reduce_sum(tf.tensor_scatter_nd_add(p, idx, u, bad_indices_policy="IGNORE") ** 2)
     np.testing.assert_allclose(tf.convert_to_tensor(tape.gradient(y, u)).numpy(),
                                numeric_grad(scatter_loss, w), atol=1e-6)
+
+
+def test_linear_operator_add_to_tensor_mat_keyword():
+    mat = np.arange(4.0, dtype=np.float32).reshape(2, 2)
+    ops = [tf.linalg.LinearOperatorIdentity(2), tf.linalg.LinearOperatorScaledIdentity(2, 3.0),
+           tf.linalg.LinearOperatorZeros(2)]
+    for op, diag in zip(ops, (1.0, 3.0, 0.0)):
+        np.testing.assert_allclose(op.add_to_tensor(mat=mat).numpy(), mat + diag * np.eye(2))
+
+
+def test_dataset_spec_and_options_keywords():
+    ds = tf.data.Dataset.range(3)
+    assert ds.element_spec is not None
+    spec = tf.data.DatasetSpec.from_value(ds)
+    assert spec.is_compatible_with(spec_or_value=ds)
+    a, b = tf.data.Options(), tf.data.Options()
+    b.deterministic = False
+    assert a.merge(options=b).deterministic is False
