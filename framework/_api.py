@@ -92,3 +92,16 @@ from .ops.fftnd_ops import fftnd, ifftnd, irfftnd, rfftnd  # noqa: E402
 
 # TensorProtos without protobuf: TensorFlow's fields, text and wire format.
 from .tensor_proto import make_ndarray, make_tensor_proto  # noqa: E402
+
+# Gradients by op name, critical sections, conversion functions (tfx.convert_to_tensor
+# is the one that consults them).
+from .gradient_registry import RegisterGradient, no_gradient  # noqa: E402
+from .critical_section import CriticalSection  # noqa: E402
+from .tensor_conversion import (convert_to_tensor,  # noqa: E402,F811
+                                register_tensor_conversion_function)
+from .ops.extra_toplevel_ops import (approx_top_k, fingerprint,  # noqa: E402
+                                     random_index_shuffle)
+from .ops.linalg_decomp_ops import eig, eigvals  # noqa: E402
+from .ops.linalg_decomp_ops import sqrtm as matrix_square_root  # noqa: E402
+from .strings import as_string  # noqa: E402
+from .graph import Graph, Operation  # noqa: E402 - the graph of a traced tfx.function

@@ -363,6 +363,13 @@ from tfx.ops import candidate_sampling_ops as CS  # noqa: E402
 CASES.update({"all_candidate_sampler": (lambda tc: list(CS.all_candidate_sampler(tc, 2, 5, True)),
                                         [ints(3, 2, dtype=np.int64)])})
 
+# fingerprint and random_index_shuffle (tfx/ops/extra_toplevel_ops.py).
+from tfx.ops import extra_toplevel_ops as XT  # noqa: E402
+
+CASES.update({"fingerprint_and_index_shuffle": (
+    lambda x, i: [XT.fingerprint(x), XT.random_index_shuffle(i, [1, 2, 3], 9)],
+    [ints(3, 4), ints(6, hi=10)])})
+
 
 def _flat(y):
     out = []
