@@ -25,16 +25,6 @@ def _gpu(a):
     return None
 
 
-def _via_host(fn, *args):
-    """Run a CPU kernel on GPU arrays through the host: correct, not fast (pooling and
-    convolution gradients have no GPU kernel yet)."""
-    from . import gpu
-    out = fn(*(gpu.to_cpu(a) for a in args))
-    if isinstance(out, tuple):
-        return tuple(gpu.to_gpu(o) for o in out)
-    return gpu.to_gpu(out)
-
-
 def _kernel(name, build):
     fn = _cache.get(name)
     if fn is None:
@@ -218,7 +208,7 @@ def max_pool(x, ksize, strides, pads, out_shape, want_argmax):
     """Max over windows of 5-D ``x``; ``pads``: (front, top, left). With ``want_argmax`` also
     the flat index into ``x`` of each maximum (int64), else an empty array."""
     if _gpu(x):
-        return _via_host(lambda a: max_pool(a, ksize, strides, pads, out_shape, want_argmax), x)
+        return _gpu(x).max_pool(x, ksize, strides, pads, out_shape, want_argmax)
     return _kernel("max_pool", _build_max_pool)(x, ksize, strides, pads, out_shape, want_argmax)
 
 
@@ -280,5 +270,5 @@ def col2im(cols, x_shape, strides, dilations, pads):
     """Sum window patches back into an image: ``cols`` is [n, od, oh, ow, kd, kh, kw, c]
     (any strides, broadcast views included); returns [n, *x_shape, c]."""
     if _gpu(cols):
-        return _via_host(lambda c: col2im(c, x_shape, strides, dilations, pads), cols)
+        return _gpu(cols).col2im(cols, x_shape, strides, dilations, pads)
     return _kernel("col2im", _build_col2im)(cols, x_shape, strides, dilations, pads)

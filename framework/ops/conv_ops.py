@@ -8,12 +8,13 @@ argmax its forward found and that scatter's gradient gathers from it; avg_pool's
 spreads each output over its window and that spread's gradient is avg_pool again.
 
 On the GPU the same code runs on CuPy arrays; the two loops that are Numba kernels on the CPU
-(col2im, max pooling) have CuPy forms in tfx.backend.gpu, chosen by the array's type.
+(col2im, max pooling) have CuPy forms in tfx.backend.gpu, which tfx.backend.kernels picks
+by the array's type.
 """
 import itertools
 
 from .. import dtypes as _dt
-from ..backend import gpu, kernels, namespace, xp
+from ..backend import kernels, namespace, xp
 from ..errors import InvalidArgumentError, UnimplementedError
 from ._core import STATE, dtype_error, record, register, t, wrap
 from .math_ops import _FLOATS, _unsupported
@@ -23,11 +24,6 @@ _POOL_TYPES = frozenset(d for d in _dt._ALL if d.is_floating or d.is_integer)
 _FORMATS = {1: "NWC", 2: "NHWC", 3: "NDHWC"}
 # Half precision computes in float32: NumPy has no fast half matmul and Numba no half type.
 _widen = kernels.widen
-
-
-def _kernels(v):
-    """Numba's kernels for a NumPy array, their CuPy forms for a GPU one."""
-    return gpu if gpu.is_gpu_array(v) else kernels
 
 
 def _prod(seq):
@@ -145,7 +141,7 @@ def _col2im(cols, win):
     n, c = win.x_shape[0], win.x_shape[-1]
     cols = cols.reshape((n,) + _three(win.out, 1) + _three(win.ksize, 1) + (c,))
     strides, dilations, pads = win.kernel_args()
-    out = _kernels(cols).col2im(cols, _three(win.x_shape[1:-1], 1), strides, dilations, pads)
+    out = kernels.col2im(cols, _three(win.x_shape[1:-1], 1), strides, dilations, pads)
     return out.reshape(win.x_shape)
 
 
@@ -400,8 +396,8 @@ def _max_pool_fwd(ins, win):
     c = win.x_shape[-1]
     x5 = _widen(v).reshape((win.x_shape[0],) + _three(win.x_shape[1:-1], 1) + (c,))
     strides3, _, pads3 = win.kernel_args()
-    out, arg = _kernels(x5).max_pool(x5, _three(win.ksize, 1), strides3, pads3,
-                                     _three(win.out, 1), True)
+    out, arg = kernels.max_pool(x5, _three(win.ksize, 1), strides3, pads3,
+                                _three(win.out, 1), True)
     shape = win.out_shape(c)
     return out.reshape(shape).astype(v.dtype, copy=False), arg.reshape(shape)
 
@@ -441,8 +437,8 @@ def _max_pool(api, input, ksize, strides, padding, n, data_format):  # noqa: A00
     if not STATE.recording:  # no tape, no graph: no indices kept
         x5 = _widen(x._v).reshape((win.x_shape[0],) + _three(win.x_shape[1:-1], 1) + (c,))
         strides3, _, pads3 = win.kernel_args()
-        out, _ = _kernels(x5).max_pool(x5, _three(win.ksize, 1), strides3, pads3,
-                                       _three(win.out, 1), False)
+        out, _ = kernels.max_pool(x5, _three(win.ksize, 1), strides3, pads3,
+                                  _three(win.out, 1), False)
         return wrap(out.reshape(win.out_shape(c)).astype(x._dtype._np, copy=False), x._dtype)
     out, arg = _max_pool_fwd((x._v,), win)
     r = wrap(out, x._dtype)
