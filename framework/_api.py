@@ -105,3 +105,5 @@ from .ops.linalg_decomp_ops import eig, eigvals  # noqa: E402
 from .ops.linalg_decomp_ops import sqrtm as matrix_square_root  # noqa: E402
 from .strings import as_string  # noqa: E402
 from .graph import Graph, Operation  # noqa: E402 - the graph of a traced tfx.function
+from .dtypes import (qint8, qint16, qint32, quint8, quint16, resource,  # noqa: E402
+                     variant)

@@ -11,7 +11,8 @@ __all__ = ["DType", "as_dtype"]
 
 class DType:
     __slots__ = ("name", "as_numpy_dtype", "_np", "is_floating", "is_integer", "is_complex",
-                 "is_bool", "is_unsigned", "is_differentiable", "size", "__weakref__")
+                 "is_bool", "is_unsigned", "is_differentiable", "size", "is_quantized",
+                 "__weakref__")
 
     def __init__(self, name, np_type, kind):
         self.name = name
@@ -22,6 +23,8 @@ class DType:
         self.is_unsigned = kind == "u"
         self.is_complex = kind == "c"
         self.is_bool = kind == "b"
+        # Quantized ("q") dtypes are TensorFlow's qint8 & co: named, sized, refused by ops.
+        self.is_quantized = kind == "q"
         # Only these dtypes carry gradients; the tape cuts the chain at any other.
         self.is_differentiable = kind in "fc"
         self.size = self._np.itemsize if np_type is not None else 0
@@ -43,7 +46,18 @@ class DType:
         return self.is_floating or self.is_integer or self.is_complex
 
     @property
+    def is_numpy_compatible(self):
+        return self.name not in ("resource", "variant")
+
+    @property
+    def as_datatype_enum(self):
+        """TensorFlow's DataType enum number (TensorProto.dtype)."""
+        return _ENUM[self.name]
+
+    @property
     def min(self):
+        if self.is_quantized:
+            raise TypeError(f"Cannot find minimum value of {self} with quantized type {self}.")
         if self.is_floating:
             return float(np.finfo(self._np).min)
         if self.is_integer:
@@ -52,6 +66,8 @@ class DType:
 
     @property
     def max(self):
+        if self.is_quantized:
+            raise TypeError(f"Cannot find maximum value of {self} with quantized type {self}.")
         if self.is_floating:
             return float(np.finfo(self._np).max)
         if self.is_integer:
@@ -116,10 +132,25 @@ try:  # bfloat16 only where ml_dtypes is installed (it ships with jax/tensorflow
 except ImportError:  # pragma: no cover - depends on the environment
     bfloat16 = None
 
-_BY_NAME = {d.name: d for d in _ALL}
+# Quantized dtypes, resource handles and variants exist by name only: no op takes them.
+qint8 = DType("qint8", np.dtype([("qint8", np.int8)]), "q")
+quint8 = DType("quint8", np.dtype([("quint8", np.uint8)]), "q")
+qint16 = DType("qint16", np.dtype([("qint16", np.int16)]), "q")
+quint16 = DType("quint16", np.dtype([("quint16", np.uint16)]), "q")
+qint32 = DType("qint32", np.dtype([("qint32", np.int32)]), "q")
+resource = DType("resource", None, "r")
+variant = DType("variant", None, "v")
+_OPAQUE = [qint8, quint8, qint16, quint16, qint32, resource, variant]
+
+_BY_NAME = {d.name: d for d in _ALL + _OPAQUE}
 _BY_NAME.update(half=float16, double=float64, float=float32, int=int32)
-_BY_NP = {d._np: d for d in _ALL if d is not string}
+_BY_NP = {d._np: d for d in _ALL + _OPAQUE[:5] if d is not string}
 _BY_NP[np.dtype(object)] = string
+_ENUM = {"float32": 1, "float64": 2, "int32": 3, "uint8": 4, "int16": 5, "int8": 6,
+         "string": 7, "complex64": 8, "int64": 9, "bool": 10, "qint8": 11, "quint8": 12,
+         "qint32": 13, "bfloat16": 14, "qint16": 15, "quint16": 16, "uint16": 17,
+         "complex128": 18, "float16": 19, "resource": 20, "variant": 21, "uint32": 22,
+         "uint64": 23}
 
 def as_dtype(type_value):
     """Convert a DType, dtype name, NumPy dtype or Python type to a DType."""

@@ -16,11 +16,7 @@ from . import dtypes as _dt
 __all__ = ["TensorProto", "TensorShapeProto", "make_tensor_proto", "make_ndarray",
            "DATA_TYPES"]
 
-DATA_TYPES = {"float32": 1, "float64": 2, "int32": 3, "uint8": 4, "int16": 5, "int8": 6,
-              "string": 7, "complex64": 8, "int64": 9, "bool": 10, "qint8": 11, "quint8": 12,
-              "qint32": 13, "bfloat16": 14, "qint16": 15, "quint16": 16, "uint16": 17,
-              "complex128": 18, "float16": 19, "resource": 20, "variant": 21, "uint32": 22,
-              "uint64": 23}
+DATA_TYPES = _dt._ENUM  # dtype name -> DataType enum number
 _ENUM_NAMES = {"float32": "DT_FLOAT", "float64": "DT_DOUBLE", "float16": "DT_HALF"}
 _BY_NUMBER = {v: k for k, v in DATA_TYPES.items()}
 
