@@ -107,3 +107,5 @@ from .strings import as_string  # noqa: E402
 from .graph import Graph, Operation  # noqa: E402 - the graph of a traced tfx.function
 from .dtypes import (qint8, qint16, qint32, quint8, quint16, resource,  # noqa: E402
                      variant)
+from .ops.conv_composites import (conv, conv2d_backprop_filter_v2,  # noqa: E402
+                                  conv2d_backprop_input_v2, extract_volume_patches)
