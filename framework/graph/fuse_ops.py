@@ -84,6 +84,88 @@ def _reshape(em, o, ins):
         em.line(f"{name} = np.ascontiguousarray({src}).reshape({shape})")
 
 
+@template("concat", "stack")
+def _join(em, o, ins):
+    s, axis = o.out_slots[0], o.attrs
+    if len({em.dtype(i) for i in ins}) != 1:
+        raise NotFusable(f"{o.op.name} of several dtypes")
+    parts = ", ".join(f"np.ascontiguousarray({em.ref(i)})" for i in ins)
+    fn = "concatenate" if o.op.name == "concat" else "stack"
+    em.dtype(s)
+    em.line(f"{em.out(s)} = np.{fn}(({parts},), axis={axis})")
+
+
+def _axis_key(rank, axis, item):
+    return ", ".join(["0:"] * axis + [item] + ["0:"] * (rank - axis - 1))
+
+
+@template("unstack")
+def _unstack(em, o, ins):
+    src, shape, axis = em.ref(ins[0]), em.shape(ins[0]), o.attrs
+    if not shape:
+        raise NotFusable("unstack of a scalar")
+    for i, s in enumerate(o.out_slots):
+        em.dtype(s)
+        key = ", ".join(["0:"] * axis + [str(i)] + ["0:"] * (len(shape) - axis - 1))
+        em.line(f"{em.out(s)} = {src}[{key}].copy()")
+
+
+@template("split")
+def _split(em, o, ins):
+    src, shape = em.ref(ins[0]), em.shape(ins[0])
+    axis, bounds = o.attrs
+    edges = [0] + [int(b) for b in bounds] + [shape[axis]]
+    for s, lo, hi in zip(o.out_slots, edges, edges[1:]):
+        em.dtype(s)
+        em.line(f"{em.out(s)} = {src}[{_axis_key(len(shape), axis, f'{lo}:{hi}')}].copy()")
+
+
+def _key_source(key):
+    """A NumPy basic-indexing key (ints, slices, None, Ellipsis) as source Numba compiles."""
+    parts = []
+    for k in key if isinstance(key, tuple) else (key,):
+        if k is None:
+            parts.append("None")
+        elif k is Ellipsis:
+            parts.append("...")
+        elif isinstance(k, slice):
+            parts.append(":".join("" if v is None else str(int(v))
+                                  for v in (k.start, k.stop, k.step)))
+        elif isinstance(k, (int, np_integer())):
+            parts.append(str(int(k)))
+        else:
+            raise NotFusable(f"a slice key with {type(k).__name__}")
+    return ", ".join(parts) + ("," if len(parts) == 1 else "")
+
+
+def np_integer():
+    import numpy
+    return numpy.integer
+
+
+@template("strided_slice")
+def _strided_slice(em, o, ins):
+    src, s = em.ref(ins[0]), o.out_slots[0]
+    em.dtype(s)
+    name = em.out(s)
+    if not em.shape(s):
+        em.line(f"{name} = {src}[{_key_source(o.attrs)}]")
+        return
+    em.line(f"{name} = np.ascontiguousarray({src}[{_key_source(o.attrs)}])")
+
+
+@template("strided_slice_grad")
+def _strided_slice_grad(em, o, ins):
+    shape, key = o.attrs
+    if any(k is None for k in (key if isinstance(key, tuple) else (key,))):
+        raise NotFusable("the gradient of a slice that adds axes")
+    g, s = em.ref(ins[0]), o.out_slots[0]
+    d = em.dtype(s)
+    name = em.out(s)
+    em.line(f"{name} = np.zeros({tuple(shape)}, np.{d})")
+    em.line(f"{name}[{_key_source(key)}] = {g}")
+
+
 @template("transpose")
 def _transpose(em, o, ins):
     perm = tuple(o.attrs)
@@ -216,9 +298,11 @@ def _reduction(kind):
         for a in axes:
             n *= shape[a]
         init = {"sum": f"{T}(0)", "mean": f"{T}(0)", "prod": f"{T}(1)",
+                "all": "np.bool_(True)", "any": "np.bool_(False)",
                 "max": f"{T}(-np.inf)" if d in _FLOATS else f"np.iinfo(np.{d}).min",
                 "min": f"{T}(np.inf)" if d in _FLOATS else f"np.iinfo(np.{d}).max"}[kind]
         step = {"sum": "{a} + {x}", "mean": "{a} + {x}", "prod": "{a} * {x}",
+                "all": "{a} and {x}", "any": "{a} or {x}",
                 "max": "{a} if ({a} >= {x} or {a} != {a}) else {x}",
                 "min": "{a} if ({a} <= {x} or {a} != {a}) else {x}"}[kind]
         item = f"{src}[{_idx(len(shape))}]"
@@ -238,7 +322,7 @@ def _reduction(kind):
     return emit
 
 
-for _kind in ("sum", "mean", "prod", "max", "min"):
+for _kind in ("sum", "mean", "prod", "max", "min", "all", "any"):
     TEMPLATES[f"reduce_{_kind}"] = _reduction(_kind)
 
 
@@ -682,6 +766,63 @@ TEMPLATES.update({
                               "* {T}({alpha})"),
     "leaky_relu_grad": _activation(f"{_KEPT} + ({{0}} - {_KEPT}) * {{T}}({{alpha}})"),
 })
+
+
+def _sig(a):
+    """The sigmoid template's expression of ``a`` (exp never overflows)."""
+    return (f"({{T}}(1) / ({{T}}(1) + np.exp(-({a}))) if ({a}) >= 0 else "
+            f"np.exp({a}) / ({{T}}(1) + np.exp({a})))")
+
+
+def _nn_constants():
+    from ..ops import nn_ops as n
+    return n._SELU_SCALE, n._SELU_ALPHA, n._SQRT_HALF, n._INV_SQRT_2PI, n._TANH_C, n._TANH_A
+
+
+def _more_activations():
+    """Templates in the order of operations of ops/nn_ops.py's forwards and derivatives."""
+    scale, alpha, sqrt_half, inv_sqrt_2pi, c, a = map(repr, _nn_constants())
+    neg = "({0} if {0} < 0 else {T}(0))"
+    pos = "({T}(0) if {0} < 0 else {0})"  # NaN kept, as np.maximum
+    u = f"({{T}}({c}) * ({{1}} + {{T}}({a}) * {{1}} * {{1}} * {{1}}))"
+    s2 = _sig(f"{u} + {u}")
+    du = f"({{T}}({c}) * ({{T}}(1) + {{T}}({3 * float(a)!r}) * {{1}} * {{1}}))"
+    return {
+        "selu": f"{{T}}({scale}) * ({pos} + {{T}}({alpha}) * np.expm1({neg}))",
+        # NaN in y: NumPy's mask sum gives NaN
+        "selu_grad": f"{{0}} * (({{1}} + {{T}}({float(scale) * float(alpha)!r})) if {{1}} < 0 "
+                     f"else ({{T}}({scale}) if {{1}} == {{1}} else {{1}}))",
+        "softsign": "{0} / ({T}(1) + abs({0}))",
+        "softsign_grad": "{0} / (({T}(1) + abs({1})) * ({T}(1) + abs({1})))",
+        "silu": "{0} * " + _sig("{0}"),
+        "silu_grad": "{0} * (" + _sig("{1}") + " * ({T}(1) + {1} * ({T}(1) - "
+                     + _sig("{1}") + ")))",
+        # tfx.backend.kernels.gelu_tanh computes in float64, stores in the dtype
+        "gelu_approximate": f"0.5 * {{0}} * (1.0 + math.tanh({c} * ({{0}} + {a} * {{0}} * {{0}} "
+                            f"* {{0}})))",
+        "gelu_exact": f"{{T}}(0.5) * {{0}} * ({{T}}(1) + math.erf({{0}} * {{T}}({sqrt_half})))",
+        "gelu_grad_approximate": f"{{0}} * ({s2} + {{T}}(2) * {{1}} * {du} * {s2} * ({{T}}(1) - "
+                                 f"{s2}))",
+        "gelu_grad_exact": f"{{0}} * ({{T}}(0.5) * ({{T}}(1) + math.erf({{1}} * "
+                           f"{{T}}({sqrt_half}))) + {{1}} * ({{T}}({inv_sqrt_2pi}) * "
+                           f"np.exp({{T}}(-0.5) * {{1}} * {{1}})))",
+    }
+
+
+def _more(name):
+    def emit(em, o, ins):
+        if name.startswith("gelu"):
+            fmt = _more_activations()[f"{name}_{'approximate' if o.attrs else 'exact'}"]
+            em.imports.add("import math")
+        else:
+            fmt = _more_activations()[name]
+        em.elementwise(o, ins, fmt)
+    return emit
+
+
+for _name in ("selu", "selu_grad", "softsign", "softsign_grad", "silu", "silu_grad", "gelu",
+              "gelu_grad"):
+    TEMPLATES[_name] = _more(_name)
 
 
 @template("softmax", "log_softmax")

@@ -326,3 +326,60 @@ def test_fused_stateless_draws_are_tensorflows_bits():
     np.testing.assert_array_equal(n.numpy(), tfx.random.stateless_normal(
         [7], seed, dtype=tfx.float64).numpy())
     np.testing.assert_array_equal(m.numpy(), [2, 0])
+
+
+class _Slice(k.layers.Layer):
+    def call(self, x):
+        return tfx.concat([x[:, 1:5] * 2.0, x[:, ::-3], x[..., -1:]], axis=1)
+
+
+def _seq_data(rng):
+    return rng.standard_normal((48, 2, 3)).astype(np.float32)
+
+
+@pytest.mark.parametrize("name, layers, data, loss, metrics", [
+    ("activations", lambda: [k.Input((6,)), k.layers.Dense(8, activation="gelu"),
+                             k.layers.Dense(8, activation=k.activations.gelu_approximate
+                                            if hasattr(k.activations, "gelu_approximate")
+                                            else lambda v: k.activations.gelu(v, True)),
+                             k.layers.Dense(8, activation="selu"),
+                             k.layers.Dense(8, activation="swish"),
+                             k.layers.Dense(8, activation="softsign"), k.layers.Dense(1)],
+     None, "mse", None),
+    ("slices-concat", lambda: [k.Input((6,)), _Slice(), k.layers.Dense(1)], None, "mse", None),
+    # unrolled recurrences compile slowly: two steps are enough for split/stack/unstack
+    ("lstm", lambda: [k.Input((2, 3)), k.layers.LSTM(2, return_sequences=True),
+                      k.layers.Flatten(), k.layers.Dense(1)], _seq_data, "mse", None),
+    ("metrics", lambda: [k.Input((6,)), k.layers.Dense(3, activation="softmax")], None,
+     "sparse_categorical_crossentropy",
+     lambda: ["sparse_categorical_accuracy", k.metrics.SparseTopKCategoricalAccuracy(k=2)]),
+])
+def test_more_layers_fuse_and_match_the_plan(name, layers, data, loss, metrics):
+    def train(jit):
+        tfx.keras.utils.set_random_seed(21)
+        rng = np.random.default_rng(5)
+        x = data(rng) if data else rng.standard_normal((48, 6)).astype(np.float32)
+        y = (rng.integers(0, 3, 48) if metrics else
+             rng.standard_normal((48, 1)).astype(np.float32))
+        model = k.Sequential(layers())
+        model.compile(optimizer=k.optimizers.Adam(0.01), loss=loss,
+                      metrics=metrics() if metrics else None, jit_compile=jit)
+        hist = model.fit(x, y, batch_size=16, epochs=2, shuffle=False, verbose=0)
+        from tfx.keras.trainers.compiled import step_function
+        step = step_function(model, "train")
+        return hist.history, model.get_weights(), _plans(getattr(step, "function", step))
+
+    ref_hist, ref_w, _ = train(False)
+    got_hist, got_w, plans = train(True)
+    assert plans and all(p.fused for p in plans), [p.not_fused for p in plans]
+    for key in ref_hist:
+        _close(ref_hist[key], got_hist[key])
+    for a, b in zip(ref_w, got_w):
+        _close(a, b)
+
+
+def test_a_graph_too_large_to_compile_quickly_runs_op_by_op(monkeypatch):
+    monkeypatch.setenv("TFX_FUSE_MAX_LINES", "40")
+    _, _, _, plans = _train(k.optimizers.Adam, "mse", "dense", jit=True)
+    assert plans and not any(p.fused for p in plans)
+    assert "TFX_FUSE_MAX_LINES" in plans[0].not_fused
