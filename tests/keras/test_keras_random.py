@@ -171,10 +171,12 @@ def test_traced_and_jit_fits_draw_what_eager_fits_draw():
         m.compile("adam", "mse", run_eagerly=mode == "eager", jit_compile=mode == "jit")
         m.fit(x, y, epochs=2, batch_size=16, verbose=0, shuffle=False)
         results.append(m.get_weights() + [g.state.numpy() for g in R.seed_generators(m)])
-    for other in results[1:]:
-        for a, b in zip(results[0], other):
+    for other in results[1:]:  # the same masks: equal weights (a fused step may round apart)
+        for a, b in zip(results[0][:-2], other[:-2]):
+            np.testing.assert_allclose(a, b, rtol=1e-6, atol=1e-7)
+        for a, b in zip(results[0][-2:], other[-2:]):
             np.testing.assert_array_equal(a, b)
-    assert results[0][-1][1] == 6  # 3 batches x 2 epochs: the dropout stream moved 6 times
+    assert results[0][-1][1] == 6  # 3 batches x 2 epochs: the noise stream moved 6 times
 
 
 def test_a_traced_function_draws_anew_each_run():
