@@ -33,3 +33,4 @@ from .ops.more_nn_ops import (depthwise_conv2d_backprop_filter,  # noqa: E402,F4
 from .ops.candidate_sampling_ops import (all_candidate_sampler,  # noqa: E402,F401
                                          fixed_unigram_candidate_sampler,
                                          learned_unigram_candidate_sampler)
+from .ops.fractional_pool_ops import fractional_avg_pool, fractional_max_pool  # noqa: E402,F401

@@ -370,6 +370,18 @@ CASES.update({"fingerprint_and_index_shuffle": (
     lambda x, i: [XT.fingerprint(x), XT.random_index_shuffle(i, [1, 2, 3], 9)],
     [ints(3, 4), ints(6, hi=10)])})
 
+# Fractional pooling (tfx/ops/fractional_pool_ops.py): ratios that divide the sizes make the
+# drawn sequences the same on every run.
+from tfx.ops import fractional_pool_ops as FP  # noqa: E402
+
+CASES.update({
+    "fractional_pool": (lambda x: list(FP.fractional_max_pool(x, [1, 2.0, 3.0, 1])) + list(
+        FP.fractional_avg_pool(x, [1, 2.0, 3.0, 1], overlapping=True)), [f64(2, 4, 6, 3)]),
+    "grad_fractional_pool": (grad(lambda x: [FP.fractional_max_pool(x, [1, 2.0, 3.0, 1])[0],
+                                             FP.fractional_avg_pool(x, 2.0)[0]]),
+                             [f64(2, 4, 6, 3)]),
+})
+
 
 def _flat(y):
     out = []
