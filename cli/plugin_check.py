@@ -146,6 +146,12 @@ def _accepts(cls):
 
 def _layer_grads(tfx, name, layer, x, out, note=""):
     wide = x.dtype != np.float64  # float32: bigger steps, looser tolerance
+    # Zero-initialized biases put relu units fed only by dead units exactly on the kink, where
+    # a finite difference sees half a slope and the gradient 0: jitter the weights off it.
+    jitter = np.random.default_rng(0)
+    for w in layer.trainable_weights:
+        if w.dtype.is_floating:
+            w.assign(w.numpy() + jitter.normal(0, 5e-2, w.shape).astype(w.dtype.as_numpy_dtype))
     def scalar(xv):
         ys = tfx.nest.flatten(layer(tfx.constant(xv)))
         return float(sum(tfx.reduce_sum(y * y) for y in ys if y.dtype.is_floating))
