@@ -43,3 +43,6 @@ from .ops.candidate_sampling_ops import (all_candidate_sampler,  # noqa: E402
 __all__ += ["all_candidate_sampler", "fixed_unigram_candidate_sampler",
             "learned_unigram_candidate_sampler", "log_uniform_candidate_sampler",
             "uniform_candidate_sampler"]
+from .ops.truncated_normal_ops import stateless_parameterized_truncated_normal  # noqa: E402
+
+__all__ += ["stateless_parameterized_truncated_normal"]
