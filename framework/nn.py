@@ -34,3 +34,11 @@ from .ops.candidate_sampling_ops import (all_candidate_sampler,  # noqa: E402,F4
                                          fixed_unigram_candidate_sampler,
                                          learned_unigram_candidate_sampler)
 from .ops.fractional_pool_ops import fractional_avg_pool, fractional_max_pool  # noqa: E402,F401
+
+
+def __getattr__(name):
+    # The RNN cell wrappers are Keras layers: loaded on first use, so tfx.nn never imports Keras.
+    if name in ("RNNCellDropoutWrapper", "RNNCellResidualWrapper", "RNNCellDeviceWrapper"):
+        from .keras.layers import rnn_cell_wrappers
+        return getattr(rnn_cell_wrappers, name)
+    raise AttributeError(f"module 'tfx.nn' has no attribute {name!r}")
