@@ -19,7 +19,8 @@ __all__ = ["LinearOperator", "LinearOperatorFullMatrix", "LinearOperatorDiag",
            "LinearOperatorAdjoint", "LinearOperatorInversion", "LinearOperatorKronecker",
            "LinearOperatorBlockDiag", "LinearOperatorZeros", "LinearOperatorPermutation",
            "LinearOperatorHouseholder", "LinearOperatorToeplitz", "LinearOperatorCirculant",
-           "LinearOperatorTridiag", "LinearOperatorLowRankUpdate"]
+           "LinearOperatorTridiag", "LinearOperatorLowRankUpdate", "LinearOperatorCirculant2D",
+           "LinearOperatorCirculant3D", "LinearOperatorBlockLowerTriangular"]
 
 
 def _adj(x):
@@ -738,44 +739,213 @@ class LinearOperatorToeplitz(LinearOperator):
                       axis=-1, batch_dims=both._v.ndim - 1)
 
 
-class LinearOperatorCirculant(LinearOperator):
-    """The circulant matrix with eigenvalues ``spectrum`` (its DFT), in
+class _BaseCirculant(LinearOperator):
+    """A circulant over the last ``block_depth`` dimensions of ``spectrum`` (its DFT): for
+    depth 1 a circulant matrix, for 2 a block circulant of circulant blocks, and so on; in
     ``input_output_dtype`` (real dtypes keep the real part)."""
 
+    block_depth = 1
+
     def __init__(self, spectrum, input_output_dtype=_dt.complex64, is_non_singular=None,
-                 is_self_adjoint=None, is_positive_definite=None, is_square=True,
-                 name="LinearOperatorCirculant"):
+                 is_self_adjoint=None, is_positive_definite=None, is_square=True, name=None):
         s = t(spectrum)
+        k = self.block_depth
+        if s._v.ndim < k:
+            raise ValueError(f"Argument `spectrum` must have at least {k} dimensions. "
+                             f"Received: {s.numpy()}.")
         cd = _dt.complex128 if s._dtype in (_dt.float64, _dt.complex128) else _dt.complex64
         self._spectrum = s if s._dtype is cd else _m.cast(s, cd)
         super().__init__(input_output_dtype, is_non_singular, is_self_adjoint,
-                         is_positive_definite, is_square, name,
+                         is_positive_definite, is_square, name or type(self).__name__,
                          dict(spectrum=spectrum, input_output_dtype=input_output_dtype))
 
     @property
     def spectrum(self):
         return self._spectrum
 
+    @property
+    def block_shape(self):
+        from .core.shape import TensorShape
+        return TensorShape(list(self._spectrum._v.shape[-self.block_depth:]))
+
+    def block_shape_tensor(self):
+        from .core.tensor import constant
+        return constant(self.block_shape.as_list(), dtype=_dt.int32)
+
     def convolution_kernel(self, name="convolution_kernel"):
-        from .ops.signal_ops import ifft
-        h = ifft(self._spectrum)
-        return h if self._dtype.is_complex else _m.cast(_m.real(h), self._dtype)
+        from .ops import signal_ops
+        inverse = {1: signal_ops.ifft, 2: signal_ops.ifft2d, 3: signal_ops.ifft3d}
+        h = inverse[self.block_depth](self._spectrum)
+        return self._out(h)
+
+    def _out(self, v):
+        """``v`` (complex, in the spectrum's precision) in the operator's dtype, as TF."""
+        if not self._dtype.is_complex:
+            v = _m.real(v)
+        return v if v._dtype is self._dtype else _m.cast(v, self._dtype)
 
     def _shape(self):
         s = tuple(self._spectrum._v.shape)
-        return s + s[-1:]
+        k = self.block_depth
+        n = 1
+        for d in s[-k:]:
+            n *= d
+        return s[:-k] + (n, n)
 
     def _to_dense(self):
+        # Entry (I, J) of the flattened blocks is kernel[(I - J) mod block_shape], per axis.
         from .backend import xp
         from .ops._core import wrap
-        n = self._spectrum._v.shape[-1]
+        k = self.block_depth
+        dims = tuple(self._spectrum._v.shape[-k:])
+        n = int(xp.prod(dims))
+        flat = xp.arange(n)
+        diff = [(a[:, None] - b[None, :]) % d for a, b, d in
+                zip(xp.unravel_index(flat, dims), xp.unravel_index(flat, dims), dims)]
+        idx = wrap(xp.ravel_multi_index(diff, dims).astype(xp.int64), _dt.int64)
         h = self.convolution_kernel()
-        i, j = xp.meshgrid(xp.arange(n), xp.arange(n), indexing="ij")
-        idx = wrap(((i - j) % n).astype(xp.int64), _dt.int64)
-        if h._v.ndim == 1:
+        batch = list(h._v.shape[:-k])
+        h = _a.reshape(h, batch + [n])
+        if not batch:
             return _a.gather(h, idx, axis=-1)
-        return _a.gather(h, _a.broadcast_to(idx, list(h._v.shape[:-1]) + [n, n]), axis=-1,
-                         batch_dims=h._v.ndim - 1)
+        return _a.gather(h, _a.broadcast_to(idx, batch + [n, n]), axis=-1,
+                         batch_dims=len(batch))
+
+    def _eigenvalues(self):
+        return _a.reshape(self._spectrum, list(self._shape()[:-1]))
+
+    def _determinant(self):
+        return self._out(_m.reduce_prod(self._eigenvalues(), -1))
+
+    def _log_abs_determinant(self):
+        r = _m.reduce_sum(_m.log(_m.abs(self._eigenvalues())), -1)
+        return _m.cast(r, self._dtype)
+
+
+class LinearOperatorCirculant(_BaseCirculant):
+    """The circulant matrix with eigenvalues ``spectrum`` (its DFT), in
+    ``input_output_dtype`` (real dtypes keep the real part)."""
+
+    def __init__(self, spectrum, input_output_dtype=_dt.complex64, is_non_singular=None,
+                 is_self_adjoint=None, is_positive_definite=None, is_square=True,
+                 name="LinearOperatorCirculant"):
+        super().__init__(spectrum, input_output_dtype, is_non_singular, is_self_adjoint,
+                         is_positive_definite, is_square, name)
+
+
+class LinearOperatorCirculant2D(_BaseCirculant):
+    """A block circulant matrix with circulant blocks: ``spectrum`` [..., N0, N1] is its 2-D
+    DFT, the matrix [..., N0 N1, N0 N1]."""
+
+    block_depth = 2
+
+    def __init__(self, spectrum, input_output_dtype=_dt.complex64, is_non_singular=None,
+                 is_self_adjoint=None, is_positive_definite=None, is_square=True,
+                 name="LinearOperatorCirculant2D"):
+        super().__init__(spectrum, input_output_dtype, is_non_singular, is_self_adjoint,
+                         is_positive_definite, is_square, name)
+
+
+class LinearOperatorCirculant3D(_BaseCirculant):
+    """The 3-D analogue of ``LinearOperatorCirculant2D``: ``spectrum`` [..., N0, N1, N2]."""
+
+    block_depth = 3
+
+    def __init__(self, spectrum, input_output_dtype=_dt.complex64, is_non_singular=None,
+                 is_self_adjoint=None, is_positive_definite=None, is_square=True,
+                 name="LinearOperatorCirculant3D"):
+        super().__init__(spectrum, input_output_dtype, is_non_singular, is_self_adjoint,
+                         is_positive_definite, is_square, name)
+
+
+class LinearOperatorBlockLowerTriangular(LinearOperator):
+    """A block lower-triangular matrix: ``operators[i]`` is row i's blocks
+    [L_i0, ..., L_ii], the diagonal blocks L_ii square. Solves by block forward
+    substitution; its determinant is the product of the diagonal blocks'."""
+
+    def __init__(self, operators, is_non_singular=None, is_self_adjoint=None,
+                 is_positive_definite=None, is_square=None,
+                 name="LinearOperatorBlockLowerTriangular"):
+        rows = [list(r) for r in operators]
+        if not rows:
+            raise ValueError("Argument `operators` must be a list of >=1 operators. "
+                             f"Received: {operators}.")
+        for i, row in enumerate(rows):
+            if len(row) != i + 1:
+                raise ValueError(f"Argument `operators[{i}]` must contain `{i + 1}` blocks. "
+                                 f"Received: {len(row)} blocks.")
+            if not row[-1].is_square:
+                raise ValueError("Matrices on the diagonal (the final elements of each "
+                                 "row-partition in the `operators` list) must be square. "
+                                 f"Expected argument `operators[{i}][-1].is_square` to be "
+                                 "True. Received: False.")
+            for j, op in enumerate(row):
+                if op.dtype is not rows[0][0].dtype:
+                    raise TypeError("Expected all operators to have the same dtype. Found "
+                                    f"{op.dtype} in row {i} and {rows[0][0].dtype} in row 0.")
+                want = rows[j][j].domain_dimension
+                if op.domain_dimension != want:
+                    raise ValueError(f"Argument `operators[{i}][{j}].domain_dimension` "
+                                     f"({op.domain_dimension}) must be the same as "
+                                     f"`operators[{j}][{j}].domain_dimension` ({want}).")
+                if op.range_dimension != row[-1].range_dimension:
+                    raise ValueError(f"Argument `operators[{i}][{j}].range_dimension` "
+                                     f"({op.range_dimension}) must be the same as "
+                                     f"`operators[{i}][{i}].range_dimension` "
+                                     f"({row[-1].range_dimension}).")
+        self._rows = rows
+        if all(r[-1].is_non_singular for r in rows) and is_non_singular is None:
+            is_non_singular = True
+        super().__init__(rows[0][0].dtype, is_non_singular, is_self_adjoint,
+                         is_positive_definite, _flag_or(is_square, True), name,
+                         dict(operators=operators))
+
+    @property
+    def operators(self):
+        return [list(r) for r in self._rows]
+
+    def _shape(self):
+        batch = _broadcast([op._shape()[:-2] for r in self._rows for op in r])
+        n = sum(r[-1]._shape()[-1] for r in self._rows)
+        return batch + (n, n)
+
+    def _to_dense(self):
+        batch = list(self._shape()[:-2])
+        cols = [r[-1]._shape()[-1] for r in self._rows]
+        out = []
+        for i, row in enumerate(self._rows):
+            parts = []
+            for j in range(len(self._rows)):
+                if j < len(row):
+                    d = row[j].to_dense()
+                    parts.append(_m.add(d, _a.zeros(batch + list(d._v.shape[-2:]), d._dtype)))
+                else:
+                    parts.append(_a.zeros(batch + [row[-1]._shape()[-2], cols[j]], self._dtype))
+            out.append(_a.concat(parts, -1))
+        return _a.concat(out, -2)
+
+    def _solve(self, rhs, adjoint, adjoint_arg):
+        if adjoint:
+            return super()._solve(rhs, adjoint, adjoint_arg)
+        rhs = _adj(rhs) if adjoint_arg else rhs
+        sizes = [r[-1]._shape()[-1] for r in self._rows]
+        pieces = _a.split(rhs, sizes, axis=-2)
+        xs = []
+        for i, row in enumerate(self._rows):
+            r = pieces[i]
+            for j, x in enumerate(xs):  # subtract what the blocks left of the diagonal made
+                r = _m.subtract(r, row[j].matmul(x))
+            xs.append(row[-1].solve(r))
+        return _a.concat(xs, -2)
+
+    def _determinant(self):
+        r = self._rows[0][-1].determinant()
+        for row in self._rows[1:]:
+            r = _m.multiply(r, row[-1].determinant())
+        return r
+
+    def _log_abs_determinant(self):
+        return _m.add_n([row[-1].log_abs_determinant() for row in self._rows])
 
 
 class LinearOperatorTridiag(LinearOperator):
