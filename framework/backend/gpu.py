@@ -3,8 +3,9 @@
 Most op forwards need nothing from here: NumPy hands its functions called on CuPy arrays to
 CuPy (NEP 13/18). This module moves arrays between host and device, holds the fused kernels
 that beat CuPy's op-by-op path (one launch instead of several, one pass over memory), the CuPy
-forms of the CPU backend's Numba loops (max pooling, col2im) and the switch that makes CuPy's
-solvers report failures.
+forms of the CPU backend's Numba loops (max pooling, col2im), the NumPy ufunc methods CuPy
+lacks or has for fewer dtypes (``add_at``, ``multiply_at``, ``maximum_at``, ``minimum_at``,
+``logaddexp_accumulate``) and the switch that makes CuPy's solvers report failures.
 """
 _cp = None
 _kernels = {}
@@ -223,3 +224,98 @@ def linalg_errors():
     factorization left; checking costs one synchronization)."""
     import cupyx
     return cupyx.errstate(linalg="raise")
+
+
+# ---- scatters and scans CuPy lacks -------------------------------------------------------------
+# NumPy ufunc methods that CuPy does not have (multiply.at, logaddexp.accumulate) or has for
+# fewer dtypes (add/maximum/minimum.at: CUDA's atomics only), as whole-array passes.
+
+_ATOMIC_ADD = frozenset(["int32", "uint32", "uint64", "float16", "float32", "float64"])
+
+
+def add_at(out, index, values):
+    """``numpy.add.at(out, index, values)`` for every dtype (in place). CuPy's add.at takes
+    only the dtypes of CUDA's atomicAdd; the others go through one it takes, with the same
+    wraparound: int64 through uint64 (the same bits), 8/16-bit integers and bools through
+    uint32 (low bits kept; a bool sum is an or), complex numbers part by part."""
+    cp = _cupy()
+    values = cp.asarray(values)
+    d = out.dtype
+    if d.name in _ATOMIC_ADD:
+        cp.add.at(out, index, values.astype(d, copy=False))
+    elif d.kind == "c":
+        values = values.astype(d, copy=False)
+        add_at(out.real, index, values.real)
+        add_at(out.imag, index, values.imag)
+    elif d.itemsize == 8:
+        cp.add.at(out.view(cp.uint64), index, values.astype(d, copy=False).view(cp.uint64))
+    else:
+        wide = out.astype(cp.uint32)
+        cp.add.at(wide, index, values.astype(d, copy=False).astype(cp.uint32))
+        out[...] = wide.astype(d) if d.kind != "b" else wide != 0
+
+
+_ATOMIC_MAX = frozenset(["int32", "uint32", "uint64", "float32", "float64"])
+
+
+def _extreme_at(name, out, index, values):
+    cp = _cupy()
+    values = cp.asarray(values).astype(out.dtype, copy=False)
+    d = out.dtype
+    at = getattr(cp, name).at
+    if d.name in _ATOMIC_MAX:
+        at(out, index, values)
+    elif d == cp.int64:  # flipping the sign bit orders int64 values as uint64 ones
+        sign = cp.uint64(1 << 63)
+        wide = out.view(cp.uint64) ^ sign
+        at(wide, index, values.view(cp.uint64) ^ sign)
+        out[...] = (wide ^ sign).view(cp.int64)
+    else:  # float16 and 8/16-bit integers widen exactly; bools compare as 0 and 1
+        wide = out.astype(cp.float32 if d.kind == "f" else cp.int32 if d.kind == "i"
+                          else cp.uint32)
+        at(wide, index, values.astype(wide.dtype))
+        out[...] = wide.astype(d)
+
+
+def maximum_at(out, index, values):
+    """``numpy.maximum.at`` for every real dtype (in place); CuPy's takes only the dtypes of
+    CUDA's atomicMax, the others go through one of those in the same order."""
+    _extreme_at("maximum", out, index, values)
+
+
+def minimum_at(out, index, values):
+    """``numpy.minimum.at`` for every real dtype (in place), as ``maximum_at``."""
+    _extreme_at("minimum", out, index, values)
+
+
+def multiply_at(out, index, values):
+    """``numpy.multiply.at(out, index, values)`` (in place) for a 1-D ``index`` into ``out``'s
+    first axis: the values sorted by index, a segmented product scan (log2(n) passes; each
+    segment's product ends on its last entry), and one multiply per segment. Products are
+    taken in a different order than NumPy's, so floats can differ in the last bits."""
+    cp = _cupy()
+    if not index.size:
+        return
+    order = cp.argsort(index)
+    ids, v = index[order], values[order]
+    lead = (-1,) + (1,) * (v.ndim - 1)
+    k = 1
+    while k < ids.shape[0]:
+        same = (ids[k:] == ids[:-k]).reshape(lead)
+        v = cp.concatenate([v[:k], cp.where(same, v[k:] * v[:-k], v[k:])])
+        k *= 2
+    last = cp.concatenate([ids[1:] != ids[:-1], cp.ones(1, bool)])
+    segments = ids[last]
+    out[segments] = out[segments] * v[last]
+
+
+def logaddexp_accumulate(v, axis):
+    """``numpy.logaddexp.accumulate(v, axis)``: a Hillis-Steele scan of logaddexp (log2(n)
+    passes, each exact to rounding; CuPy's logaddexp handles equal infinities as NumPy's)."""
+    cp = _cupy()
+    v = cp.moveaxis(v, axis, 0)
+    k = 1
+    while k < v.shape[0]:
+        v = cp.concatenate([v[:k], cp.logaddexp(v[k:], v[:-k])])
+        k *= 2
+    return cp.ascontiguousarray(cp.moveaxis(v, 0, axis))

@@ -10,7 +10,7 @@ import collections
 import operator
 
 from .. import dtypes as _dt
-from ..backend import device_of, namespace, to_device, xp
+from ..backend import device_of, gpu, namespace, to_device, xp
 from ..core.shape import TensorShape
 from ..core.tensor import TensorBase, convert_to_tensor
 from ..errors import InvalidArgumentError
@@ -1039,7 +1039,7 @@ def _gather_scatter_fwd(ins, attrs):
         gv = xp.moveaxis(gv, tuple(builtins.range(b, b + k)),
                          tuple(builtins.range(iv.ndim, iv.ndim + k)))
     z = namespace(gv).zeros(shape, dtype=gv.dtype)
-    xp.add.at(xp.moveaxis(z, a, b), _batch_grids(shape[:b], iv.ndim - b, iv) + (iv,), gv)
+    _add_at(xp.moveaxis(z, a, b), _batch_grids(shape[:b], iv.ndim - b, iv) + (iv,), gv)
     return (z,)
 
 
@@ -1284,6 +1284,11 @@ def one_hot(indices, depth, on_value=None, off_value=None, axis=None, dtype=None
 
 # ---- scatter -----------------------------------------------------------------------------------
 
+def _add_at(out, key, values):
+    """``add.at`` in place; CuPy's takes only atomicAdd's dtypes, tfx.backend.gpu's all."""
+    (gpu.add_at if gpu.is_gpu_array(out) else xp.add.at)(out, key, values)
+
+
 def _scatter_fwd(kind, tv, iv, uv):
     out = tv.copy()
     m = iv.shape[-1]
@@ -1296,10 +1301,10 @@ def _scatter_fwd(kind, tv, iv, uv):
     key = tuple(iv[..., j] for j in builtins.range(m))
     if kind == "update":
         out[key] = uv
-    elif kind == "add":
-        xp.add.at(out, key, uv)
     else:
-        xp.subtract.at(out, key, uv)
+        # CuPy has no subtract.at. x + (-u) is x - u, bit for bit: floats negate exactly and
+        # integers wrap around alike (bools refuse negation as they refuse subtraction).
+        _add_at(out, key, uv if kind == "add" else -uv)
     return out
 
 

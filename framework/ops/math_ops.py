@@ -4,7 +4,7 @@ Binary and unary elementwise ops come from two factories so their dispatch path 
 and short: a type check, a dtype identity check, one backend call, a wrap, one flag read.
 """
 from .. import dtypes as _dt
-from ..backend import xp
+from ..backend import gpu, xp
 from ..core.device import host_scalar_joins
 from ..errors import InvalidArgumentError
 from ._core import STATE, Tensor, dtype_error, op_error, pair, record, register, t, wrap
@@ -1008,6 +1008,8 @@ def cumprod(x, axis=0, exclusive=False, reverse=False, name=None):
 
 def _cumlse_fwd(ins, a):
     v = ins[0]
+    if gpu.is_gpu_array(v):  # CuPy has no logaddexp.accumulate
+        return (gpu.logaddexp_accumulate(v, a),)
     with xp.errstate(invalid="ignore"):
         return (xp.logaddexp.accumulate(v, axis=a).astype(v.dtype, copy=False),)
 

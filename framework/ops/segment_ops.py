@@ -9,7 +9,7 @@ graph reads it on every run.
 import builtins
 
 from .. import dtypes as _dt
-from ..backend import namespace, xp
+from ..backend import gpu, namespace, xp
 from . import array_ops as A
 from . import math_ops as M
 from ._core import STATE, record, register, t, wrap
@@ -34,9 +34,13 @@ def _identity(kind, dtype):
 
 
 _UFUNC = {"sum": "add", "prod": "multiply", "max": "maximum", "min": "minimum"}
+# CuPy has no multiply.at, and its add/maximum/minimum.at take fewer dtypes than NumPy's
+_GPU_AT = {"sum": "add_at", "prod": "multiply_at", "max": "maximum_at", "min": "minimum_at"}
 
 
 def _segment_fwd(kind):
+    ufunc = getattr(xp, _UFUNC[kind])
+
     def fwd(ins, attrs):
         data, ids, n = ins
         n = int(n)
@@ -44,7 +48,8 @@ def _segment_fwd(kind):
         out = namespace(data).full((n,) + inner, _identity(kind, _dt.as_dtype(data.dtype)),
                                    dtype=data.dtype)
         keep = ids >= 0  # negative ids are dropped, as TensorFlow does
-        getattr(xp, _UFUNC[kind]).at(out, ids[keep], data[keep])
+        at = getattr(gpu, _GPU_AT[kind]) if gpu.is_gpu_array(out) else ufunc.at
+        at(out, ids[keep], data[keep])
         return (out,)
     return fwd
 

@@ -8,7 +8,7 @@ TensorFlow). ``dynamic_partition`` and ``unravel_index`` are built from other tf
 import builtins
 
 from .. import dtypes as _dt
-from ..backend import namespace, xp
+from ..backend import gpu, namespace, xp
 from . import array_ops as A
 from . import math_ops as M
 from ._core import STATE, record, register, t, wrap
@@ -95,8 +95,17 @@ def _stitch_fwd(ins, n):
     inner = data[0].shape[idx[0].ndim:]
     flat_d = xp.concatenate([d.reshape((-1,) + inner) for d in data])
     size = int(flat_i.max()) + 1 if flat_i.size else 0
-    out = xp.zeros((size,) + inner, dtype=data[0].dtype)
-    out[flat_i] = flat_d  # later entries win, as in TensorFlow
+    ns = namespace(flat_d)
+    out = ns.zeros((size,) + inner, dtype=data[0].dtype)
+    if ns is xp:
+        out[flat_i] = flat_d  # later entries win, as in TensorFlow
+        return (out,)
+    # CuPy writes repeated indices in no set order: each slot takes its last entry (its
+    # 1-based position, by the int32 scatter-max CuPy has; 0 for a slot nobody writes).
+    last = ns.zeros(size, ns.int32)
+    xp.maximum.at(last, flat_i, ns.arange(1, flat_i.size + 1, dtype=ns.int32))
+    hit = last > 0
+    out[hit] = flat_d[last[hit] - 1]
     return (out,)
 
 
@@ -184,14 +193,15 @@ def reverse_sequence(input, seq_lengths, seq_axis=None, batch_axis=None, name=No
 # ---- scatters with max / min -------------------------------------------------------------------
 
 def _scatter_mm_fwd(kind):
-    ufunc = xp.maximum if kind == "max" else xp.minimum
+    at = (xp.maximum if kind == "max" else xp.minimum).at
+    gpu_at = "maximum_at" if kind == "max" else "minimum_at"  # CuPy's takes fewer dtypes
 
     def fwd(ins, attrs):
         tv, uv, iv = ins
         out = tv.copy()
         m = iv.shape[-1]
         key = tuple(iv[..., j] for j in builtins.range(m))
-        ufunc.at(out, key, uv)
+        (getattr(gpu, gpu_at) if gpu.is_gpu_array(out) else at)(out, key, uv)
         return (out,)
     return fwd
 

@@ -1,11 +1,12 @@
 """A CPU stand-in for CuPy, strict where CuPy is. Its arrays refuse to mix with NumPy arrays in
 ufuncs and array functions (``TypeError: Unsupported type``) and refuse implicit conversion
 (``__array__``); NumPy ufuncs run on them only where CuPy has the ufunc and the method (no
-``np.maximum.reduce``, no Numba or SciPy ufuncs), NumPy functions CuPy lacks are refused, and
-Numba's CPU kernels reject them. Not CuPy: NumPy does the arithmetic, and ``np.asarray(a)``
-on a stand-in array still succeeds silently (a subclass), so the GPU tests also check that
-results are stand-in arrays. tests/framework/test_gpu_standin.py runs the GPU tests against
-it, so placement mistakes surface without a GPU."""
+``np.maximum.reduce``, no Numba or SciPy ufuncs) and ``at`` only for the dtypes CuPy's
+scatters take, NumPy functions CuPy lacks are refused, and Numba's CPU kernels reject them.
+Not CuPy: NumPy does the arithmetic, and ``np.asarray(a)`` on a stand-in array still succeeds
+silently (a subclass), so the GPU tests also check that results are stand-in arrays.
+tests/framework/test_gpu_standin.py runs the GPU tests against it, so placement mistakes
+surface without a GPU."""
 import types
 
 import numpy as np
@@ -17,6 +18,11 @@ __version__ = "0+standin"
 _UFUNC_METHODS = {"__call__": None, "outer": None,
                   "at": {"add", "maximum", "minimum", "bitwise_and", "bitwise_or", "bitwise_xor"},
                   "reduce": {"add", "multiply"}, "accumulate": {"add"}, "reduceat": {"add"}}
+# The dtypes CuPy's add.at / maximum.at / minimum.at take (CUDA's atomics; its scatter raises
+# TypeError for the others: no int64, no 8/16-bit integers, no complex or bool).
+_AT_DTYPES = {"add": {"int32", "uint32", "uint64", "float16", "float32", "float64"},
+              "maximum": {"int32", "uint32", "uint64", "float32", "float64"},
+              "minimum": {"int32", "uint32", "uint64", "float32", "float64"}}
 # NumPy functions older CuPy releases do not implement (its __array_function__ answers
 # NotImplemented, and there is no cupy.<name>): the general, non-symmetric eigensolver, and
 # NumPy's floating-point error state (CuPy's kernels never warn).
@@ -65,7 +71,7 @@ class ndarray(np.ndarray):
                 names is not None and ufunc.__name__ not in names):
             return NotImplemented
         if method == "at":
-            return _AddAt.at(*inputs, ufunc=ufunc)
+            return _at(ufunc, *inputs)
         if "out" in kwargs:
             kwargs["out"] = tuple(_host(o) for o in kwargs["out"])
         return _device(getattr(ufunc, method)(*[_host(x) for x in inputs], **kwargs))
@@ -165,21 +171,30 @@ def _as_strided(x, shape=None, strides=None):  # CuPy's signature: no subok, no 
 lib = types.SimpleNamespace(stride_tricks=types.SimpleNamespace(as_strided=_as_strided))
 
 
-class _AddAt:
-    """cupy.add: callable, with ``at`` (CuPy's ufunc.at for add)."""
-    __name__ = "add"
+def _at(ufunc, out, index, values):
+    """CuPy's ufunc.at: its scatter kernels, for the dtypes they take."""
+    if not isinstance(out, ndarray):
+        raise TypeError(f"Unsupported type {type(out)}")
+    if out.dtype.name not in _AT_DTYPES.get(ufunc.__name__, (out.dtype.name,)):
+        raise TypeError(f"scatter_{ufunc.__name__} does not support {out.dtype.name}")
+    ufunc.at(out.view(np.ndarray), _host(index, False), _host(values))
+
+
+class _Ufunc:
+    """cupy.add, cupy.maximum, cupy.minimum: callable, with ``at``."""
+
+    def __init__(self, name):
+        self.__name__ = name
+        self._numpy = getattr(np, name)
 
     def __call__(self, *args, **kwargs):
-        return _on_host(np.add)(*args, **kwargs)
+        return _on_host(self._numpy)(*args, **kwargs)
 
-    @staticmethod
-    def at(out, index, values, ufunc=np.add):
-        if not isinstance(out, ndarray):
-            raise TypeError(f"Unsupported type {type(out)}")
-        ufunc.at(out.view(np.ndarray), _host(index, False), _host(values))
+    def at(self, out, index, values):
+        _at(self._numpy, out, index, values)
 
 
-add = _AddAt()
+add, maximum, minimum = _Ufunc("add"), _Ufunc("maximum"), _Ufunc("minimum")
 
 # tfx.backend.gpu's ElementwiseKernels, by name, as NumPy
 _KERNELS = {
