@@ -24,6 +24,8 @@ def call(name, a):
         fn = getattr(gsc, name, None)
         if fn is not None:
             return fn(a.astype("float64")).astype(a.dtype, copy=False)
+        # No CuPy kernel (Fresnel, Spence; Dawson before CuPy 14): SciPy on a host copy, the
+        # result back on the GPU so the op's output and gradients stay there.
         return to_device(call(name, to_device(a, "CPU")), "GPU")
     with np.errstate(all="ignore"):
         return np.asarray(_host(name)(a.astype(np.float64))).astype(a.dtype, copy=False)

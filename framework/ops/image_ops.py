@@ -9,7 +9,7 @@ float32 rounding.
 import math
 
 from .. import dtypes as _dt
-from ..backend import xp
+from ..backend import device_of, to_device, xp
 from ._core import STATE, record, register, t, wrap
 
 __all__ = ["resize_images", "crop_and_resize", "non_max_suppression",
@@ -257,6 +257,20 @@ def greedy_suppression(similarity, scores, max_output_size, threshold, score_thr
             xp.asarray(picked_scores, dtype=scores.dtype).reshape(-1))
 
 
+def _on_host(fwd):
+    """``fwd`` on host copies of GPU inputs, its outputs moved back. Greedy suppression picks
+    one box at a time, each pick depending on the last: on the GPU every pick would wait on
+    a device-to-host read, so the few boxes and scores cross once each way instead."""
+    def run(ins, attrs):
+        device = device_of(ins[0])
+        if device == "CPU":
+            return fwd(ins, attrs)
+        outs = fwd(tuple(to_device(v, "CPU") for v in ins), attrs)
+        return tuple(to_device(o, device) for o in outs)
+    return run
+
+
+@_on_host
 def _nms_fwd(ins, attrs):
     source, scores = ins
     max_out, threshold, score_threshold, sigma, overlaps = attrs
@@ -288,6 +302,7 @@ def non_max_suppression(source, scores, max_output_size, threshold, score_thresh
     return idx, kept
 
 
+@_on_host
 def _combined_nms_fwd(ins, attrs):
     boxes, scores = ins
     per_class, total, iou_thr, score_thr, pad_per_class, clip = attrs
@@ -333,6 +348,9 @@ def combined_non_max_suppression(boxes, scores, attrs):
 
 def _draw_boxes_fwd(ins, attrs):
     images, boxes, colors = ins
+    # The corners decide Python-level slices: read on the host (one copy of the few boxes);
+    # the image is drawn on where it lives.
+    boxes, colors = to_device(boxes, "CPU"), to_device(colors, device_of(images))
     out = images.copy()
     batch, h, w, depth = out.shape
     for b in range(batch):

@@ -8,7 +8,7 @@ import collections
 tuple_ = builtins.tuple  # this module defines tfx.tuple
 
 from .. import dtypes as _dt
-from ..backend import xp
+from ..backend import device_of, to_device, xp
 from ..core.shape import TensorShape
 from ..core.tensor import TensorBase
 from ._core import STATE, record, register, t, trace, wrap
@@ -400,6 +400,13 @@ def _groups(idx, vals):
 
 
 def _edit_distance_fwd(ins, normalize):
+    # A Python dynamic program per pair of sequences, so on the host (TensorFlow's
+    # EditDistance has a CPU kernel only): GPU inputs are copied over once and the
+    # distances go back to the hypothesis indices' device.
+    device = device_of(ins[0])
+    if device != "CPU":
+        return (to_device(_edit_distance_fwd(tuple_(to_device(v, "CPU") for v in ins),
+                                             normalize)[0], device),)
     hi, hv, hs, ti, tv, ts = ins
     shape = [builtins.max(int(a), int(b)) for a, b in zip(hs[:-1], ts[:-1])]
     out = xp.zeros(shape, dtype=xp.float32)

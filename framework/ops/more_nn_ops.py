@@ -169,21 +169,25 @@ def safe_embedding_lookup_sparse(embedding_weights, sparse_ids, sparse_weights=N
 # ---- sampled losses ----------------------------------------------------------------------------
 
 def compute_accidental_hits(true_classes, sampled_candidates, num_true, seed=None, name=None):
-    """Where a sampled candidate is one of a row's true classes: (row indices int32,
-    candidate positions int64, weights of the float32 lowest value), row by row."""
+    """Where a row's true class is among the sampled candidates: (row indices int32,
+    candidate positions int64, weights of the float32 lowest value), in the order of the
+    true classes, row by row; a candidate sampled twice answers with its last position,
+    as TensorFlow's."""
     tc = t(true_classes)._v.reshape(-1, int(num_true))
     sc = t(sampled_candidates)._v.reshape(-1)
-    rows, ids = [], []
-    for i in builtins.range(tc.shape[0]):
-        true_set = set(tc[i].tolist())
-        for j, c in enumerate(sc.tolist()):
-            if c in true_set:
-                rows.append(i)
-                ids.append(j)
+    ns = namespace(tc)
+    if sc.size:
+        values, which = ns.unique(sc, return_inverse=True)
+        last = ns.zeros(values.size, ns.int32)
+        xp.maximum.at(last, which.reshape(-1), ns.arange(sc.size, dtype=ns.int32))
+        slot = ns.minimum(ns.searchsorted(values, tc), values.size - 1)
+        rows, cols = ns.nonzero(values[slot] == tc)
+        ids = last[slot[rows, cols]]
+    else:
+        rows = ids = ns.zeros(0, ns.int64)
     low = xp.finfo(xp.float32).min
-    return (wrap(xp.asarray(rows, dtype=xp.int32), _dt.int32),
-            wrap(xp.asarray(ids, dtype=xp.int64), _dt.int64),
-            wrap(xp.full(len(rows), low, dtype=xp.float32), _dt.float32))
+    return (wrap(rows.astype(ns.int32), _dt.int32), wrap(ids.astype(ns.int64), _dt.int64),
+            wrap(ns.full(rows.size, low, dtype=ns.float32), _dt.float32))
 
 
 def _sampled_values(labels, num_true, num_sampled, num_classes, seed):

@@ -16,7 +16,7 @@ from ..backend import special as _sp
 from ..backend import xp
 from ..errors import InvalidArgumentError
 from ._core import STATE, record, register, t, trace, wrap
-from .array_ops import ones_like, zeros_like
+from .array_ops import _created, ones_like, zeros_like
 from .math_ops import (_c, _g, _unsupported, cos, divide, equal, exp, log, multiply, negative,
                        sin, square, subtract, where)
 from . import extra_special_ops as _es
@@ -33,7 +33,7 @@ def _kernel(scipy_name, below_zero=None):
     def fwd(a):
         v = _sp.call(scipy_name, a)
         if below_zero is not None:
-            v = xp.where(a < 0, xp.asarray(below_zero, dtype=v.dtype), v)
+            v = xp.where(a < 0, v.dtype.type(below_zero), v)  # a scalar joins either device
         return v
     return fwd
 
@@ -152,7 +152,7 @@ def sobol_sample(dim, num_results, skip=0, dtype=_dt.float32, name=None):
         if not ok:
             raise InvalidArgumentError(None, "tfx.math.sobol_sample", msg)
     attrs = (dim, num_results, skip, d)
-    r = wrap(_sobol_fwd((), attrs)[0], d)
+    r = _created(_sobol_fwd((), attrs)[0], d)  # drawn on the host, placed as a constant
     if STATE.tracing is not None:
         trace(_sobol_op, (), (r,), attrs)
     return r

@@ -436,3 +436,19 @@ def test_depthwise_backprops_against_tensorflow():
         tf.nn.depthwise_conv2d_backprop_filter(x, [3, 2, 3, 2], dy, *args).numpy(),
         tft.nn.depthwise_conv2d_backprop_filter(x, [3, 2, 3, 2], dy, *args).numpy(),
         rtol=1e-5, atol=1e-5)
+
+
+def test_compute_accidental_hits_against_tensorflow():
+    # TensorFlow answers in the order of each row's true classes, and a candidate sampled
+    # twice with its last position; a class twice in a row answers twice.
+    tft = pytest.importorskip("tensorflow")
+    rng = np.random.default_rng(4)
+    cases = [(np.int64([[1, 5], [3, 1], [7, 7]]), np.int64([1, 7, 3, 1, 9])),
+             (np.int64([[3], [4]]), np.int64([])), (np.int64([[3], [4]]), np.int64([8, 9]))]
+    cases += [(rng.integers(0, 8, (4, 3)), rng.integers(0, 8, 6)) for _ in range(10)]
+    for labels, sampled in cases:
+        want = tft.nn.compute_accidental_hits(labels, sampled, labels.shape[1])
+        got = tf.nn.compute_accidental_hits(labels, sampled, labels.shape[1])
+        for g, w in zip(got, want):
+            assert g.dtype.name == w.dtype.name
+            np.testing.assert_array_equal(g.numpy(), w.numpy())

@@ -41,9 +41,6 @@ def _run_case(name, device):
 HOST_BY_DESIGN = {"creation": {5, 6, 7}, "python_function": {0},
                   "all_candidate_sampler": {0, 1, 2}, "lookup_tables": {0, 1, 2, 3},
                   "wav": {0, 1}, "fingerprint_and_index_shuffle": {0, 1}}
-# Outputs still computed on the host, open work: non-max suppression and draw_bounding_boxes
-# (ops/image_ops.py), dynamic_stitch (ops/shuffle_ops.py), edit_distance (ops/misc_ops.py).
-HOST_OPEN = {"nms": set(range(8)), "segments": {5, 10}}
 
 
 @pytest.mark.parametrize("name", sorted(OF.CASES))
@@ -51,7 +48,7 @@ def test_op_case_on_gpu_equals_cpu(name):
     want = _run_case(name, "/CPU:0")
     got = _run_case(name, "/GPU:0")
     assert len(got) == len(want)
-    host = HOST_BY_DESIGN.get(name, set()) | HOST_OPEN.get(name, set())
+    host = HOST_BY_DESIGN.get(name, set())
     for i, ((g, gd, dev), (w, wd, _)) in enumerate(zip(got, want)):
         assert gd == wd and g.shape == w.shape, (name, i)
         assert dev == GPU or i in host, f"{name} output {i} is on the host"

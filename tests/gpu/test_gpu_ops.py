@@ -1,5 +1,7 @@
-"""Convolutions, pooling, CTC, matrix decompositions and FFTs on the GPU: every output and
-every gradient is a GPU tensor (no host array leaks into them) equal to the CPU's to 1e-5.
+"""Convolutions, pooling, CTC, matrix decompositions, FFTs, scatters, segment reductions,
+cumulative logsumexp, special functions, non-max suppression and the other index and box ops
+on the GPU: every output and every gradient is a GPU tensor (no host array leaks into them)
+equal to the CPU's to 1e-5.
 Skipped without a GPU; tests/framework/test_gpu_standin.py runs them on the CPU stand-in for
 CuPy, which refuses host arrays where CuPy does."""
 import numpy as np
@@ -160,8 +162,9 @@ def _window_config(rng, dilate):
 
 
 def test_gpu_pooling_kernels_match_the_numba_ones():
-    """tfx.backend.gpu's max_pool and col2im against the CPU's Numba kernels: windows cut by
-    the padding, ties, -inf and NaN (the first maximum in window order wins)."""
+    """tfx.backend.gpu's max_pool and col2im (tfx.backend.kernels hands them GPU arrays)
+    against the CPU's Numba kernels: windows cut by the padding, ties, -inf and NaN (the first
+    maximum in window order wins)."""
     import cupy
     from tfx.backend import gpu, kernels
     rng = np.random.default_rng(3)
@@ -170,7 +173,7 @@ def test_gpu_pooling_kernels_match_the_numba_ones():
         x = rng.integers(-3, 3, (2,) + sizes + (3,)).astype(np.float32)  # many ties
         x.reshape(-1)[rng.integers(0, x.size, 3)] = [-np.inf, np.nan, np.inf]
         want = kernels.max_pool(x, ksize, strides, pads, out, True)
-        got = gpu.max_pool(cupy.asarray(x), ksize, strides, pads, out, True)
+        got = kernels.max_pool(cupy.asarray(x), ksize, strides, pads, out, True)
         for g, w in zip(got, want):
             assert device_of(g) == "GPU"
             np.testing.assert_array_equal(g.get(), w)
@@ -178,7 +181,7 @@ def test_gpu_pooling_kernels_match_the_numba_ones():
     for _ in range(16):
         ksize, dil, strides, pads, sizes, out = _window_config(rng, True)
         cols = rng.standard_normal((2,) + out + ksize + (3,))
-        got = gpu.col2im(cupy.asarray(cols), sizes, strides, dil, pads)
+        got = kernels.col2im(cupy.asarray(cols), sizes, strides, dil, pads)
         assert device_of(got) == "GPU"
         np.testing.assert_allclose(got.get(), kernels.col2im(cols, sizes, strides, dil, pads),
                                    rtol=1e-12, atol=1e-12)
@@ -268,3 +271,156 @@ def test_irfft_and_rfft():
                 sig.irfft3d(tfx.reshape(z, [1, 2, 2, 3])), sig.rfft(x), sig.rfft2d(x, [3, 4]),
                 sig.fft(z), sig.ifft2d(z2)]
     _check(ffts, [f64(4, 3), f64(4, 3), f64(3, 6)], 3)
+
+
+# ---- scatters, segment reductions, scans -------------------------------------------------------
+# NumPy ufunc methods CuPy lacks (subtract.at, multiply.at, logaddexp.accumulate) or has for
+# fewer dtypes (add/maximum/minimum.at: CUDA's atomics): tfx.backend.gpu's forms.
+
+_DTYPES = [np.int8, np.uint8, np.int16, np.uint16, np.int32, np.uint32, np.int64, np.uint64,
+           np.float16, np.float32, np.float64]
+
+
+def _values(dtype, shape):
+    if np.dtype(dtype).kind == "f":
+        return RNG.uniform(-2, 2, shape).astype(dtype)
+    info = np.iinfo(dtype)  # the whole range: sums and products wrap around
+    return RNG.integers(info.min, info.max, shape, dtype=dtype, endpoint=True)
+
+
+def test_gpu_scatters_match_numpy_ufunc_at():
+    import cupy
+    from tfx.backend import gpu
+    index = RNG.integers(0, 5, 40)  # each row hit about 8 times
+    for dtype in _DTYPES + [np.complex64, np.complex128, np.bool_]:
+        if dtype in (np.complex64, np.complex128):
+            out, vals = (_values(np.float64, s) + 1j * _values(np.float64, s)
+                         for s in ((5, 3), (40, 3)))
+            out, vals = out.astype(dtype), vals.astype(dtype)
+        elif dtype is np.bool_:
+            out, vals = RNG.random((5, 3)) < 0.3, RNG.random((40, 3)) < 0.3
+        else:
+            out, vals = _values(dtype, (5, 3)), _values(dtype, (40, 3))
+        names = ["add", "multiply"] + (["maximum", "minimum"] if out.dtype.kind != "c" else [])
+        for name in names:
+            want = out.copy()
+            getattr(np, name).at(want, index, vals)
+            got = cupy.asarray(out)
+            getattr(gpu, f"{name}_at")(got, cupy.asarray(index), cupy.asarray(vals))
+            assert device_of(got) == "GPU" and got.dtype == want.dtype
+            if want.dtype.kind in "fc":  # products in another order: last bits may differ
+                np.testing.assert_allclose(got.get(), want, rtol=2e-3 if dtype is np.float16
+                                           else 1e-6, err_msg=f"{name} {dtype}")
+            else:
+                np.testing.assert_array_equal(got.get(), want, err_msg=f"{name} {dtype}")
+
+
+def test_tensor_scatter_sub_add_and_gather_gradient():
+    idx = np.array([[0], [2], [0]], np.int32)  # row 0 twice: both updates count
+    _check(lambda x, u, z: [tfx.tensor_scatter_nd_sub(x, idx, u),
+                            tfx.tensor_scatter_nd_add(x, idx, u),
+                            tfx.tensor_scatter_nd_sub(x, [[1, 2], [1, 2]], u[:2, 0]),
+                            tfx.gather(z, [2, 0, 2], axis=1)],
+           [f64(3, 4), f64(3, 4), f64(2, 3) + 1j * f64(2, 3)], 3)
+    for dtype in _DTYPES + [np.complex64]:
+        x = _values(dtype if dtype is not np.complex64 else np.float32, (3, 2)).astype(dtype)
+        u = _values(dtype if dtype is not np.complex64 else np.float32, (3, 2)).astype(dtype)
+        _check(lambda x, u: [tfx.tensor_scatter_nd_sub(x, idx, u),
+                             tfx.tensor_scatter_nd_add(x, idx, u),
+                             tfx.tensor_scatter_nd_max(x, idx, u),
+                             tfx.tensor_scatter_nd_min(x, idx, u)]
+               if dtype is not np.complex64 else [tfx.tensor_scatter_nd_sub(x, idx, u)],
+               [x, u], 0)
+
+
+def test_unsorted_segment_reductions():
+    m = tfx.math
+    ids = np.array([0, 2, 0, -1, 2, 2], np.int32)  # segments 1 and 3 empty; row 3 dropped
+    x = f64(6, 3)
+    x[4, 1] = 0.0  # the gradient of a product through its only zero
+    _check(lambda x: [m.unsorted_segment_prod(x, ids, 4), m.unsorted_segment_sum(x, ids, 4),
+                      m.unsorted_segment_max(x, ids, 4), m.unsorted_segment_min(x, ids, 4),
+                      m.unsorted_segment_mean(x, ids, 4), m.segment_prod(x, [0, 0, 1, 3, 3, 3]),
+                      m.unsorted_segment_prod(tfx.reshape(x[:, 0], [2, 3]),
+                                              [[1, 1, 1], [0, 1, 1]], 2)], [x])
+    for dtype in (np.int8, np.uint8, np.int16, np.int32, np.int64):  # wrapping around
+        v = _values(dtype, (6, 2))
+        _check(lambda v: [m.unsorted_segment_prod(v, ids, 4), m.unsorted_segment_sum(v, ids, 4),
+                          m.unsorted_segment_max(v, ids, 4), m.unsorted_segment_min(v, ids, 4)],
+               [v], 0)
+    # float16 sums and products round at every step, in another order on the GPU (ulps
+    # apart: test_gpu_scatters_match_numpy_ufunc_at); maxima and minima are exact
+    _check(lambda v: [m.unsorted_segment_max(v, ids, 4), m.unsorted_segment_min(v, ids, 4)],
+           [_values(np.float16, (6, 2))], 0)
+
+
+def test_cumulative_logsumexp():
+    cl = tfx.math.cumulative_logsumexp
+    x = f64(7, 3) * 30.0  # far apart: a naive exp would overflow or underflow
+    x[2, 1] = x[5, 1] = -np.inf
+    x[:, 2] = -np.inf  # a column of log(0): stays -inf, gradient 0
+    _check(lambda x: [cl(x), cl(x, exclusive=True), cl(x, reverse=True),
+                      cl(x, 1, exclusive=True, reverse=True), cl(x[:, :2], 0, True, True)], [x])
+    _check(lambda y: [cl(y), cl(y, 1, reverse=True)], [f32(2, 9)])
+
+
+# ---- special functions -------------------------------------------------------------------------
+
+def test_special_functions():
+    sp = tfx.math.special
+    funcs = [sp.bessel_j0, sp.bessel_j1, sp.bessel_y0, sp.bessel_y1, sp.bessel_k0, sp.bessel_k0e,
+             sp.bessel_k1, sp.bessel_k1e, sp.bessel_i0, sp.bessel_i1e, sp.dawsn, sp.expint,
+             sp.fresnel_cos, sp.fresnel_sin, sp.spence]
+    x = RNG.uniform(0.2, 3.0, 6)
+    _check(lambda x: [f(x) for f in funcs], [x])
+    # Below zero: TensorFlow's inf / -inf / nan where SciPy's real functions stop
+    _check(lambda x: [f(x) for f in funcs[:8] + [sp.expint]], [np.float32([-1.5, 0.5, 2.0])], 0)
+
+
+# ---- index shuffles, boxes, edit distance, sampled-loss helpers --------------------------------
+
+def test_dynamic_stitch_later_entries_win():
+    # Index 2 comes twice: the later entry wins on both devices (CuPy's scatter alone would
+    # write repeated indices in no set order).
+    _check(lambda a, b: [tfx.dynamic_stitch([[0, 2], [2, 1, 3]], [a, b]),
+                         tfx.dynamic_stitch([[[1, 0]], [2]], [a[None], b[:1]])],
+           [f64(2, 3), f64(3, 3)], 2)
+
+
+def test_edit_distance():
+    def dist(hv, tv):
+        h = tfx.SparseTensor([[0, 0], [0, 1], [1, 0], [2, 0]], hv, [3, 2])
+        t = tfx.SparseTensor([[0, 0], [1, 0], [1, 1], [1, 2]], tv, [3, 3])
+        return [tfx.edit_distance(h, t), tfx.edit_distance(h, t, normalize=False)]
+    _check(dist, [np.int64([1, 2, 3, 4]), np.int64([1, 3, 5, 3])], 0)
+
+
+_BOXES = np.concatenate([RNG.uniform(0, 0.6, (8, 2)), RNG.uniform(0.2, 0.4, (8, 2))], 1)
+_BOXES[:, 2:] += _BOXES[:, :2]
+
+
+def test_non_max_suppression_variants_and_drawing():
+    im = tfx.image
+
+    def boxes_ops(boxes, scores, overlaps, images):
+        return [im.non_max_suppression(boxes, scores, 5, 0.3),
+                im.non_max_suppression(boxes, scores, 5, 0.3, score_threshold=0.4),
+                list(im.non_max_suppression_with_scores(boxes, scores, 6, 0.3,
+                                                        soft_nms_sigma=0.5)),
+                im.non_max_suppression_overlaps(overlaps, scores, 4, 0.2),
+                im.non_max_suppression_padded(boxes, scores, 6, 0.3,
+                                              pad_to_max_output_size=True)[0],
+                list(im.combined_non_max_suppression(tfx.reshape(boxes, [2, 4, 1, 4]),
+                                                     tfx.reshape(scores, [2, 4, 1]) * [1, 0.5],
+                                                     3, 4, 0.3)),
+                im.draw_bounding_boxes(images, tfx.reshape(boxes, [2, 4, 4]),
+                                       [[1.0, 0.0, 0.0, 1.0], [0.0, 0.5, 1.0, 1.0]])]
+    _check(boxes_ops, [_BOXES.astype(np.float32), RNG.uniform(0, 1, 8).astype(np.float32),
+                       RNG.uniform(0, 1, (8, 8)).astype(np.float32), f32(2, 9, 7, 3)], 0)
+
+
+def test_compute_accidental_hits():
+    labels = np.int64([[1, 5], [3, 1], [7, 7], [9, 2]])
+    _check(lambda lab, s: [list(tfx.nn.compute_accidental_hits(lab, s, 2)),
+                           list(tfx.nn.compute_accidental_hits(lab, s[:0], 2))],
+           [labels, np.int64([1, 7, 3, 1, 8])], 0)
