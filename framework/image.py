@@ -865,3 +865,13 @@ def encode_jpeg(image, format="", quality=95, progressive=False, optimize_size=F
     return _encode(image, "JPEG", quality=int(quality), progressive=bool(progressive),
                    optimize=bool(optimize_size),
                    subsampling=2 if chroma_downsampling else 0)
+
+
+from .ops.image_extra_ops import (adjust_jpeg_quality, decode_and_crop_jpeg,  # noqa: E402
+                                  extract_glimpse, random_jpeg_quality,
+                                  sample_distorted_bounding_box, stateless_random_jpeg_quality,
+                                  stateless_sample_distorted_bounding_box)
+
+__all__ += ["adjust_jpeg_quality", "decode_and_crop_jpeg", "extract_glimpse",
+            "random_jpeg_quality", "sample_distorted_bounding_box",
+            "stateless_random_jpeg_quality", "stateless_sample_distorted_bounding_box"]

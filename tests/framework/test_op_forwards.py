@@ -382,6 +382,14 @@ CASES.update({
                              [f64(2, 4, 6, 3)]),
 })
 
+# Glimpses and JPEG round trips (tfx/ops/image_extra_ops.py).
+from tfx.ops import image_extra_ops as IX  # noqa: E402
+
+CASES.update({"glimpse_and_jpeg": (
+    lambda img, off, u8: [IX.extract_glimpse(img, [3, 4], off, noise="zero"),
+                          IX.adjust_jpeg_quality(u8, 60)],
+    [f32(2, 6, 8, 3), f32(2, 2), ints(8, 8, 3, hi=255, dtype=np.uint8)])})
+
 
 def _flat(y):
     out = []
