@@ -11,3 +11,13 @@ matrix_transpose = matrix_transpose
 matrix_exponential = expm  # noqa: F405
 matrix_logarithm = logm  # noqa: F405
 matrix_square_root = sqrtm  # noqa: F405
+
+import sys as _sys  # noqa: E402
+import types as _types  # noqa: E402
+from .linear_operator import conjugate_gradient as _cg  # noqa: E402
+
+# ``tfx.linalg.experimental``: TensorFlow keeps conjugate_gradient there.
+experimental = _types.ModuleType(__name__ + ".experimental")
+experimental.__doc__ = "``tf.linalg.experimental``: conjugate_gradient."
+experimental.conjugate_gradient = _cg
+_sys.modules[experimental.__name__] = experimental

@@ -993,3 +993,44 @@ class LinearOperatorLowRankUpdate(LinearOperator):
     def _to_dense(self):
         u = self._u if self._d is None else _m.multiply(self._u, _a.expand_dims(self._d, -2))
         return _m.add(self._base.to_dense(), _lo.matmul(u, self._v, adjoint_b=True))
+
+
+def conjugate_gradient(operator, rhs, preconditioner=None, x=None, tol=1e-5, max_iter=20,
+                       name="conjugate_gradient"):
+    """Solve ``operator @ x = rhs`` (self-adjoint positive definite ``operator``, ``rhs``
+    [..., N]) by (preconditioned) conjugate gradients, until ||r|| <= tol ||rhs|| for every
+    batch member or ``max_iter`` steps. Returns ``CGState(i, x, r, p, gamma)``."""
+    import collections
+    if not (operator.is_self_adjoint and operator.is_positive_definite):
+        raise ValueError("Expected a self-adjoint, positive definite operator.")
+    state_type = collections.namedtuple("CGState", ["i", "x", "r", "p", "gamma"])
+    rhs = t(rhs, operator.dtype)
+
+    def dot(a, b):
+        return _m.reduce_sum(_m.multiply(_m.conj(a) if a._dtype.is_complex else a, b), -1,
+                             keepdims=True)
+
+    def norm(v):
+        return _lo.norm(v, axis=-1)
+
+    def apply(op, v):
+        return op.matvec(v)
+
+    x = _a.zeros_like(rhs) if x is None else t(x, operator.dtype)
+    r = _m.subtract(rhs, apply(operator, x))
+    p = r if preconditioner is None else apply(preconditioner, r)
+    gamma = dot(r, p)
+    limit = _m.multiply(_m._c(tol, norm(rhs)), norm(rhs))
+    i = 0
+    while i < max_iter and bool(_m.reduce_any(_m.greater(norm(r), limit)).numpy()):
+        z = apply(operator, p)
+        alpha = _m.divide(gamma, dot(p, z))
+        x = _m.add(x, _m.multiply(alpha, p))
+        r = _m.subtract(r, _m.multiply(alpha, z))
+        q = r if preconditioner is None else apply(preconditioner, r)
+        gamma_next = dot(r, q)
+        p = _m.add(q, _m.multiply(_m.divide(gamma_next, gamma), p))
+        gamma = gamma_next
+        i += 1
+    from .core.tensor import constant
+    return state_type(constant(i, _dt.int32), x, r, p, _a.squeeze(gamma, -1))

@@ -35,6 +35,18 @@ from .ops.candidate_sampling_ops import (all_candidate_sampler,  # noqa: E402,F4
                                          learned_unigram_candidate_sampler)
 from .ops.fractional_pool_ops import fractional_avg_pool, fractional_max_pool  # noqa: E402,F401
 
+from .ops.dropout_extra_ops import general_dropout as _general_dropout  # noqa: E402
+from .ops.dropout_extra_ops import stateless_dropout as _stateless_dropout  # noqa: E402
+import sys as _sys  # noqa: E402
+import types as _types  # noqa: E402
+
+# ``tfx.nn.experimental``: TensorFlow's stateless and sampler-driven dropouts.
+experimental = _types.ModuleType(__name__ + ".experimental")
+experimental.__doc__ = "``tf.nn.experimental``: stateless_dropout and general_dropout."
+experimental.stateless_dropout = _stateless_dropout
+experimental.general_dropout = _general_dropout
+_sys.modules[experimental.__name__] = experimental
+
 
 def __getattr__(name):
     # The RNN cell wrappers are Keras layers: loaded on first use, so tfx.nn never imports Keras.
