@@ -241,6 +241,11 @@ def _fused_or_plan(graph):
     except NotFusable as e:
         p = Plan(graph)
         p.not_fused = str(e)
+        # TensorFlow refuses jit_compile=True for an op XLA cannot compile; tfx runs the graph
+        # op by op with the same numbers, but says so: the user asked for a compiled step.
+        import warnings
+        warnings.warn(f"jit_compile=True: `{graph.name}` runs op by op, not fused into one "
+                      f"native function: {e}.", UserWarning, stacklevel=2)
         return p
 
 

@@ -98,7 +98,8 @@ def test_an_op_without_template_falls_back():
         return tfx.math.cumsum(x * 2.0)
 
     x = tfx.constant([1.0, 2.0, 3.0])
-    np.testing.assert_array_equal(f(x).numpy(), [2.0, 6.0, 12.0])
+    with pytest.warns(UserWarning, match=r"jit_compile=True: `f` runs op by op.*cumsum"):
+        np.testing.assert_array_equal(f(x).numpy(), [2.0, 6.0, 12.0])
     (plan,) = _plans(f)
     assert not plan.fused and "cumsum" in plan.not_fused
 
@@ -253,7 +254,8 @@ def test_a_custom_update_step_is_not_fused():
         def update_step(self, gradient, variable, learning_rate):
             variable.assign_sub(gradient * 0.5)
 
-    _, _, _, plans = _train(lambda: Halving(0.1), "mse", "dense", jit=True)
+    with pytest.warns(UserWarning, match="runs op by op"):
+        _, _, _, plans = _train(lambda: Halving(0.1), "mse", "dense", jit=True)
     assert plans and not any(p.fused for p in plans)
     assert "Halving" in plans[0].not_fused
 
@@ -380,6 +382,7 @@ def test_more_layers_fuse_and_match_the_plan(name, layers, data, loss, metrics):
 
 def test_a_graph_too_large_to_compile_quickly_runs_op_by_op(monkeypatch):
     monkeypatch.setenv("TFX_FUSE_MAX_LINES", "40")
-    _, _, _, plans = _train(k.optimizers.Adam, "mse", "dense", jit=True)
+    with pytest.warns(UserWarning, match="TFX_FUSE_MAX_LINES"):
+        _, _, _, plans = _train(k.optimizers.Adam, "mse", "dense", jit=True)
     assert plans and not any(p.fused for p in plans)
     assert "TFX_FUSE_MAX_LINES" in plans[0].not_fused
