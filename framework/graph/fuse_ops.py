@@ -434,16 +434,22 @@ def _apply(em, o, ins):
     opt, variables, layout = o.attrs
     update = _check_optimizer(opt, variables, layout)
     it = em.var(opt._iterations)
-    dense, pos = [], 0
+    dense, squares, pos = [], [], 0
+    clipping = (opt.clipnorm and opt.clipnorm > 0) or (opt.global_clipnorm and
+                                                        opt.global_clipnorm > 0) or (
+        opt.clipvalue and opt.clipvalue > 0)
     for v, (kind, _) in zip(variables, layout):
         if kind == "slices":  # densified as _grad_array does (adds in the same order)
-            dense.append(_densify(em, v, *[em.ref(x) for x in ins[pos:pos + 2]],
-                                  em.shape(ins[pos])))
+            g, sq = _densify(em, v, *[em.ref(x) for x in ins[pos:pos + 2]],
+                             em.shape(ins[pos]), squares=not clipping)
+            dense.append(g)
+            squares.append(sq)
             pos += 3
             continue
         if em.shape(ins[pos]) != tuple(v._v.shape):
             raise NotFusable(f"gradient of {v.name} has another shape")
         dense.append(em.ref(ins[pos]))
+        squares.append(None)
         pos += 1
     if type(opt._learning_rate).__name__ == "Variable":
         lr = em.var(opt._learning_rate)
@@ -454,12 +460,13 @@ def _apply(em, o, ins):
     if opt.weight_decay is not None:
         _decay(em, opt, variables, lr)
     consts = {}
-    for v, g in zip(variables, grads):
+    for v, g, sq in zip(variables, grads, squares):
         d = v._v.dtype.name
         if d not in consts:
             consts[d] = update.constants(em, opt, it, lr, d)
         slots = opt._slots[opt._var_index[id(v)]]
-        update.per_variable(em, opt, v, slots, g, tuple(v._v.shape), d, consts[d])
+        update.per_variable(em, opt, v, slots, g, tuple(v._v.shape), d, consts[d],
+                            _gsq(sq))
     new_it = em.fresh("it")
     em.line(f"{new_it} = {it} + np.int64(1)")
     em.set_var(opt._iterations, new_it)
@@ -470,13 +477,22 @@ def _f(x):
     return repr(float(x))
 
 
-def _densify(em, v, values, indices, vshape):
-    """The dense gradient of an IndexedSlices gradient: its rows added into zeros."""
+def _gsq(sq):
+    """The loop-body expression of a gradient element's square (``gi`` is the element):
+    a sparse gradient's slice-by-slice squares (Optimizer._square), else ``gi * gi``."""
+    return "gi * gi" if sq is None else f"{sq}{{i}}"
+
+
+def _densify(em, v, values, indices, vshape, squares=False):
+    """The dense gradient of an IndexedSlices gradient (its rows added into zeros) and, with
+    ``squares``, the sum of its rows' squares (as Optimizer._square): two array names."""
     shape, d = tuple(v._v.shape), v._v.dtype.name
     if len(vshape) != len(shape) or vshape[1:] != shape[1:]:
         raise NotFusable(f"sparse gradient of {v.name} has another row shape")
-    g = em.fresh("dg")
+    g, sq = em.fresh("dg"), em.fresh("dsq") if squares else None
     em.line(f"{g} = np.zeros({shape}, np.{d})")
+    if sq:
+        em.line(f"{sq} = np.zeros({shape}, np.{d})")
     em.line(f"for i0 in range({vshape[0]}):")
     em.line(f"j = {indices}[i0]", 1)
     em.line(f"if j < 0 or j >= {shape[0]}:", 1)
@@ -486,7 +502,10 @@ def _densify(em, v, values, indices, vshape):
         em.line(f"for r{k} in range({n}):", 1 + k)
     cols = "".join(f", r{k}" for k in range(len(rest)))
     em.line(f"{g}[j{cols}] += {_ctor(d)}({values}[i0{cols}])", 1 + len(rest))
-    return g
+    if sq:
+        em.line(f"{sq}[j{cols}] += {_ctor(d)}({values}[i0{cols}] * {values}[i0{cols}])",
+                1 + len(rest))
+    return g, sq
 
 
 def _nan_max(a, b):
@@ -587,7 +606,7 @@ class _SGD:
         return c
 
     @staticmethod
-    def per_variable(em, opt, v, slots, g, shape, d, c):
+    def per_variable(em, opt, v, slots, g, shape, d, c, gsq="gi * gi"):
         x, new_x = em.var(v), em.fresh("w")
         lr, mom = c["lr"], c["mom"]
         if not slots:
@@ -602,12 +621,12 @@ class _SGD:
         em.set_var(v, new_x)
 
 
-def _moments(em, slots, g, omb1, omb2):
+def _moments(em, slots, g, omb1, omb2, gsq="gi * gi"):
     """Adam's and Nadam's new first and second moments (``nm``, ``nv`` in the loop body)."""
     m, v = em.var(slots[0]), em.var(slots[1])
     new_m, new_v = em.fresh("w"), em.fresh("w")
     body = [f"gi = {g}{{i}}", f"mo = {m}{{i}}", f"nm = (gi - mo) * {omb1} + mo",
-            f"vo = {v}{{i}}", f"nv = (gi * gi - vo) * {omb2} + vo",
+            f"vo = {v}{{i}}", f"nv = ({gsq} - vo) * {omb2} + vo",
             f"{new_m}{{i}} = nm", f"{new_v}{{i}} = nv"]
     em.set_var(slots[0], new_m)
     em.set_var(slots[1], new_v)
@@ -628,9 +647,9 @@ class _Adam:
         return c
 
     @staticmethod
-    def per_variable(em, opt, v, slots, g, shape, d, c):
+    def per_variable(em, opt, v, slots, g, shape, d, c, gsq="gi * gi"):
         x, new_x = em.var(v), em.fresh("w")
-        outs, body = _moments(em, slots, g, c["omb1"], c["omb2"])
+        outs, body = _moments(em, slots, g, c["omb1"], c["omb2"], gsq)
         body.append(f"{new_x}{{i}} = {x}{{i}} - (nm * {c['alpha']}) / "
                     f"(np.sqrt(nv) + {c['eps']})")
         em.update(shape, d, outs + [new_x], body)
@@ -667,9 +686,9 @@ class _Nadam:
         return c
 
     @staticmethod
-    def per_variable(em, opt, v, slots, g, shape, d, c):
+    def per_variable(em, opt, v, slots, g, shape, d, c, gsq="gi * gi"):
         x, new_x = em.var(v), em.fresh("w")
-        outs, body = _moments(em, slots, g, c["omb1"], c["omb2"])
+        outs, body = _moments(em, slots, g, c["omb1"], c["omb2"], gsq)
         one = c["one"]
         body += [f"mh = nm * {c['u_next']}", f"mh = mh / ({one} - {c['upn']})",
                  f"mh = mh + gi * ({one} - {c['u_t']}) / ({one} - {c['up']})",
@@ -691,12 +710,12 @@ class _RMSprop:
         return c
 
     @staticmethod
-    def per_variable(em, opt, v, slots, g, shape, d, c):
+    def per_variable(em, opt, v, slots, g, shape, d, c, gsq="gi * gi"):
         velocity, moment, average = slots
         x, new_x = em.var(v), em.fresh("w")
         vel, new_v = em.var(velocity), em.fresh("w")
         outs = [new_v]
-        body = [f"gi = {g}{{i}}", f"nv = {c['rho']} * {vel}{{i}} + {c['omr']} * (gi * gi)",
+        body = [f"gi = {g}{{i}}", f"nv = {c['rho']} * {vel}{{i}} + {c['omr']} * ({gsq})",
                 f"{new_v}{{i}} = nv"]
         if average is not None:
             avg, new_a = em.var(average), em.fresh("w")
@@ -728,11 +747,11 @@ class _Adagrad:
         return c
 
     @staticmethod
-    def per_variable(em, opt, v, acc, g, shape, d, c):
+    def per_variable(em, opt, v, acc, g, shape, d, c, gsq="gi * gi"):
         x, new_x = em.var(v), em.fresh("w")
         a, new_a = em.var(acc), em.fresh("w")
         em.update(shape, d, [new_a, new_x], [
-            f"gi = {g}{{i}}", f"na = {a}{{i}} + gi * gi", f"{new_a}{{i}} = na",
+            f"gi = {g}{{i}}", f"na = {a}{{i}} + {gsq}", f"{new_a}{{i}} = na",
             f"st = {c['lr']} * gi", f"st = st / np.sqrt(na + {c['eps']})",
             f"{new_x}{{i}} = {x}{{i}} - st"])
         em.set_var(acc, new_a)

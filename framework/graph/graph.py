@@ -244,8 +244,15 @@ def _fused_or_plan(graph):
         # TensorFlow refuses jit_compile=True for an op XLA cannot compile; tfx runs the graph
         # op by op with the same numbers, but says so: the user asked for a compiled step.
         import warnings
-        warnings.warn(f"jit_compile=True: `{graph.name}` runs op by op, not fused into one "
-                      f"native function: {e}.", UserWarning, stacklevel=2)
+        from ..diagnostics import user_frame
+        msg = (f"jit_compile=True: `{graph.name}` runs op by op, not fused into one native "
+               f"function: {e}.")
+        f = user_frame()
+        if f is None:
+            warnings.warn(msg, UserWarning, stacklevel=2)
+        else:
+            warnings.warn_explicit(msg, UserWarning, f.f_code.co_filename, f.f_lineno,
+                                   module=f.f_globals.get("__name__"))
         return p
 
 

@@ -38,7 +38,7 @@ class Adadelta(Optimizer):
     def _update(self, slots, var, g, c):
         lr, rho, one_minus_rho, eps = c
         acc_grad, acc_delta = slots
-        new_grad = rho * acc_grad._v + one_minus_rho * (g * g)
+        new_grad = rho * acc_grad._v + one_minus_rho * self._square(g)
         acc_grad._v = new_grad
         delta = -(xp.sqrt(acc_delta._v + eps) * g / xp.sqrt(new_grad + eps))
         acc_delta._v = rho * acc_delta._v + one_minus_rho * delta * delta

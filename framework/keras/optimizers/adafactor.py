@@ -69,7 +69,7 @@ class Adafactor(Optimizer):
         one = beta.dtype.type(1)
         rms = var._v.dtype.type(xp.sqrt(xp.mean(xp.square(var._v))))
         alpha = max(eps2, rms) * rho
-        squared = xp.square(g) + eps1
+        squared = self._square(g) + eps1
         if r is not None:
             r._v = beta * r._v + (one - beta) * xp.mean(squared, axis=-1)
             col._v = beta * col._v + (one - beta) * xp.mean(squared, axis=-2)

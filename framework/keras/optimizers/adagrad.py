@@ -37,7 +37,7 @@ class Adagrad(Optimizer):
 
     def _update(self, acc, var, g, c):
         lr, eps = c
-        new_acc = acc._v + g * g
+        new_acc = acc._v + self._square(g)
         acc._v = new_acc
         step = lr * g
         step /= xp.sqrt(new_acc + eps)  # in place on an array made here

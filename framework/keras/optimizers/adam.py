@@ -48,7 +48,8 @@ class Adam(Optimizer):
     def _update(self, slots, var, g, c):
         alpha, one_minus_b1, one_minus_b2, eps = c
         m, v = slots[0], slots[1]
-        if g.__class__ is not xp.ndarray and not self.amsgrad and gpu.is_gpu_array(g):
+        if g.__class__ is not xp.ndarray and not self.amsgrad and gpu.is_gpu_array(g) \
+                and not (self._sparse and id(g) in self._sparse):
             # one fused kernel per variable instead of ten launches
             var._v, m._v, v._v = gpu.adam_update(var._v, m._v, v._v, g, alpha, one_minus_b1,
                                                  one_minus_b2, eps)
@@ -59,7 +60,7 @@ class Adam(Optimizer):
         new_m += old
         m._v = new_m
         old = v._v
-        new_v = g * g
+        new_v = self._square(g)
         new_v -= old
         new_v *= one_minus_b2
         new_v += old

@@ -44,7 +44,7 @@ class Adamax(Optimizer):
         new_m *= one_minus_b1  # in place on arrays made here, before anyone can see them
         new_m += old
         m._v = new_m
-        new_u = xp.maximum(b2 * u._v, xp.abs(g))
+        new_u = xp.maximum(b2 * u._v, self._abs(g))
         u._v = new_u
         denom = new_u + eps
         denom *= one_minus_b1_power

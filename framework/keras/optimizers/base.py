@@ -60,6 +60,7 @@ class Optimizer:
     """
 
     _update = None  # built-ins: (slots, var, grad_array, constants) -> None
+    _sparse = None  # this step's sparse gradients: id(dense array) -> (array, values, indices)
 
     def __init__(self, learning_rate, weight_decay=None, clipnorm=None, clipvalue=None,
                  global_clipnorm=None, use_ema=False, ema_momentum=0.99,
@@ -348,6 +349,7 @@ class Optimizer:
         index = self._var_index
         idxs, variables, arrays = [], [], []
         missing = []
+        self._sparse = None
         for g, var in zip(grads, trainable_variables):
             i = index.get(id(var))
             if i is None:
@@ -360,7 +362,10 @@ class Optimizer:
                 continue
             idxs.append(i)
             variables.append(var)
-            arrays.append(_grad_array(g, var))
+            a = _grad_array(g, var)
+            arrays.append(a)
+            if g.__class__ is not Tensor and isinstance(g, IndexedSlices):
+                self._note_sparse(a, g)
         if missing:
             names = [v.path for v in missing]
             if not variables:
@@ -393,6 +398,36 @@ class Optimizer:
                 c = per_dtype[g.dtype] = constants(lr, step, g.dtype.type)
             update(slots[i], var, g, c)
 
+    # -- sparse gradients ------------------------------------------------------------------
+    # Keras on TensorFlow squares an IndexedSlices gradient slice by slice (ops.square maps
+    # its values), then densifies by adding: an embedding row looked up twice in a batch adds
+    # the squares of its two slices, not the square of their sum. The optimizers take
+    # ``_square(g)`` / ``_abs(g)`` of a gradient, so their second moments are Keras' numbers.
+    def _note_sparse(self, a, g):
+        if self._sparse is None:
+            self._sparse = {}
+        self._sparse[id(a)] = (a, convert_to_tensor(g.values)._v,
+                               convert_to_tensor(g.indices)._v)
+
+    def _slicewise(self, g, fn):
+        entry = self._sparse.get(id(g)) if self._sparse else None
+        if entry is None or entry[0] is not g:
+            return None
+        _, values, indices = entry
+        out = xp.zeros(g.shape, values.dtype)
+        xp.add.at(out, indices, fn(values))
+        return out.astype(g.dtype, copy=False)
+
+    def _square(self, g):
+        """``g * g``; for a sparse gradient, its slices' squares added up."""
+        sq = self._slicewise(g, lambda v: v * v)
+        return g * g if sq is None else sq
+
+    def _abs(self, g):
+        """``|g|``; for a sparse gradient, its slices' absolute values added up."""
+        a = self._slicewise(g, xp.abs)
+        return xp.abs(g) if a is None else a
+
     def update_step(self, gradient, variable, learning_rate):
         """Update one variable (Keras' hook). Custom optimizers override this with tfx ops,
         using ``self.assign``/``assign_add``/``assign_sub`` and slots from ``build``."""
@@ -400,6 +435,9 @@ class Optimizer:
             raise NotImplementedError(f"{type(self).__name__} must implement "
                                       "update_step(gradient, variable, learning_rate).")
         g = _grad_array(gradient, variable)
+        self._sparse = None
+        if gradient.__class__ is not Tensor and isinstance(gradient, IndexedSlices):
+            self._note_sparse(g, gradient)
         lr = convert_to_tensor(learning_rate)._v
         c = self._constants(lr, self._step(), g.dtype.type)
         self._update(self._slots[self._get_variable_index(variable)], variable, g, c)

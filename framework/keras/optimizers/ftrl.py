@@ -60,7 +60,7 @@ class Ftrl(Optimizer):
         v = var._v
         grad = g + two_shrinkage * v
         old_acc = accum._v
-        new_acc = old_acc + g * g
+        new_acc = old_acc + self._square(g)
         new_acc_pow = xp.power(new_acc, power)
         new_linear = linear._v + (grad - (new_acc_pow - xp.power(old_acc, power)) / lr * v)
         linear._v = new_linear

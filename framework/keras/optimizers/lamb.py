@@ -45,7 +45,7 @@ class Lamb(Optimizer):
         lr, one_minus_b1, one_minus_b2, bias1, bias2, eps = c
         m, v = slots
         m._v = m._v + (g - m._v) * one_minus_b1
-        v._v = v._v + (xp.square(g) - v._v) * one_minus_b2
+        v._v = v._v + (self._square(g) - v._v) * one_minus_b2
         step = (m._v / bias1) / (xp.sqrt(v._v / bias2) + eps)
         w_norm = xp.sqrt(xp.sum(xp.square(var._v)))
         s_norm = xp.sqrt(xp.sum(xp.square(step)))

@@ -106,7 +106,7 @@ class Muon(Optimizer):
         m, v = slots
         if v is not None:  # an Adam variable
             new_m = m._v + (g - m._v) * one_minus_b1
-            new_v = v._v + (g * g - v._v) * one_minus_b2
+            new_v = v._v + (self._square(g) - v._v) * one_minus_b2
             m._v, v._v = new_m, new_v
             var._v = var._v - (new_m * alpha) / (xp.sqrt(new_v) + eps)
             return

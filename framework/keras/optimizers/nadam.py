@@ -61,7 +61,8 @@ class Nadam(Optimizer):
         lr, u_t, u_next, u_product, u_product_next, b2_power, omb1, omb2, eps = c
         one = u_t.dtype.type(1)
         m, v = slots
-        if g.__class__ is not xp.ndarray and gpu.is_gpu_array(g):  # one fused kernel
+        if g.__class__ is not xp.ndarray and gpu.is_gpu_array(g) and not (
+                self._sparse and id(g) in self._sparse):  # one fused kernel
             var._v, m._v, v._v = gpu.nadam_update(
                 var._v, m._v, v._v, g, omb1, omb2, u_next / (one - u_product_next),
                 (one - u_t) / (one - u_product), one / (one - b2_power), lr, eps)
@@ -72,7 +73,7 @@ class Nadam(Optimizer):
         new_m += old
         m._v = new_m
         old = v._v
-        new_v = g * g
+        new_v = self._square(g)
         new_v -= old
         new_v *= omb2
         new_v += old

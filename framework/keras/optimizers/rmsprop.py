@@ -43,7 +43,7 @@ class RMSprop(Optimizer):
     def _update(self, slots, var, g, c):
         lr, rho, one_minus_rho, momentum, eps = c
         velocity, moment, average = slots
-        new_v = rho * velocity._v + one_minus_rho * (g * g)
+        new_v = rho * velocity._v + one_minus_rho * self._square(g)
         velocity._v = new_v
         if average is not None:
             new_avg = rho * average._v + one_minus_rho * g

@@ -57,7 +57,7 @@ class ScheduleFreeAdamW(Optimizer):
     def _update(self, slots, var, g, c):
         lr, one_minus_b1, b1, one_minus_b2, bias_correction_2, eps, keep, weight = c
         z, v = slots
-        new_v = v._v + (g * g - v._v) * one_minus_b2
+        new_v = v._v + (self._square(g) - v._v) * one_minus_b2
         v._v = new_v
         denom = xp.sqrt(new_v / bias_correction_2) + eps
         z_old = z._v
