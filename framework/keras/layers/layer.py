@@ -330,7 +330,22 @@ class Layer(Module, AutoConfig):
 
     @property
     def weights(self):
-        return self.trainable_weights + self.non_trainable_weights
+        """Keras 3's order: each layer's own weights (trainable first), then its sublayers',
+        depth first; so ``get_weights()`` lists a BatchNormalization's moving statistics
+        beside its gamma and beta, as Keras does."""
+        out, seen = [], set()
+
+        def visit(layer):
+            own = layer._own_variables()
+            for v in [v for v in own if v.trainable] + [v for v in own if not v.trainable]:
+                if id(v) not in seen:
+                    seen.add(id(v))
+                    out.append(v)
+            for sub in layer._sublayers():
+                visit(sub)
+
+        visit(self)
+        return out
 
     @property
     def trainable_variables(self):
