@@ -8,7 +8,6 @@ import tfx
 k = tfx.keras
 
 
-
 def test_batch_norm_statistics_sit_beside_their_layer():
     m = k.Sequential([k.Input((6,)), k.layers.Dense(8), k.layers.BatchNormalization(),
                       k.layers.Dense(1)])
