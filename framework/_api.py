@@ -109,3 +109,4 @@ from .dtypes import (qint8, qint16, qint32, quint8, quint16, resource,  # noqa: 
                      variant)
 from .ops.conv_composites import (conv, conv2d_backprop_filter_v2,  # noqa: E402
                                   conv2d_backprop_input_v2, extract_volume_patches)
+from .core.variable_creator import variable_creator_scope  # noqa: E402

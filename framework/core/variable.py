@@ -8,6 +8,7 @@ from .shape import TensorShape
 from .state import STATE
 from .tensor import TensorBase, convert_to_tensor, wrap
 from ..module import scoped_name
+from .variable_creator import CreatorScoped
 
 __all__ = ["Variable", "VariableAggregation", "VariableSynchronization"]
 
@@ -52,7 +53,7 @@ def _default_name(name):
     return "Variable" if name is None else name
 
 
-class Variable(TensorBase):
+class Variable(TensorBase, metaclass=CreatorScoped):
     """A tensor that can change: ``assign``, ``assign_add``, sliced assignment, scatters.
 
     Each op reads the current value; under a GradientTape the read is recorded, so the
