@@ -134,8 +134,9 @@ def _run(kind, sampler, true_classes, num_true, num_sampled, unique, seed, range
     if tc._v.ndim != 2:
         raise _bad(kind, "true_classes must be a matrix")
     if tc._v.shape[1] != num_true:
-        raise _bad(kind, f"true_classes must have num_true columns, expected: {tc._v.shape[1]} was: "
-                   f"{num_true}")
+        # TensorFlow's message names the columns "expected" and num_true "was".
+        raise _bad(kind, "true_classes must have num_true columns, expected: "
+                   f"{tc._v.shape[1]} was: {num_true}")
     if unique and num_sampled > range_max:
         raise _bad(kind, "Sampler's range is too small.")
     host = to_device(tc._v, "CPU")

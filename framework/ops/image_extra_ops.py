@@ -215,7 +215,7 @@ def stateless_sample_distorted_bounding_box(image_size, bounding_boxes, seed,
                           use_image_if_no_bounding_boxes, StatelessSampleDistortedBoundingBox)
 
 
-# ---- JPEG ------------------------------------------------------------------------------------------
+# ---- JPEG ----------------------------------------------------------------------------------------
 
 def _jpeg_round_trip(array, quality):
     import io
