@@ -26,7 +26,7 @@ def _plans(fn):
 
 
 def _train(optimizer, loss, labels, jit):
-    tfx.random.set_seed(3)
+    tfx.keras.utils.set_random_seed(3)
     rng = np.random.default_rng(0)
     x = rng.standard_normal((16, 4)).astype(np.float32)
     y = rng.integers(0, 3, 16) if labels == "sparse" else rng.standard_normal((16, 1)).astype(
@@ -164,12 +164,12 @@ def test_nan_propagates_as_in_numpy():
 
 
 def test_evaluate_and_predict_run_fused():
-    tfx.random.set_seed(0)
+    tfx.keras.utils.set_random_seed(0)
     x = np.random.default_rng(1).standard_normal((12, 4)).astype(np.float32)
     y = x[:, :1] * 2.0
     models = []
     for jit in (False, True):
-        tfx.random.set_seed(0)
+        tfx.keras.utils.set_random_seed(0)
         m = k.Sequential([k.Input(shape=(4,)), k.layers.Dense(1)])
         m.compile(optimizer="sgd", loss="mse", metrics=["mae"], jit_compile=jit)
         models.append(m)
@@ -208,7 +208,7 @@ def test_fused_batch_norm_and_softmax_match_the_plan():
     y = np.eye(3, dtype=np.float32)[rng.integers(0, 3, 16)]
     results = []
     for jit in (False, True):
-        tfx.random.set_seed(5)
+        tfx.keras.utils.set_random_seed(5)
         model = k.Sequential([k.Input(shape=(6,)), k.layers.BatchNormalization(),
                               k.layers.Dense(3, activation="softmax")])
         model.compile(optimizer="adam", loss="categorical_crossentropy", jit_compile=jit)
@@ -263,7 +263,7 @@ def test_a_custom_update_step_is_not_fused():
 @pytest.mark.parametrize("adam", [False, True], ids=["sgd", "adam"])
 def test_embeddings_fuse_with_their_sparse_gradients(adam):
     def train(jit):
-        tfx.random.set_seed(4)
+        tfx.keras.utils.set_random_seed(4)
         rng = np.random.default_rng(2)
         x = rng.integers(0, 30, (48, 5))  # repeated ids: rows of the gradient add up
         y = rng.standard_normal((48, 1)).astype(np.float32)
