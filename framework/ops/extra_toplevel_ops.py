@@ -40,7 +40,7 @@ def approx_top_k(input, k, reduction_dimension=-1, recall_target=0.95,  # noqa: 
 # ---- fingerprint -------------------------------------------------------------------------------
 
 def _fingerprint_fwd(ins, attrs):
-    from ..keras.layers.string_hashes import fingerprint64  # TF's FarmHash lives there
+    from ..structures.string_hash import fingerprint64
     data = ins[0]
     rows = data.reshape(data.shape[0], -1) if data.shape[0] else data.reshape(0, 1)
     out = xp.empty((rows.shape[0], 8), dtype=xp.uint8)

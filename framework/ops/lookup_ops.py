@@ -453,7 +453,7 @@ class StaticVocabularyTable(LookupInterface):
 
 def oov_buckets(keys, num_buckets):
     """``fingerprint64(key) % num_buckets`` per key (``tf.strings.to_hash_bucket_fast``)."""
-    from ..keras.layers.string_hashes import fingerprint64  # lives with the Keras layers
+    from ..structures.string_hash import fingerprint64
     flat = keys.reshape(-1).tolist()
     data = [k if isinstance(k, bytes) else str(int(k)).encode() for k in flat]
     return xp.asarray([fingerprint64(b) % num_buckets for b in data],

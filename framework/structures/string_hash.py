@@ -99,7 +99,9 @@ def _weak32(s, i, a, b):
 
 
 def fingerprint64(s):
-    """FarmHash Fingerprint64 of the bytes ``s`` (an unsigned 64-bit int)."""
+    """FarmHash Fingerprint64 of the bytes ``s`` (an unsigned 64-bit int; any buffer)."""
+    if s.__class__ is not bytes:
+        s = bytes(s)
     n = len(s)
     if n <= 16:
         return _len0to16(s, n)
@@ -184,7 +186,10 @@ def _sip_round(v0, v1, v2, v3):
 
 
 def siphash24(key, s):
-    """SipHash-2-4 of ``s`` under the key ``(k0, k1)`` (two unsigned 64-bit ints)."""
+    """SipHash-2-4 of ``s`` (any buffer) under the key ``(k0, k1)`` (two unsigned 64-bit
+    ints)."""
+    if s.__class__ is not bytes:
+        s = bytes(s)
     k0, k1 = key[0] & _M, key[1] & _M
     v0, v1 = k0 ^ 0x736f6d6570736575, k1 ^ 0x646f72616e646f6d
     v2, v3 = k0 ^ 0x6c7967656e657261, k1 ^ 0x7465646279746573

@@ -10,7 +10,7 @@ from ...core.tensor import TensorBase, convert_to_tensor
 from ...ops import array_ops as A
 from ...ops import math_ops as M
 from .layer import Layer
-from .string_hashes import fingerprint64, siphash24
+from ...structures.string_hash import fingerprint64, siphash24
 
 __all__ = ["CategoryEncoding", "Hashing", "Discretization", "encode", "host_values"]
 
@@ -130,7 +130,7 @@ class Hashing(Layer):
         data = _as_bytes(v)
         if self.mask_value is not None and data == _as_bytes(self.mask_value):
             return 0
-        h = siphash24(self.salt[0], self.salt[1], data) if self.salt else fingerprint64(data)
+        h = siphash24(self.salt, data) if self.salt else fingerprint64(data)
         if self.mask_value is None:
             return h % self.num_bins
         return h % (self.num_bins - 1) + 1

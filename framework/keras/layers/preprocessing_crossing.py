@@ -4,7 +4,7 @@ from ...core.shape import TensorShape
 from ...core.tensor import TensorBase, constant, convert_to_tensor
 from ...ops import array_ops as A
 from .layer import Layer
-from .string_hashes import fingerprint64
+from ...structures.string_hash import fingerprint64
 
 __all__ = ["HashedCrossing"]
 

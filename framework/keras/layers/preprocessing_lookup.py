@@ -13,7 +13,7 @@ import numpy as np  # host-side vocabularies and counting
 from ...core.tensor import TensorBase, convert_to_tensor
 from .layer import Layer
 from .preprocessing_categorical import _batches, encode, host_values
-from .string_hashes import fingerprint64, siphash24
+from ...structures.string_hash import fingerprint64, siphash24
 
 __all__ = ["StringLookup", "IntegerLookup", "IndexLookup"]
 
@@ -276,7 +276,7 @@ class StringLookup(IndexLookup):
 
     def _oov_hash(self, key):
         data = key.encode(self.encoding)
-        return siphash24(*self.salt, data) if self.salt else fingerprint64(data)
+        return siphash24(self.salt, data) if self.salt else fingerprint64(data)
 
     def _tokens_tensor(self, tokens, shape):
         arr = np.empty(len(tokens), dtype=object)
@@ -313,7 +313,7 @@ class IntegerLookup(IndexLookup):
         if self.oov_method == "floormod":
             return key
         data = str(key).encode()
-        return siphash24(*self.salt, data) if self.salt else fingerprint64(data)
+        return siphash24(self.salt, data) if self.salt else fingerprint64(data)
 
     def _read_vocabulary(self, vocabulary):
         if isinstance(vocabulary, str):
