@@ -15,9 +15,9 @@ from .. import dtypes as _dt
 from ..backend import special as _sp
 from ..backend import xp
 from ..errors import InvalidArgumentError
-from ._core import STATE, record, register, t, trace, wrap
+from ._core import STATE, register, t, trace
 from .array_ops import _created, ones_like, zeros_like
-from .math_ops import (_c, _g, _unsupported, cos, divide, equal, exp, log, multiply, negative,
+from .math_ops import (_c, _g, cos, divide, equal, exp, log, multiply, negative,
                        sin, square, subtract, where)
 from . import extra_special_ops as _es
 
@@ -39,21 +39,9 @@ def _kernel(scipy_name, below_zero=None):
 
 
 def _special(name, fwd, grad, allowed):
-    api = f"tfx.math.special.{name}"
-    op = register(name, grad, api=api, forward=lambda ins, attrs: (fwd(ins[0]),))
-    op.kernel = fwd
-
-    def f(x, name=None):
-        x = t(x)
-        if x._dtype not in allowed:
-            raise _unsupported(api, x._dtype, allowed)
-        r = wrap(fwd(x._v), x._dtype)
-        if STATE.recording:
-            record(op, (x,), (r,))
-        return r
-
-    f.__name__ = name
-    f.op = op
+    from .special_math_ops import unary_op
+    f = unary_op(name, fwd, f"tfx.math.special.{name}", grad, allowed)
+    f.op.kernel = fwd
     return f
 
 

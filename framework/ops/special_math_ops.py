@@ -90,14 +90,15 @@ def _erfc64(x):
     return xp.where(tail, cf, 1.0 - kernels.erf(x))
 
 
-def _unary(name, fn, api, grad):
-    fwd = _float64(fn)
+def unary_op(name, fwd, api, grad, allowed=_FLOATS):
+    """A registered unary op of the array function ``fwd`` for the dtypes ``allowed``: the
+    public function (``f.op`` is its OpDef)."""
     op = register(name, grad, api=api, forward=lambda ins, attrs: (fwd(ins[0]),))
 
     def f(x, name=None):
         x = t(x)
-        if x._dtype not in _FLOATS:
-            raise _unsupported(api, x._dtype, _FLOATS)
+        if x._dtype not in allowed:
+            raise _unsupported(api, x._dtype, allowed)
         r = wrap(fwd(x._v), x._dtype)
         if STATE.recording:
             record(op, (x,), (r,))
@@ -106,6 +107,10 @@ def _unary(name, fn, api, grad):
     f.__name__ = name
     f.op = op
     return f
+
+
+def _unary(name, fn, api, grad):
+    return unary_op(name, _float64(fn), api, grad)
 
 
 digamma = _unary("digamma", _digamma64, "tfx.math.digamma",
