@@ -50,6 +50,7 @@ def executing_eagerly():
 from .structures.sparse_tensor import SparseTensor, SparseTensorSpec  # noqa: E402
 from .structures.ragged_tensor import RaggedTensor, RaggedTensorSpec  # noqa: E402
 from .structures.tensor_array import TensorArray, TensorArraySpec  # noqa: E402
+from .experimental.optional import OptionalSpec  # noqa: E402
 from .structures import dispatch as _dispatch  # noqa: E402
 
 concat = _dispatch.ragged_concat(concat)

@@ -71,3 +71,10 @@ def test_iterator_spec():
     assert repr(spec) == repr(tf.data.IteratorSpec(tf.data.Dataset.range(3).element_spec)) \
         .replace("tf.", "tfx.")
     assert spec != tfx.data.IteratorSpec(tfx.TensorSpec([], tfx.float32))
+
+
+def test_optional_spec_is_exported_at_the_top_level_as_in_tensorflow():
+    from tfx.experimental.optional import OptionalSpec
+    assert tfx.OptionalSpec is OptionalSpec
+    spec = tfx.OptionalSpec(tfx.TensorSpec([], tfx.float32))
+    assert spec.element_spec == tfx.TensorSpec([], tfx.float32)
