@@ -92,6 +92,11 @@ class Variable(_Variable):
                              f"{value}")
         self._constraint = value
 
+    @property
+    def name(self):
+        """The variable's own name, ``kernel`` (Keras 3), not TensorFlow's ``kernel:0``."""
+        return self._name
+
     def assign(self, value, use_locking=False, name=None, read_value=True):
         return super().assign(value, use_locking, name, read_value)
 
