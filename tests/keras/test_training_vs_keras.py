@@ -97,6 +97,7 @@ CASES = {
 
 def _run(lib, case, weights=None):
     build, x, y, loss, opt, metrics, fit_kwargs = case
+    lib.backend.clear_session()  # metric names ('auc', 'auc_1'...) count from zero on both sides
     lib.utils.set_random_seed(1)
     model = build(lib)
     if weights is not None:

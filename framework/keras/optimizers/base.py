@@ -125,7 +125,8 @@ class Optimizer:
 
     # -- variables ---------------------------------------------------------------------------
     def _make_variable(self, value, name):
-        var = Variable(value, trainable=False, name=name)
+        from ..variables import Variable as KerasVariable  # named as Keras 3: 'iteration'
+        var = KerasVariable(value, trainable=False, autocast=False, name=name)
         var._path = f"{self.name}/{name}"
         self._variables.append(var)
         return var
