@@ -400,8 +400,11 @@ class LinearOperatorLowerTriangular(LinearOperator):
         return _m.reduce_sum(_m.log(_m.abs(_lm.diag_part(self._tril))), -1)
 
 
-class LinearOperatorComposition(LinearOperator):
-    """operators[0] @ operators[1] @ ..., applied right to left."""
+class _OfOperators(LinearOperator):
+    """An operator made of ``operators`` (a non-empty list), named by joining their names
+    with ``_JOIN`` (TensorFlow's default names)."""
+
+    _JOIN = "_"
 
     def __init__(self, operators, is_non_singular=None, is_self_adjoint=None,
                  is_positive_definite=None, is_square=None, name=None):
@@ -410,12 +413,18 @@ class LinearOperatorComposition(LinearOperator):
             raise ValueError("Expected a non-empty list of operators.")
         super().__init__(self._ops[0].dtype, is_non_singular, is_self_adjoint,
                          is_positive_definite, is_square,
-                         name or "_o_".join(op.name for op in self._ops),
+                         name or self._JOIN.join(op.name for op in self._ops),
                          dict(operators=operators))
 
     @property
     def operators(self):
         return list(self._ops)
+
+
+class LinearOperatorComposition(_OfOperators):
+    """operators[0] @ operators[1] @ ..., applied right to left."""
+
+    _JOIN = "_o_"
 
     def _shape(self):
         batch = _broadcast([op._shape()[:-2] for op in self._ops])
@@ -534,20 +543,10 @@ class LinearOperatorInversion(LinearOperator):
         return _m.negative(self._op.log_abs_determinant())
 
 
-class LinearOperatorKronecker(LinearOperator):
+class LinearOperatorKronecker(_OfOperators):
     """operators[0] (x) operators[1] (x) ... (the Kronecker product)."""
 
-    def __init__(self, operators, is_non_singular=None, is_self_adjoint=None,
-                 is_positive_definite=None, is_square=None, name=None):
-        self._ops = list(operators)
-        super().__init__(self._ops[0].dtype, is_non_singular, is_self_adjoint,
-                         is_positive_definite, is_square,
-                         name or "_x_".join(op.name for op in self._ops),
-                         dict(operators=operators))
-
-    @property
-    def operators(self):
-        return list(self._ops)
+    _JOIN = "_x_"
 
     def _shape(self):
         batch = _broadcast([op._shape()[:-2] for op in self._ops])
@@ -582,20 +581,15 @@ class LinearOperatorKronecker(LinearOperator):
                                      op.log_abs_determinant()) for op in self._ops])
 
 
-class LinearOperatorBlockDiag(LinearOperator):
+class LinearOperatorBlockDiag(_OfOperators):
     """Square blocks ``operators`` on the diagonal, zeros elsewhere."""
+
+    _JOIN = "_ds_"
 
     def __init__(self, operators, is_non_singular=None, is_self_adjoint=None,
                  is_positive_definite=None, is_square=True, name=None):
-        self._ops = list(operators)
-        super().__init__(self._ops[0].dtype, is_non_singular, is_self_adjoint,
-                         is_positive_definite, is_square,
-                         name or "_ds_".join(op.name for op in self._ops),
-                         dict(operators=operators))
-
-    @property
-    def operators(self):
-        return list(self._ops)
+        super().__init__(operators, is_non_singular, is_self_adjoint, is_positive_definite,
+                         is_square, name)
 
     def _shape(self):
         batch = _broadcast([op._shape()[:-2] for op in self._ops])

@@ -107,8 +107,8 @@ def run(op, table, inputs, dtypes):
     return res
 
 
-class LookupInterface:
-    """What every table has: dtypes, ``lookup`` (also ``table[keys]``), ``size``."""
+class _KeyValueDtypes:
+    """``key_dtype`` and ``value_dtype``, shared by tables and their initializers."""
 
     def __init__(self, key_dtype, value_dtype):
         self._key_dtype = _dt.as_dtype(key_dtype)
@@ -121,6 +121,10 @@ class LookupInterface:
     @property
     def value_dtype(self):
         return self._value_dtype
+
+
+class LookupInterface(_KeyValueDtypes):
+    """What every table has: dtypes, ``lookup`` (also ``table[keys]``), ``size``."""
 
     @property
     def name(self):
@@ -136,20 +140,8 @@ class LookupInterface:
 
 # ---- initializers ---------------------------------------------------------------------------
 
-class TableInitializerBase:
+class TableInitializerBase(_KeyValueDtypes):
     """Keys and values for a table, read once when the table is made."""
-
-    def __init__(self, key_dtype, value_dtype):
-        self._key_dtype = _dt.as_dtype(key_dtype)
-        self._value_dtype = _dt.as_dtype(value_dtype)
-
-    @property
-    def key_dtype(self):
-        return self._key_dtype
-
-    @property
-    def value_dtype(self):
-        return self._value_dtype
 
 
 class KeyValueTensorInitializer(TableInitializerBase):
