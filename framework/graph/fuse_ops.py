@@ -131,16 +131,11 @@ def _key_source(key):
         elif isinstance(k, slice):
             parts.append(":".join("" if v is None else str(int(v))
                                   for v in (k.start, k.stop, k.step)))
-        elif isinstance(k, (int, np_integer())):
+        elif isinstance(k, int) or hasattr(k, "__index__"):  # NumPy integers too
             parts.append(str(int(k)))
         else:
             raise NotFusable(f"a slice key with {type(k).__name__}")
     return ", ".join(parts) + ("," if len(parts) == 1 else "")
-
-
-def np_integer():
-    import numpy
-    return numpy.integer
 
 
 @template("strided_slice")
@@ -435,9 +430,7 @@ def _apply(em, o, ins):
     update = _check_optimizer(opt, variables, layout)
     it = em.var(opt._iterations)
     dense, squares, pos = [], [], 0
-    clipping = (opt.clipnorm and opt.clipnorm > 0) or (opt.global_clipnorm and
-                                                        opt.global_clipnorm > 0) or (
-        opt.clipvalue and opt.clipvalue > 0)
+    clipping = _clipping(opt) is not None
     for v, (kind, _) in zip(variables, layout):
         if kind == "slices":  # densified as _grad_array does (adds in the same order)
             g, sq = _densify(em, v, *[em.ref(x) for x in ins[pos:pos + 2]],
@@ -535,12 +528,22 @@ def _scaled(em, g, shape, d, expr):
     return new
 
 
+def _clipping(opt):
+    """Which clipping Optimizer._clip_gradients applies (the first set of the three)."""
+    for kind in ("clipnorm", "global_clipnorm", "clipvalue"):
+        value = getattr(opt, kind)
+        if value and value > 0:
+            return kind
+    return None
+
+
 def _clip(em, opt, variables, grads):
     """Gradients after ``clipnorm``, ``global_clipnorm`` or ``clipvalue``, in the float32
     operations of Optimizer._clip_gradients."""
     shapes = [tuple(v._v.shape) for v in variables]
     dtypes = [v._v.dtype.name for v in variables]
-    if opt.clipnorm and opt.clipnorm > 0:
+    kind = _clipping(opt)
+    if kind == "clipnorm":
         out = []
         for g, shape, d in zip(grads, shapes, dtypes):
             T, c = _ctor(d), f"{_ctor(d)}({_f(opt.clipnorm)})"
@@ -550,7 +553,7 @@ def _clip(em, opt, variables, grads):
             em.line(f"{den} = {T}({_nan_max(norm, c)})")
             out.append(_scaled(em, g, shape, d, f"(x * {c}) / {den}"))
         return out
-    if opt.global_clipnorm and opt.global_clipnorm > 0:
+    if kind == "global_clipnorm":
         if len(set(dtypes)) > 1:
             raise NotFusable("global_clipnorm over variables of several dtypes")
         T = _ctor(dtypes[0])
@@ -569,7 +572,7 @@ def _clip(em, opt, variables, grads):
         em.line(f"{scale} = {T}({scale} + ({norm} - {norm}))")
         return [_scaled(em, g, shape, d, f"x * {scale}")
                 for g, shape, d in zip(grads, shapes, dtypes)]
-    if opt.clipvalue and opt.clipvalue > 0:
+    if kind == "clipvalue":
         out = []
         for g, shape, d in zip(grads, shapes, dtypes):
             T = _ctor(d)
